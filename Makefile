@@ -1,0 +1,48 @@
+# KL14 — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test install lint messages bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+run: install
+	mkdir -p var/celery/queue var/celery/control media
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "KL14 at http://127.0.0.1:8000/ — demo accounts: see README.md (password: $${DEMO_PASSWORD:-kl14-demo-2026})"
+	$(BIN)/honcho --procfile Procfile.dev start
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	DJANGO_SETTINGS_MODULE=kl14.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m playwright --version >/dev/null
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+messages: install
+	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+bench: install
+	$(BIN)/python bench/reminders.py
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles db.sqlite3

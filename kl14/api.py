@@ -1,0 +1,44 @@
+"""API plumbing shared by every app: pagination and one error format."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _body(detail, code, errors=None):
+    return {"detail": str(detail), "code": code, "errors": errors or {}}
+
+
+def exception_handler(exc, context):
+    """{"detail", "code", "errors"} for every error (api.md)."""
+    if isinstance(exc, DomainError):
+        return Response(_body(exc.message, exc.code, exc.errors), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = _body(_("Invalid input."), "invalid", errors)
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    else:
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        response.data = _body(
+            getattr(exc, "detail", exc), code if isinstance(code, str) else "error"
+        )
+    return response

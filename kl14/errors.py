@@ -1,0 +1,62 @@
+"""The few domain errors, mapped once to HTTP statuses for both HTML views and the API."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+    default_message = _("The request could not be processed.")
+
+    def __init__(self, message=None, *, errors=None, code=None):
+        self.message = message or self.default_message
+        self.errors = errors or {}
+        if code:
+            self.code = code
+        super().__init__(str(self.message))
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = _("You are not allowed to do this.")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    default_message = _("This item was changed in the meantime or is in another state. Reload it.")
+
+
+class Invalid(DomainError):
+    status = 400
+    code = "invalid"
+    default_message = _("Please correct the errors below.")
+
+
+class DomainErrorMiddleware:
+    """Renders a DomainError that escaped an HTML view as a styled page with the right status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError):
+            return None
+        template = {404: "404.html", 403: "403.html"}.get(exception.status, "error.html")
+        return render(
+            request,
+            template,
+            {"error": exception, "status": exception.status},
+            status=exception.status,
+        )

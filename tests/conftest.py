@@ -1,0 +1,50 @@
+import os
+
+import pytest
+
+from tests.factories import UnitFactory
+
+REQUIRE_SERVICES = os.environ.get("KL14_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str):
+    """Skip a test whose service is missing, except in CI (KL14_REQUIRE_SERVICES=1): there, fail."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def tree(db):
+    """province ── agency ── office
+    └─ commune"""
+    province = UnitFactory(code="P", name="Tỉnh")
+    agency = UnitFactory(code="P-A", name="Sở", parent=province)
+    office = UnitFactory(code="P-A-O", name="Phòng", parent=agency)
+    commune = UnitFactory(code="P-C", name="Xã", parent=province)
+    return {
+        name: type(unit).objects.get(pk=unit.pk)
+        for name, unit in {
+            "province": province,
+            "agency": agency,
+            "office": office,
+            "commune": commune,
+        }.items()
+    }
+
+
+@pytest.fixture
+def postgres(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("this test needs PostgreSQL (set DATABASE_URL)")
+    return connection
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        skip_or_fail("this test needs Redis (set REDIS_URL)")
+    return url

@@ -1,0 +1,99 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from .models import Membership, Unit
+from .permissions import access_unit
+from .selectors import memberships_of, units_visible_to, with_parent_id
+
+
+class UnitBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "kind", "parent"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    unit = UnitBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["unit", "role", "title"]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+    email = serializers.EmailField()
+    language = serializers.CharField()
+    memberships = MembershipSerializer(many=True)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: MeSerializer}, summary="The signed-in user and memberships")
+    def get(self, request):
+        user = request.user
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.username,
+                "full_name": user.get_full_name(),
+                "email": user.email,
+                "language": user.language,
+                "memberships": MembershipSerializer(memberships_of(user), many=True).data,
+            }
+        )
+
+
+class UnitListView(generics.ListAPIView):
+    serializer_class = UnitSerializer
+
+    def get_queryset(self):
+        return with_parent_id(units_visible_to(self.request.user)).order_by("path")
+
+
+class UnitDetailView(generics.RetrieveAPIView):
+    serializer_class = UnitSerializer
+
+    def get_object(self):
+        unit = access_unit(self.request.user, self.kwargs["pk"])
+        return with_parent_id(Unit.objects.filter(pk=unit.pk)).get()
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled per client address)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: None,
+            429: None,
+        },
+        summary="Obtain an API token",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class Role(models.TextChoices):
+    CADRE = "cadre", _("Cadre")
+    DEPUTY = "deputy", _("Deputy head")
+    HEAD = "head", _("Head")
+    PARTY_COMMITTEE = "party_committee", _("Party committee")
+    INSPECTOR = "inspector", _("Inspector")
+    ORGANIZATION_BOARD = "organization_board", _("Organization board")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles whose reach is the unit's whole subtree (lifecycle.md, "Organisation").
+SUBTREE_ROLES = (Role.INSPECTOR, Role.ORGANIZATION_BOARD, Role.ADMIN)
+LEADERSHIP_ROLES = (Role.HEAD, Role.DEPUTY)
+
+
+class Unit(MP_Node):
+    """An organisation unit. The tree is a materialised path (django-treebeard):
+    ancestors and descendants are one query each, whatever the depth."""
+
+    class Kind(models.TextChoices):
+        PARTY_COMMITTEE = "party_committee", _("Party committee")
+        STATE_AGENCY = "state_agency", _("State agency")
+        PUBLIC_SERVICE = "public_service", _("Public service unit")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen]
+
+    def ancestor_paths(self, include_self: bool = True) -> list[str]:
+        """Paths of the ancestors, computed from the path itself: no query."""
+        last = self.depth if include_self else self.depth - 1
+        return [self.path[: self.steplen * level] for level in range(1, last + 1)]
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    title = models.CharField(_("position"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["unit__path", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_membership"),
+        ]
+        indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"
