@@ -1,5 +1,6 @@
 """The navigation: each app registers its entries with the roles that see them."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
@@ -15,6 +16,8 @@ class NavItem:
     description: str = ""
     order: int = 100
     superuser: bool = field(default=False)
+    # Optional count shown beside the label (e.g. unread notifications); one cheap query at most.
+    badge: Callable[[object], int | None] | None = None
 
 
 _registry: dict[str, NavItem] = {}
