@@ -45,7 +45,13 @@ def items_for(user) -> list[dict]:
         except NoReverseMatch:
             continue
         visible.append(
-            {"key": item.key, "label": item.label, "url": url, "description": item.description}
+            {
+                "key": item.key,
+                "label": item.label,
+                "url": url,
+                "description": item.description,
+                "badge": item.badge(user) if item.badge else None,
+            }
         )
     return visible
 
