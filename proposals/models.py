@@ -1,0 +1,421 @@
+"""The dossier of an innovation proposal, its frozen versions, votes, opinions and attachments.
+
+The state machine is lifecycle.md's: the model only declares states and transitions (whose bodies stamp
+fields on `self`); services.py checks the actor, the state and the inputs, fires the transition, saves and
+writes the ledger in one transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    RETURNED = "returned", _("Returned for revision")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", _("Approved")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+    EVALUATING = "evaluating", _("Evaluating")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    RESPONSIBILITY_REVIEW = "responsibility_review", _("Responsibility review")
+    LIABILITY_EXCLUDED = "liability_excluded", _("Liability excluded")
+    EXEMPTED = "exempted", _("Exempted")
+    REDUCED = "reduced", _("Responsibility reduced")
+    HELD_RESPONSIBLE = "held_responsible", _("Held responsible")
+    REFERRED = "referred", _("Referred for abuse")
+    REPLICATED = "replicated", _("Replicated")
+    INSTITUTIONALIZED = "institutionalized", _("Institutionalized")
+
+
+S = State
+EDITABLE_STATES = (S.DRAFT, S.RETURNED)
+DECISION_STATES = (S.SUBMITTED, S.UNDER_REVIEW)
+RESPONSIBILITY_OUTCOMES = (S.LIABILITY_EXCLUDED, S.EXEMPTED, S.REDUCED, S.HELD_RESPONSIBLE)
+
+
+class Mode(models.TextChoices):
+    PILOT = "pilot", _("Pilot")
+    IMPLEMENTATION = "implementation", _("Implementation")
+
+
+class RegulationStatus(models.TextChoices):
+    NOT_REGULATED = "not_regulated", _("Not yet regulated")
+    REGULATED_BUT_UNFIT = "regulated_but_unfit", _("Regulated, but no longer fits practice")
+
+
+class Field(models.TextChoices):
+    ADMINISTRATIVE_REFORM = "administrative_reform", _("Administrative reform")
+    DIGITAL_TRANSFORMATION = "digital_transformation", _("Digital transformation")
+    ECONOMY = "economy", _("Economy and investment")
+    FINANCE = "finance", _("Finance and budget")
+    LAND_ENVIRONMENT = "land_environment", _("Land, resources and environment")
+    SOCIAL = "social", _("Culture, society, health and education")
+    ORGANISATION = "organisation", _("Organisation and personnel")
+    PARTY_BUILDING = "party_building", _("Party building")
+    OTHER = "other", _("Other")
+
+
+# The Art. 7(2) plan, in the order of the form and of the frozen version.
+PLAN_FIELDS = (
+    "bottleneck",
+    "regulation_status",
+    "purpose",
+    "content",
+    "scope",
+    "implementers",
+    "timeline",
+    "resources",
+    "feasibility",
+    "impact",
+    "expected_results",
+)
+CRITERIA_FIELDS = (
+    "criterion_bottleneck",
+    "criterion_common_good",
+    "criterion_urgent_need",
+    "criterion_reform",
+)
+DOSSIER_FIELDS = (
+    "title",
+    "summary",
+    "field",
+    *PLAN_FIELDS,
+    *CRITERIA_FIELDS,
+    "declaration_no_personal_interest",
+)
+
+
+class Proposal(ConcurrentTransitionMixin, models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True, null=True, editable=False)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    field = models.CharField(_("field"), max_length=32, choices=Field.choices, default=Field.OTHER)
+    home_unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="home_proposals",
+        verbose_name=_("home unit"),
+    )
+    deciding_unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="deciding_proposals",
+        null=True,
+        blank=True,
+        verbose_name=_("deciding unit"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="created_proposals",
+        verbose_name=_("created by"),
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ProposalAuthor",
+        related_name="authored_proposals",
+        verbose_name=_("authors"),
+    )
+
+    # Art. 7(2): the plan.
+    bottleneck = models.TextField(_("bottleneck to remove"), blank=True)
+    regulation_status = models.CharField(
+        _("regulation status"), max_length=32, choices=RegulationStatus.choices, blank=True
+    )
+    purpose = models.TextField(_("necessity, purpose and requirements"), blank=True)
+    content = models.TextField(_("content, tasks and solutions"), blank=True)
+    scope = models.TextField(_("scope"), blank=True)
+    implementers = models.TextField(_("implementers"), blank=True)
+    timeline = models.TextField(_("timeline"), blank=True)
+    resources = models.TextField(_("resources"), blank=True)
+    feasibility = models.TextField(_("feasibility"), blank=True)
+    impact = models.TextField(_("positive and negative impact"), blank=True)
+    expected_results = models.TextField(_("expected effectiveness"), blank=True)
+
+    # Art. 5(1): the four criteria, affirmed by the authors.
+    criterion_bottleneck = models.BooleanField(_("removes a bottleneck"), default=False)
+    criterion_common_good = models.BooleanField(_("serves the common good"), default=False)
+    criterion_urgent_need = models.BooleanField(_("meets an urgent practical need"), default=False)
+    criterion_reform = models.BooleanField(_("promotes reform"), default=False)
+    declaration_no_personal_interest = models.BooleanField(
+        _("declaration of no personal interest"), default=False
+    )
+
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    decision_round = models.PositiveIntegerField(_("decision round"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, blank=True)
+    head_override = models.BooleanField(
+        _("approved on the head's own responsibility"), default=False
+    )
+    state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
+    origin = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adoptions",
+        verbose_name=_("replicated from"),
+    )
+    published_at = models.DateTimeField(
+        _("published to the lessons library"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "decision_due"]),
+            models.Index(fields=["deciding_unit", "state"]),
+            models.Index(fields=["home_unit", "state"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code or _('(draft)')} — {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("proposals:detail", args=[self.pk])
+
+    # --- decision (this stage) -------------------------------------------------------------------
+    @transition(field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED)
+    def submit(self, *, deciding_unit, version, decision_due, at):
+        self.deciding_unit = deciding_unit
+        self.version = version
+        self.decision_due = decision_due
+        self.submitted_at = at
+        self.decision_round += 1
+
+    @transition(
+        field=state, source=[S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED], target=S.WITHDRAWN
+    )
+    def withdraw(self):
+        pass
+
+    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW)
+    def open_review(self):
+        pass
+
+    @transition(field=state, source=DECISION_STATES, target=S.RETURNED)
+    def return_for_revision(self):
+        self.decision_due = None
+
+    @transition(field=state, source=DECISION_STATES, target=S.SUBMITTED)
+    def escalate(self, *, deciding_unit, decision_due, at):
+        self.deciding_unit = deciding_unit
+        self.decision_due = decision_due
+        self.submitted_at = at
+        self.decision_round += 1
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.APPROVED)
+    def approve(self, *, mode, head_override, at):
+        self.mode = mode
+        self.head_override = head_override
+        self.decided_at = at
+        self.decision_due = None
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED)
+    def reject(self, *, at):
+        self.decided_at = at
+        self.decision_due = None
+
+    # --- implementation (pilots app) ---------------------------------------------------------------
+    @transition(field=state, source=S.APPROVED, target=S.IN_PROGRESS)
+    def start(self):
+        pass
+
+    @transition(field=state, source=S.IN_PROGRESS, target=S.SUSPENDED)
+    def suspend(self):
+        pass
+
+    @transition(field=state, source=S.SUSPENDED, target=S.IN_PROGRESS)
+    def resume(self):
+        pass
+
+    @transition(field=state, source=[S.IN_PROGRESS, S.SUSPENDED], target=S.ENDED)
+    def terminate(self):
+        pass
+
+    @transition(field=state, source=S.IN_PROGRESS, target=S.ENDED)
+    def complete(self):
+        pass
+
+    @transition(field=state, source=S.ENDED, target=S.EVALUATING)
+    def submit_final_report(self):
+        pass
+
+    # --- review (reviews app) ----------------------------------------------------------------------
+    @transition(field=state, source=S.EVALUATING, target=[S.SUCCEEDED, S.RESPONSIBILITY_REVIEW])
+    def evaluate(self, *, achieved):
+        return S.SUCCEEDED if achieved else S.RESPONSIBILITY_REVIEW
+
+    @transition(field=state, source=S.RESPONSIBILITY_REVIEW, target=list(RESPONSIBILITY_OUTCOMES))
+    def decide_responsibility(self, *, decision):
+        return decision
+
+    @transition(
+        field=state,
+        source=[
+            S.APPROVED,
+            S.IN_PROGRESS,
+            S.SUSPENDED,
+            S.ENDED,
+            S.EVALUATING,
+            S.RESPONSIBILITY_REVIEW,
+        ],
+        target=S.REFERRED,
+    )
+    def refer_abuse(self):
+        pass
+
+    @transition(field=state, source=[S.SUCCEEDED, S.REPLICATED], target=S.REPLICATED)
+    def replicate(self):
+        pass
+
+    @transition(field=state, source=[S.SUCCEEDED, S.REPLICATED], target=S.INSTITUTIONALIZED)
+    def institutionalize(self):
+        pass
+
+
+class ProposalAuthor(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="authorships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authorships"
+    )
+    is_creator = models.BooleanField(default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="unique_proposal_author"),
+        ]
+
+
+class ProposalVersion(models.Model):
+    """The dossier as it stood at a submission: frozen, with the SHA-256 of its canonical content."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("number"))
+    content = models.JSONField(_("content"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["proposal_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="unique_version_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal_id} v{self.number}"
+
+
+def attachment_path(instance, filename):
+    return f"proposals/{instance.proposal_id}/{instance.token}{instance.extension}"
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    extension = models.CharField(max_length=10, editable=False)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Vote(models.Model):
+    class Choice(models.TextChoices):
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+        ABSTAIN = "abstain", _("Abstain")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="votes")
+    round = models.PositiveIntegerField(_("decision round"))
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("voter"),
+    )
+    choice = models.CharField(_("choice"), max_length=8, choices=Choice.choices)
+    cast_at = models.DateTimeField(_("cast at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "round", "voter"], name="one_vote_per_round"
+            ),
+        ]
+
+
+class Opinion(models.Model):
+    """The same-level Party committee's opinion (Decree 73, Art. 4)."""
+
+    class Stage(models.TextChoices):
+        DECISION = "decision", _("Before the decision")
+        EVALUATION = "evaluation", _("On the results")
+
+    class Stance(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        AGREE_WITH_CONDITIONS = "agree_with_conditions", _("Agree with conditions")
+        DISAGREE = "disagree", _("Disagree")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="opinions")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    round = models.PositiveIntegerField(_("decision round"))
+    stance = models.CharField(_("stance"), max_length=32, choices=Stance.choices)
+    text = models.TextField(_("opinion"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Party committee of"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Party committee opinion")
+        verbose_name_plural = _("Party committee opinions")
+        ordering = ["created_at", "pk"]
