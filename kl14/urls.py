@@ -19,5 +19,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
+    path("", include("workdays.urls")),
     *(path("", include(f"{app}.urls")) for app in FEATURE_APPS),
 ]
