@@ -16,7 +16,7 @@ class LedgerQuerySet(models.QuerySet):
 
 
 class LedgerEntry(models.Model):
-    """One event in a proposal's life, chained to the previous one by SHA-256 (lifecycle.md, "Ledger")."""
+    """One event in a proposal's life, chained to the previous one by SHA-256 (lifecycle.md)."""
 
     proposal = models.ForeignKey(
         "proposals.Proposal",

@@ -1,7 +1,8 @@
 """The dossier of an innovation proposal, its frozen versions, votes, opinions and attachments.
 
-The state machine is lifecycle.md's: the model only declares states and transitions (whose bodies stamp
-fields on `self`); services.py checks the actor, the state and the inputs, fires the transition, saves and
+The state machine is lifecycle.md's: the model only declares states and transitions (whose
+bodies stamp fields on `self`); services.py checks the actor, the state and the inputs, fires the
+transition, saves and
 writes the ledger in one transaction.
 """
 
@@ -232,7 +233,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         self.decided_at = at
         self.decision_due = None
 
-    # --- implementation (pilots app) ---------------------------------------------------------------
+    # --- implementation (pilots app) ----------------------------------------------------------
     @transition(field=state, source=S.APPROVED, target=S.IN_PROGRESS)
     def start(self):
         pass
@@ -257,7 +258,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def submit_final_report(self):
         pass
 
-    # --- review (reviews app) ----------------------------------------------------------------------
+    # --- review (reviews app) -----------------------------------------------------------------
     @transition(field=state, source=S.EVALUATING, target=[S.SUCCEEDED, S.RESPONSIBILITY_REVIEW])
     def evaluate(self, *, achieved):
         return S.SUCCEEDED if achieved else S.RESPONSIBILITY_REVIEW
@@ -305,9 +306,12 @@ class ProposalAuthor(models.Model):
             models.UniqueConstraint(fields=["proposal", "user"], name="unique_proposal_author"),
         ]
 
+    def __str__(self):
+        return f"{self.user} — {self.proposal_id}"
+
 
 class ProposalVersion(models.Model):
-    """The dossier as it stood at a submission: frozen, with the SHA-256 of its canonical content."""
+    """The dossier as it stood at a submission, frozen, with the SHA-256 of its content."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("number"))
@@ -383,6 +387,9 @@ class Vote(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.voter} — {self.get_choice_display()}"
+
 
 class Opinion(models.Model):
     """The same-level Party committee's opinion (Decree 73, Art. 4)."""
@@ -419,3 +426,6 @@ class Opinion(models.Model):
         verbose_name = _("Party committee opinion")
         verbose_name_plural = _("Party committee opinions")
         ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} — {self.get_stance_display()}"

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,24 +14,45 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='sequence')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('event', models.CharField(max_length=64, verbose_name='event')),
-                ('from_state', models.CharField(blank=True, max_length=32, verbose_name='from state')),
-                ('to_state', models.CharField(blank=True, max_length=32, verbose_name='to state')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='payload')),
-                ('dossier_hash', models.CharField(blank=True, max_length=64, verbose_name='dossier hash')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='previous hash')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='hash')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField(verbose_name="sequence")),
+                ("at", models.DateTimeField(verbose_name="time")),
+                ("event", models.CharField(max_length=64, verbose_name="event")),
+                (
+                    "from_state",
+                    models.CharField(blank=True, max_length=32, verbose_name="from state"),
+                ),
+                ("to_state", models.CharField(blank=True, max_length=32, verbose_name="to state")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="payload")),
+                (
+                    "dossier_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="dossier hash"),
+                ),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="previous hash")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="hash")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['proposal_id', 'seq'],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["proposal_id", "seq"],
             },
         ),
     ]

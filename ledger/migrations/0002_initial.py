@@ -5,22 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
-        ('proposals', '0001_initial'),
+        ("ledger", "0001_initial"),
+        ("proposals", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ledgerentry',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='proposals.proposal', verbose_name='proposal'),
+            model_name="ledgerentry",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ledger_entries",
+                to="proposals.proposal",
+                verbose_name="proposal",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(fields=('proposal', 'seq'), name='unique_ledger_seq'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "seq"), name="unique_ledger_seq"
+            ),
         ),
     ]

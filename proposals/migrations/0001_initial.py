@@ -2,182 +2,513 @@
 
 import django.db.models.deletion
 import django_fsm
-import proposals.models
 from django.conf import settings
 from django.db import migrations, models
 
+import proposals.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('units', '0001_initial'),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=32, null=True, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('field', models.CharField(choices=[('administrative_reform', 'Administrative reform'), ('digital_transformation', 'Digital transformation'), ('economy', 'Economy and investment'), ('finance', 'Finance and budget'), ('land_environment', 'Land, resources and environment'), ('social', 'Culture, society, health and education'), ('organisation', 'Organisation and personnel'), ('party_building', 'Party building'), ('other', 'Other')], default='other', max_length=32, verbose_name='field')),
-                ('bottleneck', models.TextField(blank=True, verbose_name='bottleneck to remove')),
-                ('regulation_status', models.CharField(blank=True, choices=[('not_regulated', 'Not yet regulated'), ('regulated_but_unfit', 'Regulated, but no longer fits practice')], max_length=32, verbose_name='regulation status')),
-                ('purpose', models.TextField(blank=True, verbose_name='necessity, purpose and requirements')),
-                ('content', models.TextField(blank=True, verbose_name='content, tasks and solutions')),
-                ('scope', models.TextField(blank=True, verbose_name='scope')),
-                ('implementers', models.TextField(blank=True, verbose_name='implementers')),
-                ('timeline', models.TextField(blank=True, verbose_name='timeline')),
-                ('resources', models.TextField(blank=True, verbose_name='resources')),
-                ('feasibility', models.TextField(blank=True, verbose_name='feasibility')),
-                ('impact', models.TextField(blank=True, verbose_name='positive and negative impact')),
-                ('expected_results', models.TextField(blank=True, verbose_name='expected effectiveness')),
-                ('criterion_bottleneck', models.BooleanField(default=False, verbose_name='removes a bottleneck')),
-                ('criterion_common_good', models.BooleanField(default=False, verbose_name='serves the common good')),
-                ('criterion_urgent_need', models.BooleanField(default=False, verbose_name='meets an urgent practical need')),
-                ('criterion_reform', models.BooleanField(default=False, verbose_name='promotes reform')),
-                ('declaration_no_personal_interest', models.BooleanField(default=False, verbose_name='declaration of no personal interest')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('returned', 'Returned for revision'), ('withdrawn', 'Withdrawn'), ('rejected', 'Rejected'), ('approved', 'Approved'), ('in_progress', 'In progress'), ('suspended', 'Suspended'), ('ended', 'Ended'), ('evaluating', 'Evaluating'), ('succeeded', 'Succeeded'), ('responsibility_review', 'Responsibility review'), ('liability_excluded', 'Liability excluded'), ('exempted', 'Exempted'), ('reduced', 'Responsibility reduced'), ('held_responsible', 'Held responsible'), ('referred', 'Referred for abuse'), ('replicated', 'Replicated'), ('institutionalized', 'Institutionalized')], default='draft', max_length=50, protected=True, verbose_name='state')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='version')),
-                ('decision_round', models.PositiveIntegerField(default=0, verbose_name='decision round')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('decision_due', models.DateField(blank=True, null=True, verbose_name='decision due')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('mode', models.CharField(blank=True, choices=[('pilot', 'Pilot'), ('implementation', 'Implementation')], max_length=16, verbose_name='mode')),
-                ('head_override', models.BooleanField(default=False, verbose_name="approved on the head's own responsibility")),
-                ('state_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='state changed at')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published to the lessons library')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='created_proposals', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('deciding_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deciding_proposals', to='units.unit', verbose_name='deciding unit')),
-                ('home_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='home_proposals', to='units.unit', verbose_name='home unit')),
-                ('origin', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='adoptions', to='proposals.proposal', verbose_name='replicated from')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        editable=False, max_length=32, null=True, unique=True, verbose_name="code"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("administrative_reform", "Administrative reform"),
+                            ("digital_transformation", "Digital transformation"),
+                            ("economy", "Economy and investment"),
+                            ("finance", "Finance and budget"),
+                            ("land_environment", "Land, resources and environment"),
+                            ("social", "Culture, society, health and education"),
+                            ("organisation", "Organisation and personnel"),
+                            ("party_building", "Party building"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=32,
+                        verbose_name="field",
+                    ),
+                ),
+                ("bottleneck", models.TextField(blank=True, verbose_name="bottleneck to remove")),
+                (
+                    "regulation_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_regulated", "Not yet regulated"),
+                            ("regulated_but_unfit", "Regulated, but no longer fits practice"),
+                        ],
+                        max_length=32,
+                        verbose_name="regulation status",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.TextField(
+                        blank=True, verbose_name="necessity, purpose and requirements"
+                    ),
+                ),
+                (
+                    "content",
+                    models.TextField(blank=True, verbose_name="content, tasks and solutions"),
+                ),
+                ("scope", models.TextField(blank=True, verbose_name="scope")),
+                ("implementers", models.TextField(blank=True, verbose_name="implementers")),
+                ("timeline", models.TextField(blank=True, verbose_name="timeline")),
+                ("resources", models.TextField(blank=True, verbose_name="resources")),
+                ("feasibility", models.TextField(blank=True, verbose_name="feasibility")),
+                (
+                    "impact",
+                    models.TextField(blank=True, verbose_name="positive and negative impact"),
+                ),
+                (
+                    "expected_results",
+                    models.TextField(blank=True, verbose_name="expected effectiveness"),
+                ),
+                (
+                    "criterion_bottleneck",
+                    models.BooleanField(default=False, verbose_name="removes a bottleneck"),
+                ),
+                (
+                    "criterion_common_good",
+                    models.BooleanField(default=False, verbose_name="serves the common good"),
+                ),
+                (
+                    "criterion_urgent_need",
+                    models.BooleanField(
+                        default=False, verbose_name="meets an urgent practical need"
+                    ),
+                ),
+                (
+                    "criterion_reform",
+                    models.BooleanField(default=False, verbose_name="promotes reform"),
+                ),
+                (
+                    "declaration_no_personal_interest",
+                    models.BooleanField(
+                        default=False, verbose_name="declaration of no personal interest"
+                    ),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("returned", "Returned for revision"),
+                            ("withdrawn", "Withdrawn"),
+                            ("rejected", "Rejected"),
+                            ("approved", "Approved"),
+                            ("in_progress", "In progress"),
+                            ("suspended", "Suspended"),
+                            ("ended", "Ended"),
+                            ("evaluating", "Evaluating"),
+                            ("succeeded", "Succeeded"),
+                            ("responsibility_review", "Responsibility review"),
+                            ("liability_excluded", "Liability excluded"),
+                            ("exempted", "Exempted"),
+                            ("reduced", "Responsibility reduced"),
+                            ("held_responsible", "Held responsible"),
+                            ("referred", "Referred for abuse"),
+                            ("replicated", "Replicated"),
+                            ("institutionalized", "Institutionalized"),
+                        ],
+                        default="draft",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="state",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="version")),
+                (
+                    "decision_round",
+                    models.PositiveIntegerField(default=0, verbose_name="decision round"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
+                ),
+                (
+                    "decision_due",
+                    models.DateField(blank=True, null=True, verbose_name="decision due"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[("pilot", "Pilot"), ("implementation", "Implementation")],
+                        max_length=16,
+                        verbose_name="mode",
+                    ),
+                ),
+                (
+                    "head_override",
+                    models.BooleanField(
+                        default=False, verbose_name="approved on the head's own responsibility"
+                    ),
+                ),
+                (
+                    "state_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="state changed at"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="published to the lessons library"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="created_proposals",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "deciding_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deciding_proposals",
+                        to="units.unit",
+                        verbose_name="deciding unit",
+                    ),
+                ),
+                (
+                    "home_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="home_proposals",
+                        to="units.unit",
+                        verbose_name="home unit",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adoptions",
+                        to="proposals.proposal",
+                        verbose_name="replicated from",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'proposal',
-                'verbose_name_plural': 'proposals',
-                'ordering': ['-created_at'],
+                "verbose_name": "proposal",
+                "verbose_name_plural": "proposals",
+                "ordering": ["-created_at"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Opinion',
+            name="Opinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('decision', 'Before the decision'), ('evaluation', 'On the results')], max_length=16, verbose_name='stage')),
-                ('round', models.PositiveIntegerField(verbose_name='decision round')),
-                ('stance', models.CharField(choices=[('agree', 'Agree'), ('agree_with_conditions', 'Agree with conditions'), ('disagree', 'Disagree')], max_length=32, verbose_name='stance')),
-                ('text', models.TextField(verbose_name='opinion')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='Party committee of')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opinions', to='proposals.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("decision", "Before the decision"),
+                            ("evaluation", "On the results"),
+                        ],
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("round", models.PositiveIntegerField(verbose_name="decision round")),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("agree", "Agree"),
+                            ("agree_with_conditions", "Agree with conditions"),
+                            ("disagree", "Disagree"),
+                        ],
+                        max_length=32,
+                        verbose_name="stance",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="opinion")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="Party committee of",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opinions",
+                        to="proposals.proposal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Party committee opinion',
-                'verbose_name_plural': 'Party committee opinions',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "Party committee opinion",
+                "verbose_name_plural": "Party committee opinions",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=proposals.models.attachment_path, verbose_name='file')),
-                ('token', models.CharField(editable=False, max_length=32, unique=True)),
-                ('extension', models.CharField(editable=False, max_length=10)),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=100, verbose_name='type')),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='proposals.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255,
+                        upload_to=proposals.models.attachment_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("token", models.CharField(editable=False, max_length=32, unique=True)),
+                ("extension", models.CharField(editable=False, max_length=10)),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=100, verbose_name="type")),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="uploaded at"),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="proposals.proposal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['uploaded_at', 'pk'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["uploaded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProposalAuthor',
+            name="ProposalAuthor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_creator', models.BooleanField(default=False)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorships', to='proposals.proposal')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_creator", models.BooleanField(default=False)),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorships",
+                        to="proposals.proposal",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'author',
-                'verbose_name_plural': 'authors',
+                "verbose_name": "author",
+                "verbose_name_plural": "authors",
             },
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='authors',
-            field=models.ManyToManyField(related_name='authored_proposals', through='proposals.ProposalAuthor', to=settings.AUTH_USER_MODEL, verbose_name='authors'),
+            model_name="proposal",
+            name="authors",
+            field=models.ManyToManyField(
+                related_name="authored_proposals",
+                through="proposals.ProposalAuthor",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="authors",
+            ),
         ),
         migrations.CreateModel(
-            name='ProposalVersion',
+            name="ProposalVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('content', models.JSONField(verbose_name='content')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='content hash')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='proposals.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("content", models.JSONField(verbose_name="content")),
+                ("content_hash", models.CharField(max_length=64, verbose_name="content hash")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="proposals.proposal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version',
-                'verbose_name_plural': 'versions',
-                'ordering': ['proposal_id', 'number'],
+                "verbose_name": "version",
+                "verbose_name_plural": "versions",
+                "ordering": ["proposal_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveIntegerField(verbose_name='decision round')),
-                ('choice', models.CharField(choices=[('for', 'For'), ('against', 'Against'), ('abstain', 'Abstain')], max_length=8, verbose_name='choice')),
-                ('cast_at', models.DateTimeField(auto_now=True, verbose_name='cast at')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='votes', to='proposals.proposal')),
-                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='voter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveIntegerField(verbose_name="decision round")),
+                (
+                    "choice",
+                    models.CharField(
+                        choices=[("for", "For"), ("against", "Against"), ("abstain", "Abstain")],
+                        max_length=8,
+                        verbose_name="choice",
+                    ),
+                ),
+                ("cast_at", models.DateTimeField(auto_now=True, verbose_name="cast at")),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="votes",
+                        to="proposals.proposal",
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="voter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vote',
-                'verbose_name_plural': 'votes',
+                "verbose_name": "vote",
+                "verbose_name_plural": "votes",
             },
         ),
         migrations.AddConstraint(
-            model_name='proposalauthor',
-            constraint=models.UniqueConstraint(fields=('proposal', 'user'), name='unique_proposal_author'),
+            model_name="proposalauthor",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "user"), name="unique_proposal_author"
+            ),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['state', 'decision_due'], name='proposals_p_state_996636_idx'),
+            model_name="proposal",
+            index=models.Index(
+                fields=["state", "decision_due"], name="proposals_p_state_996636_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['deciding_unit', 'state'], name='proposals_p_decidin_316bba_idx'),
+            model_name="proposal",
+            index=models.Index(
+                fields=["deciding_unit", "state"], name="proposals_p_decidin_316bba_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['home_unit', 'state'], name='proposals_p_home_un_def176_idx'),
+            model_name="proposal",
+            index=models.Index(
+                fields=["home_unit", "state"], name="proposals_p_home_un_def176_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposalversion',
-            constraint=models.UniqueConstraint(fields=('proposal', 'number'), name='unique_version_number'),
+            model_name="proposalversion",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "number"), name="unique_version_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('proposal', 'round', 'voter'), name='one_vote_per_round'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "round", "voter"), name="one_vote_per_round"
+            ),
         ),
     ]
