@@ -75,3 +75,31 @@ def submitted(proposal, author):
 def under_review(proposal, author, head):
     services.proposal_submit(proposal=proposal, actor=author)
     return fresh(services.proposal_open_review(proposal=fresh(proposal), actor=head))
+
+
+def in_state(proposal, state, *, deciding_unit=None, mode="", **fields):
+    """Puts a proposal straight into `state` for tests of later stages (bypasses the services on
+    purpose: use the real transitions when the path to the state is what is being tested).
+    A frozen version 1 is created so the proposal counts as submitted."""
+    from proposals.hashing import dossier_snapshot, version_hash
+    from proposals.models import ProposalVersion
+
+    proposal = fresh(proposal)
+    if not ProposalVersion.objects.filter(proposal=proposal).exists():
+        content = dossier_snapshot(proposal)
+        ProposalVersion.objects.create(
+            proposal=proposal,
+            number=1,
+            content=content,
+            content_hash=version_hash(content),
+            created_by=proposal.created_by,
+        )
+    Proposal.objects.filter(pk=proposal.pk).update(
+        state=state,
+        version=1,
+        decision_round=max(proposal.decision_round, 1),
+        deciding_unit=deciding_unit or proposal.deciding_unit or proposal.home_unit,
+        mode=mode,
+        **fields,
+    )
+    return fresh(proposal)
