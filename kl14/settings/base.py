@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -149,7 +150,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic tasks live here, in the code, rather than in django-celery-beat's database tables:
+# they are part of the product (the sweep's exactly-once records make any schedule safe), they
+# are reviewed and versioned with it, and every environment runs the same ones.
+CELERY_BEAT_SCHEDULE = {
+    # Hourly through the working day: a run missed while the worker or broker was down is caught
+    # up by the next one. Non-working days send nothing (the task checks the calendar).
+    "reminders-sweep": {
+        "task": "notifications.sweep_reminders",
+        "schedule": crontab(minute=5, hour="7-17"),
+    },
+    "daily-digest": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(minute=30, hour=17),
+    },
+    # Sends the previous quarter's (and in January the previous year's) review once, from the
+    # first working day of the quarter on.
+    "periodic-reviews": {
+        "task": "notifications.send_periodic_reviews",
+        "schedule": crontab(minute=0, hour=8),
+    },
+}
+# Reminders (lifecycle.md, "Deadlines and reminders").
+KL14_REMINDER_LEAD_DAYS = env.int("KL14_REMINDER_LEAD_DAYS", default=2)
+KL14_RESPONSIBILITY_DECISION_DAYS = env.int("KL14_RESPONSIBILITY_DECISION_DAYS", default=15)
+# Where links in e-mails point.
+KL14_SITE_URL = env("KL14_SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,63 @@
+"""The e-mails: rendered in the recipient's language, plain text with an HTML alternative."""
+
+import posixpath
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def absolute(url: str) -> str:
+    if not url or "://" in url:
+        return url
+    return settings.KL14_SITE_URL.rstrip("/") + url
+
+
+def _message(user, subject, template, context) -> EmailMultiAlternatives:
+    context = {
+        **context,
+        "user": user,
+        "centre_url": absolute(reverse("notifications:list")),
+        "preferences_url": absolute(reverse("notifications:list")) + "#preferences",
+    }
+    text = render_to_string(f"notifications/email/{template}.txt", context)
+    html = render_to_string(f"notifications/email/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=f"[KL14] {subject}".replace("\n", " "),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notification_email(notification) -> EmailMultiAlternatives:
+    user = notification.recipient
+    with translation.override(user.language):
+        message = _message(
+            user,
+            notification.title,
+            "notification",
+            {"notification": notification, "url": absolute(notification.url)},
+        )
+    review = notification.review
+    if review is not None and review.report:
+        with review.report.open("rb") as report:
+            message.attach(posixpath.basename(review.report.name), report.read(), XLSX)
+    return message
+
+
+def digest_email(user, notifications, *, day) -> EmailMultiAlternatives:
+    with translation.override(user.language):
+        subject = _("Your KL14 notifications of %(day)s") % {
+            "day": date_format(day, "SHORT_DATE_FORMAT")
+        }
+        items = [(n, absolute(n.url)) for n in notifications]
+        return _message(user, subject, "digest", {"items": items, "day": day})

@@ -1,0 +1,509 @@
+"""Every write of the notifications app: the reminders sweep, notifications, e-mail, digests."""
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from workdays.calendar import add_working_days, is_working_day
+
+from . import deadlines
+from .deadlines import DeadlineItem, DeadlineKind, Directory, Recipient
+from .models import Digest, Notification, NotificationPreference, Reminder, ReminderKind
+
+logger = logging.getLogger(__name__)
+
+INSERT_BATCH = 2000  # rows per INSERT statement
+EMAIL_TASK_CHUNK = 100  # notifications per e-mail task
+
+# (title, body) of each reminder, formatted with label, subject, due and unit.
+MESSAGES = {
+    ReminderKind.EARLY: (
+        _("Due on %(due)s: %(label)s — %(subject)s"),
+        _(
+            "%(label)s “%(subject)s” is due on %(due)s (%(unit)s). This is an early reminder: "
+            "please act before the deadline."
+        ),
+    ),
+    ReminderKind.DUE: (
+        _("Due now: %(label)s — %(subject)s"),
+        _(
+            "%(label)s “%(subject)s” is due on %(due)s (%(unit)s). Today is the last working day "
+            "to act in time."
+        ),
+    ),
+    ReminderKind.OVERDUE: (
+        _("Overdue: %(label)s — %(subject)s"),
+        _(
+            "%(label)s “%(subject)s” was due on %(due)s (%(unit)s) and is still pending. The head "
+            "and the organization board of the superior unit are informed every working day until "
+            "it is done."
+        ),
+    ),
+    ReminderKind.ESCALATION: (
+        _("Overdue in %(unit)s: %(label)s — %(subject)s"),
+        _(
+            "%(label)s “%(subject)s” was due on %(due)s in %(unit)s and is still pending. You "
+            "receive this because you oversee %(unit)s as its superior unit's head or organization "
+            "board; it is repeated every working day until it is done."
+        ),
+    ),
+}
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+def _render(text, language: str, **params) -> str:
+    """A string, or a lazy translation formatted with params, in the given language."""
+    with translation.override(language):
+        text = str(text)
+        return text % params if params else text
+
+
+def _enqueue_emails(notifications: Iterable[Notification], recipients: dict[int, Recipient]):
+    """After commit, hands immediate e-mails to the worker (digest users wait for the digest)."""
+    from .tasks import send_notification_emails
+
+    ids = [
+        n.pk
+        for n in notifications
+        if (r := recipients.get(n.recipient_id))
+        and r.email
+        and r.email_mode == NotificationPreference.Email.IMMEDIATE
+    ]
+    for start in range(0, len(ids), EMAIL_TASK_CHUNK):
+        chunk = ids[start : start + EMAIL_TASK_CHUNK]
+        transaction.on_commit(partial(send_notification_emails.delay, chunk))
+
+
+@transaction.atomic
+def notifications_create(
+    *, recipient_ids: Iterable[int], kind, title, body="", url="", unit=None, review=None
+) -> list[Notification]:
+    """Notifies users; `title` and `body` may be lazy translations, rendered in each recipient's
+    language. E-mail follows each recipient's preference, once the transaction commits."""
+    recipients = Directory().recipients(recipient_ids)
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=r.id,
+                kind=kind,
+                title=_render(title, r.language)[:400],
+                body=_render(body, r.language),
+                url=url,
+                unit=unit,
+                review=review,
+                created_at=now,
+            )
+            for r in sorted(recipients.values(), key=lambda r: r.id)
+        ]
+    )
+    _enqueue_emails(notifications, recipients)
+    return notifications
+
+
+notifications_create.alters_data = True
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+notification_mark_read.alters_data = True
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+notifications_mark_all_read.alters_data = True
+
+
+@transaction.atomic
+def preference_set(*, user, email: str) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email": email}
+    )
+    return preference
+
+
+preference_set.alters_data = True
+
+
+# --- the reminders sweep -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which reminder an item due on a given date gets today."""
+
+    today: date
+    next_working_day: date  # due before it (and not before today): the last day to act is today
+    last_early_day: date  # due on or before it: the early reminder
+
+    @classmethod
+    def on(cls, today: date, lead_days: int) -> "Window":
+        return cls(today, add_working_days(today, 1), add_working_days(today, lead_days))
+
+    @property
+    def due_by(self) -> date:
+        """Items due after this need nothing yet."""
+        return max(self.last_early_day, self.next_working_day - timedelta(days=1))
+
+    def reminder_kind(self, due: date) -> str | None:
+        if due < self.today:
+            return ReminderKind.OVERDUE
+        if due < self.next_working_day:
+            return ReminderKind.DUE
+        if due <= self.last_early_day:
+            return ReminderKind.EARLY
+        return None
+
+
+@dataclass
+class SweepReport:
+    day: date
+    working_day: bool
+    items: int = 0
+    reminders: int = 0
+    notifications: int = 0
+    by_kind: dict = field(default_factory=lambda: defaultdict(int))
+
+
+def reminders_sweep(*, today: date | None = None) -> SweepReport:
+    """Reminds people of every registered deadline, from the state of the database.
+
+    Before a deadline (within KL14_REMINDER_LEAD_DAYS working days) the responsible people get one
+    early reminder, on the last working day one more; once it has passed, they and the head and
+    organization board of the escalation unit are told once per working day. Nothing is sent on a
+    non-working day. Safe to run any number of times and concurrently: see `Reminder`."""
+    today = today or timezone.localdate()
+    report = SweepReport(day=today, working_day=is_working_day(today))
+    if not report.working_day:
+        return report
+    window = Window.on(today, settings.KL14_REMINDER_LEAD_DAYS)
+    directory = Directory()
+    for kind in deadlines.kinds():
+        for items in kind.batches(due_by=window.due_by, directory=directory):
+            _remind(kind, items, window=window, directory=directory, report=report)
+    logger.info(
+        "reminders sweep %s: %d items, %d reminders",
+        today,
+        report.items,
+        report.reminders,
+    )
+    return report
+
+
+def _reminder_rows(kind, items, *, window, directory) -> list[Reminder]:
+    kinds = {item.item_id: window.reminder_kind(item.due) for item in items}
+    overdue = [item for item in items if kinds[item.item_id] == ReminderKind.OVERDUE]
+    oversight = directory.oversight(
+        {item.escalation_unit_id for item in overdue if item.escalation_unit_id}
+    )
+    wanted: list[tuple[DeadlineItem, str, int, date]] = []
+    for item in items:
+        reminder_kind = kinds[item.item_id]
+        if reminder_kind is None:
+            continue
+        if reminder_kind == ReminderKind.OVERDUE:
+            wanted += [(item, ReminderKind.OVERDUE, r, window.today) for r in item.responsible_ids]
+            superiors = oversight.get(item.escalation_unit_id, frozenset()) - item.responsible_ids
+            wanted += [(item, ReminderKind.ESCALATION, r, window.today) for r in superiors]
+        else:
+            wanted += [(item, reminder_kind, r, item.due) for r in item.responsible_ids]
+    active = directory.recipients({recipient for _item, _kind, recipient, _day in wanted})
+    # A fixed order, so two sweeps racing on PostgreSQL take the row locks in the same order.
+    wanted.sort(key=lambda w: (w[0].item_id, w[1], w[2]))
+    return [
+        Reminder(
+            deadline=kind.key,
+            item_id=item.item_id,
+            due=item.due,
+            kind=reminder_kind,
+            recipient_id=recipient,
+            day=day,
+        )
+        for item, reminder_kind, recipient, day in wanted
+        if recipient in active
+    ]
+
+
+def _remind(kind: DeadlineKind, items: list[DeadlineItem], *, window, directory, report):
+    report.items += len(items)
+    rows = _reminder_rows(kind, items, window=window, directory=directory)
+    if not rows:
+        return
+    by_id = {item.item_id: item for item in items}
+    token = uuid.uuid4()
+    now = timezone.now()
+    for row in rows:
+        row.sweep, row.created_at = token, now
+    with transaction.atomic():
+        # Conflicting rows (already sent by an earlier or a concurrent sweep) are skipped; on
+        # PostgreSQL a concurrent insert of the same key waits for the other transaction, then
+        # skips. The rows carrying this token are the ones this batch won.
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=INSERT_BATCH)
+        won = list(
+            Reminder.objects.filter(sweep=token)
+            .order_by("pk")
+            .values_list("pk", "item_id", "kind", "recipient_id")
+        )
+        recipients = directory.recipients({recipient for *_rest, recipient in won})
+        rendered: dict[tuple[int, str, str], tuple[str, str]] = {}
+        notifications = []
+        for pk, item_id, reminder_kind, recipient_id in won:
+            item, recipient = by_id[item_id], recipients[recipient_id]
+            key = (item_id, reminder_kind, recipient.language)
+            if key not in rendered:
+                rendered[key] = _deadline_message(kind, item, reminder_kind, recipient.language)
+            title, body = rendered[key]
+            notifications.append(
+                Notification(
+                    recipient_id=recipient_id,
+                    kind=reminder_kind,
+                    title=title,
+                    body=body,
+                    url=item.url,
+                    unit_id=item.unit_id,
+                    reminder_id=pk,
+                    created_at=now,
+                )
+            )
+            report.by_kind[reminder_kind] += 1
+        Notification.objects.bulk_create(notifications, batch_size=INSERT_BATCH)
+        _enqueue_emails(notifications, recipients)
+    report.reminders += len(won)
+    report.notifications += len(notifications)
+
+
+def _deadline_message(kind, item, reminder_kind, language) -> tuple[str, str]:
+    title, body = MESSAGES[reminder_kind]
+    with translation.override(language):
+        params = {
+            "label": str(kind.label),
+            "subject": item.subject,
+            "due": date_format(item.due, "SHORT_DATE_FORMAT"),
+            "unit": item.unit_name,
+        }
+        return (str(title) % params)[:400], str(body) % params
+
+
+reminders_sweep.alters_data = True
+
+
+# --- e-mail --------------------------------------------------------------------------------------
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """E-mails one notification unless it already went out (by this task or a digest): the row is
+    locked while sending, so the two never send it twice. An SMTP error propagates (the task
+    retries) and leaves the notification unsent."""
+    from .emails import notification_email
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "review")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.recipient.email:
+            return False
+        notification_email(notification).send()
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        return True
+
+
+notification_email_send.alters_data = True
+
+
+def _pending_digest_q(before):
+    """Unsent notifications of digest users, plus any immediate one still unsent after a day (its
+    task gave up): nothing is lost."""
+    from django.db.models import Q
+
+    digest_users = NotificationPreference.objects.filter(
+        email=NotificationPreference.Email.DIGEST
+    ).values("user_id")
+    return Q(emailed_at__isnull=True, created_at__lt=before) & (
+        Q(recipient_id__in=digest_users) | Q(created_at__lt=before - timedelta(days=1))
+    )
+
+
+def digest_recipients(*, day: date) -> list[int]:
+    """Users who get a digest for `day`: those with unsent notifications and no digest yet."""
+    before = timezone.now()
+    return list(
+        Notification.objects.filter(_pending_digest_q(before))
+        .exclude(recipient__email="")
+        .exclude(recipient__in=Digest.objects.filter(day=day).values("user_id"))
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+
+
+def digest_send(*, user_id: int, day: date) -> Digest | None:
+    """One e-mail with the user's unsent notifications: at most one digest per user and day."""
+    from accounts.models import User
+
+    from .emails import digest_email
+
+    try:
+        with transaction.atomic():
+            user = User.objects.get(pk=user_id)
+            notifications = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(_pending_digest_q(timezone.now()), recipient=user)
+                .order_by("created_at", "pk")
+            )
+            if not notifications or not user.email:
+                return None
+            digest = Digest.objects.create(user=user, day=day, count=len(notifications))
+            digest_email(user, notifications, day=day).send()
+            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+                emailed_at=digest.sent_at
+            )
+            return digest
+    except IntegrityError:
+        return None  # this day's digest already went out
+
+
+digest_send.alters_data = True
+
+
+# --- periodic reviews ----------------------------------------------------------------------------
+
+REVIEW_MESSAGE = (
+    _("%(period)s: the summary of %(unit)s"),
+    _(
+        "It is time for the %(period)s of %(unit)s and the units under it. The attached "
+        "spreadsheet counts the proposals per state, the decisions made on time and late in the "
+        "period (%(start)s – %(end)s) and the outcomes so far."
+    ),
+)
+
+
+def periodic_reviews_send(*, today: date | None = None) -> int:
+    """From the first working day of a quarter, sends the organization board of every unit the
+    review of the last quarter (and in January of the last year) with its subtree's summary.
+    Exactly once per (unit, period, member), however often it runs; returns how many went out."""
+    from units.models import Role, Unit
+
+    from .periodic import periods_due
+
+    today = today or timezone.localdate()
+    if not is_working_day(today):
+        return 0
+    directory = Directory()
+    units = list(
+        Unit.objects.filter(memberships__role=Role.ORGANIZATION_BOARD).distinct().order_by("path")
+    )
+    boards = directory.members([u.pk for u in units], [Role.ORGANIZATION_BOARD])
+    sent = 0
+    for period in periods_due(today):
+        for unit in units:
+            sent += _review_send(unit, period, board=boards[unit.pk], directory=directory)
+    return sent
+
+
+periodic_reviews_send.alters_data = True
+
+
+def _review_get_or_create(unit, period):
+    from django.core.files.base import ContentFile
+
+    from .models import PeriodicReview
+    from .periodic import review_report
+
+    key = {"unit": unit, "period": period.kind, "start": period.start}
+    review = PeriodicReview.objects.filter(**key).first()
+    if review is not None:
+        return review
+    review = PeriodicReview(**key, end=period.end)
+    content = review_report(unit, period, language=settings.LANGUAGE_CODE)
+    name = f"{unit.code}-{period.kind}-{period.start:%Y-%m}.xlsx"
+    review.report.save(name, ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:  # a concurrent run made it first
+        review.report.delete(save=False)
+        review = PeriodicReview.objects.get(**key)
+    return review
+
+
+def _review_send(unit, period, *, board, directory) -> int:
+    from django.urls import reverse
+
+    active = directory.recipients(board)
+    if not active:
+        return 0
+    token = uuid.uuid4()
+    rows = [
+        Reminder(
+            deadline=f"review.{period.kind}",
+            item_id=unit.pk,
+            due=period.start,
+            kind=ReminderKind.REVIEW,
+            recipient_id=recipient_id,
+            day=period.start,
+            sweep=token,
+        )
+        for recipient_id in sorted(active)
+    ]
+    with transaction.atomic():
+        review = _review_get_or_create(unit, period)
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+        won = list(
+            Reminder.objects.filter(sweep=token).order_by("pk").values_list("pk", "recipient_id")
+        )
+        url = reverse("notifications:review-report", args=[review.pk])
+        notifications = []
+        for pk, recipient_id in won:
+            language = active[recipient_id].language
+            with translation.override(language):
+                params = {
+                    "period": period.label,
+                    "unit": unit.name,
+                    "start": date_format(period.start, "SHORT_DATE_FORMAT"),
+                    "end": date_format(period.end, "SHORT_DATE_FORMAT"),
+                }
+                title, body = (str(text) % params for text in REVIEW_MESSAGE)
+            notifications.append(
+                Notification(
+                    recipient_id=recipient_id,
+                    kind=ReminderKind.REVIEW,
+                    title=title[:400],
+                    body=body,
+                    url=url,
+                    unit=unit,
+                    reminder_id=pk,
+                    review=review,
+                )
+            )
+        Notification.objects.bulk_create(notifications)
+        _enqueue_emails(notifications, active)
+    return len(notifications)
