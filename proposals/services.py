@@ -51,7 +51,9 @@ def _lock(proposal, actor) -> Proposal:
     return perms.access_proposal(
         actor,
         proposal.pk,
-        queryset=Proposal.objects.select_for_update().select_related("home_unit", "deciding_unit"),
+        queryset=Proposal.objects.select_for_update(of=("self",)).select_related(
+            "home_unit", "deciding_unit"
+        ),
     )
 
 
