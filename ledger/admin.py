@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import LedgerEntry
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    """Read-only: the ledger is append-only, so the admin offers no way to add, edit or delete."""
+
+    list_display = ("proposal", "seq", "event", "from_state", "to_state", "actor", "at")
+    list_filter = ("event",)
+    search_fields = ("proposal__code", "hash")
+    list_select_related = ("proposal", "actor")
+    ordering = ("proposal_id", "seq")
+    readonly_fields = [f.name for f in LedgerEntry._meta.fields]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
