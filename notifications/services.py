@@ -45,16 +45,16 @@ MESSAGES = {
         _("Overdue: %(label)s — %(subject)s"),
         _(
             "%(label)s “%(subject)s” was due on %(due)s (%(unit)s) and is still pending. The head "
-            "and the organization board of the superior unit are informed every working day until "
-            "it is done."
+            "and the organization board of the unit above are told every working day until it is "
+            "done."
         ),
     ),
     ReminderKind.ESCALATION: (
         _("Overdue in %(unit)s: %(label)s — %(subject)s"),
         _(
             "%(label)s “%(subject)s” was due on %(due)s in %(unit)s and is still pending. You "
-            "receive this because you oversee %(unit)s as its superior unit's head or organization "
-            "board; it is repeated every working day until it is done."
+            "receive this as the head or organization board overseeing %(unit)s; it is repeated "
+            "every working day until it is done."
         ),
     ),
 }

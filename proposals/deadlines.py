@@ -31,6 +31,7 @@ class DecisionDeadline(DeadlineKind):
                 "pk",
                 "code",
                 "title",
+                "state",  # read by django-fsm on load: deferring it costs a query per row
                 "decision_due",
                 "deciding_unit__name",
                 "deciding_unit__path",

@@ -1,0 +1,118 @@
+"""The registry of deadline kinds, and a sweep's query count: it follows the pages, not the items."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from notifications import deadlines
+from notifications.deadlines import DeadlineItem, DeadlineKind, Directory
+from notifications.models import Notification, Reminder
+from notifications.services import reminders_sweep
+from proposals.deadlines import DecisionDeadline
+from units.models import Role, Unit
+
+from .conftest import DUE
+
+pytestmark = pytest.mark.django_db
+
+
+class UnitAuditDeadline(DeadlineKind):
+    """A test-only kind: every unit coded P-… owes an audit on DUE, the head is responsible."""
+
+    key = "tests.unit_audit"
+    label = "Unit audit"
+
+    def queryset(self, *, due_by):
+        return Unit.objects.filter(code__startswith="P-") if DUE <= due_by else Unit.objects.none()
+
+    def describe(self, objects, *, directory):
+        heads = directory.members([u.pk for u in objects], [Role.HEAD])
+        parents = directory.parent_ids(objects)
+        return [
+            DeadlineItem(
+                item_id=u.pk,
+                due=DUE,
+                subject=u.code,
+                url=f"/units/{u.pk}/",
+                unit_id=u.pk,
+                unit_name=u.name,
+                responsible_ids=heads[u.pk],
+                escalation_unit_id=parents[u.pk],
+            )
+            for u in objects
+        ]
+
+
+@pytest.fixture
+def audit_kind():
+    deadlines.register(UnitAuditDeadline)
+    yield deadlines.get("tests.unit_audit")
+    deadlines.unregister("tests.unit_audit")
+
+
+def test_apps_register_their_kinds_by_autodiscovery():
+    assert isinstance(deadlines.get("proposals.decision"), DecisionDeadline)
+    assert "proposals.decision" in [kind.key for kind in deadlines.kinds()]
+
+
+def test_a_kind_needs_a_key():
+    with pytest.raises(ValueError):
+        deadlines.register(DeadlineKind())
+
+
+def test_several_kinds_in_one_sweep(audit_kind, make_proposal, people):
+    make_proposal()
+    report = reminders_sweep(today=DUE)
+    assert report.items == 1 + 3  # the proposal; the agency, the office and the commune
+    kinds = set(Reminder.objects.values_list("deadline", flat=True))
+    assert kinds == {"proposals.decision", "tests.unit_audit"}
+    # The agency's and the office's heads get the audit reminder; the commune has no head.
+    audit = Notification.objects.filter(reminder__deadline="tests.unit_audit")
+    assert {n.recipient.username for n in audit} == {"agency_head", "office_head"}
+    titles = {n.recipient.username: n.title for n in audit}
+    assert titles == {
+        "office_head": "Đến hạn: Unit audit — P-A-O",
+        "agency_head": "Due now: Unit audit — P-A",  # who reads English
+    }
+
+
+def test_directory_reads_each_unit_once(tree, people):
+    directory = Directory()
+    with CaptureQueriesContext(connection) as first:
+        heads = directory.members([tree["office"].pk, tree["agency"].pk], [Role.HEAD])
+    with CaptureQueriesContext(connection) as again:
+        directory.members([tree["office"].pk], [Role.HEAD])
+        directory.oversight([tree["agency"].pk])  # the board is new: one more query
+    assert heads[tree["office"].pk] == {people.office_head.pk}
+    assert (len(first), len(again)) == (1, 1)
+
+
+def test_query_count_follows_batches_not_items(make_proposal, people, monkeypatch):
+    monkeypatch.setattr(deadlines.get("proposals.decision"), "batch_size", 5)
+    counts = []
+    for proposals in (5, 5, 5):  # 5, 10, 15 proposals: 1, 2 and 3 full pages (and a last look)
+        for _ in range(proposals):
+            make_proposal()
+        Reminder.objects.all().delete()
+        Notification.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            report = reminders_sweep(today=date(2026, 5, 5))
+        counts.append(len(queries))
+        assert report.notifications == 3 * report.items
+    # page, SAVEPOINT, INSERT reminders, SELECT the ones won, INSERT notifications, RELEASE
+    assert counts[2] - counts[1] == counts[1] - counts[0] == 6
+
+
+def test_query_count_does_not_depend_on_the_items_in_a_batch(make_proposal, people):
+    counts = []
+    for proposals in (2, 20):
+        for _ in range(proposals):
+            make_proposal()
+        Reminder.objects.all().delete()
+        Notification.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            reminders_sweep(today=date(2026, 5, 5))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
