@@ -1,4 +1,4 @@
-"""The registry of deadline kinds, and a sweep's query count: it follows the pages, not the items."""
+"""The registry of deadline kinds, and the query count of a sweep: it follows pages, not items."""
 
 from datetime import date
 
@@ -25,7 +25,7 @@ class UnitAuditDeadline(DeadlineKind):
     label = "Unit audit"
 
     def queryset(self, *, due_by):
-        return Unit.objects.filter(code__startswith="P-") if DUE <= due_by else Unit.objects.none()
+        return Unit.objects.filter(code__startswith="P-") if due_by >= DUE else Unit.objects.none()
 
     def describe(self, objects, *, directory):
         heads = directory.members([u.pk for u in objects], [Role.HEAD])
