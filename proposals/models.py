@@ -204,7 +204,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         field=state, source=[S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED], target=S.WITHDRAWN
     )
     def withdraw(self):
-        pass
+        self.decision_due = None
 
     @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW)
     def open_review(self):
