@@ -347,7 +347,7 @@ def _pending_digest_q(before):
     digest_users = NotificationPreference.objects.filter(
         email=NotificationPreference.Email.DIGEST
     ).values("user_id")
-    return Q(emailed_at__isnull=True, created_at__lt=before) & (
+    return Q(emailed_at__isnull=True, created_at__lte=before) & (
         Q(recipient_id__in=digest_users) | Q(created_at__lt=before - timedelta(days=1))
     )
 

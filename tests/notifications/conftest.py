@@ -49,13 +49,9 @@ def make_proposal(tree, people):
 
     def make(*, due=DUE, state=State.SUBMITTED, unit=None, **fields):
         proposal = ProposalFactory(created_by=people.author, home_unit=tree["office"])
+        fields.setdefault("submitted_at", datetime(2026, 4, 23, 9, 0, tzinfo=VN))
         return in_state(
-            proposal,
-            state,
-            deciding_unit=unit or tree["office"],
-            decision_due=due,
-            submitted_at=datetime(2026, 4, 23, 9, 0, tzinfo=VN),
-            **fields,
+            proposal, state, deciding_unit=unit or tree["office"], decision_due=due, **fields
         )
 
     return make
