@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 
 class State(models.TextChoices):
@@ -259,11 +259,15 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         pass
 
     # --- review (reviews app) -----------------------------------------------------------------
-    @transition(field=state, source=S.EVALUATING, target=[S.SUCCEEDED, S.RESPONSIBILITY_REVIEW])
+    @transition(
+        field=state, source=S.EVALUATING, target=RETURN_VALUE(S.SUCCEEDED, S.RESPONSIBILITY_REVIEW)
+    )
     def evaluate(self, *, achieved):
         return S.SUCCEEDED if achieved else S.RESPONSIBILITY_REVIEW
 
-    @transition(field=state, source=S.RESPONSIBILITY_REVIEW, target=list(RESPONSIBILITY_OUTCOMES))
+    @transition(
+        field=state, source=S.RESPONSIBILITY_REVIEW, target=RETURN_VALUE(*RESPONSIBILITY_OUTCOMES)
+    )
     def decide_responsibility(self, *, decision):
         return decision
 
