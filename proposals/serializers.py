@@ -1,0 +1,384 @@
+"""The JSON shapes of the proposals API (api.md). Serializers only check the form of the input;
+every rule about who may do what, and when, stays in services.py."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ledger.models import LedgerEntry
+from units.api import UnitBriefSerializer
+from units.models import Unit
+
+from .models import DOSSIER_FIELDS, Attachment, Opinion, Proposal, ProposalVersion, Vote
+from .selectors import is_overdue
+
+User = get_user_model()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body of every API answer but 2xx (kl14.api.exception_handler)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Field name -> messages (empty unless the input was invalid).",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+class UserBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+
+
+class UnitRelatedField(serializers.PrimaryKeyRelatedField):
+    """A unit: its id when written, `{id, code, name}` when read."""
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_representation(self, value):
+        return UnitBriefSerializer(value).data
+
+
+class UnitRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = UnitRelatedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_basic_type(OpenApiTypes.INT)
+        return auto_schema.resolve_serializer(UnitBriefSerializer, direction).ref
+
+
+def _authors(proposal) -> list[dict]:
+    """Authors from the prefetched authorships (no query per row): the creator first."""
+    authorships = sorted(proposal.authorships.all(), key=lambda a: (not a.is_creator, a.pk))
+    return UserBriefSerializer([a.user for a in authorships], many=True).data
+
+
+class ProposalSummarySerializer(serializers.ModelSerializer):
+    """A proposal in a list: everything but the plan's long texts (read the proposal for those)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:proposal-detail")
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    home_unit = UnitRelatedField(read_only=True)
+    deciding_unit = UnitRelatedField(read_only=True, allow_null=True)
+    authors = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "url",
+            "code",
+            "title",
+            "summary",
+            "field",
+            "state",
+            "state_label",
+            "home_unit",
+            "deciding_unit",
+            "authors",
+            "version",
+            "decision_due",
+            "overdue",
+            "mode",
+            "origin",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(UserBriefSerializer(many=True))
+    def get_authors(self, proposal):
+        return _authors(proposal)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_overdue(self, proposal) -> bool:
+        return is_overdue(proposal)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    uploaded_by = UserBriefSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, attachment) -> str:
+        path = reverse(
+            "api:proposal-attachment-download", args=[attachment.proposal_id, attachment.pk]
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=(
+            "PDF, Word, Excel, PowerPoint, OpenDocument or an image (PNG, JPEG, GIF, WebP); at "
+            "most 20 MB. The type is read from the content; the name is sanitised."
+        )
+    )
+
+
+class ProposalSerializer(ProposalSummarySerializer):
+    """The whole dossier (lifecycle.md, "Dossier fields"). Written on create and, by its authors,
+    while it is a draft or returned."""
+
+    home_unit = UnitRelatedField(
+        queryset=Unit.objects.all(),
+        help_text="On create: the id of a unit where you are a member. Read: the unit.",
+    )
+    co_authors = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        many=True,
+        write_only=True,
+        required=False,
+        help_text="Ids of the co-authors (the creator is always an author). Replaces the list.",
+    )
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta(ProposalSummarySerializer.Meta):
+        fields = [
+            *ProposalSummarySerializer.Meta.fields,
+            *(name for name in DOSSIER_FIELDS if name not in ("title", "summary", "field")),
+            "co_authors",
+            "attachments",
+            "decided_at",
+            "head_override",
+        ]
+        read_only_fields = [
+            "code",
+            "state",
+            "deciding_unit",
+            "version",
+            "decision_due",
+            "mode",
+            "origin",
+            "submitted_at",
+            "decided_at",
+            "head_override",
+            "created_at",
+            "updated_at",
+        ]
+
+    def dossier(self) -> dict:
+        """The validated dossier fields, as the services take them."""
+        return {k: v for k, v in self.validated_data.items() if k in DOSSIER_FIELDS}
+
+
+class ProposalUpdateSerializer(ProposalSerializer):
+    """The same dossier for PATCH: the home unit is fixed once the draft exists."""
+
+    home_unit = UnitRelatedField(read_only=True)
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    created_by = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = ProposalVersion
+        fields = ["number", "content_hash", "created_at", "created_by"]
+        read_only_fields = fields
+
+
+class VersionDetailSerializer(VersionSerializer):
+    content = serializers.JSONField(
+        read_only=True,
+        help_text="The frozen dossier: code, home_unit, fields, authors, attachments.",
+    )
+
+    class Meta(VersionSerializer.Meta):
+        fields = [*VersionSerializer.Meta.fields, "content"]
+        read_only_fields = fields
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class VersionDiffSerializer(serializers.Serializer):
+    from_version = VersionSerializer()
+    to_version = VersionSerializer()
+    changes = ChangeSerializer(many=True)
+
+
+class TransitionFieldChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class TransitionFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=["text", "choice", "boolean", "date", "decimal", "list", "object"]
+    )
+    required = serializers.BooleanField()
+    label = serializers.CharField()
+    choices = TransitionFieldChoiceSerializer(many=True, required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    confirm = serializers.CharField(help_text="A question to confirm before firing, or empty.")
+    fields = TransitionFieldSerializer(many=True)
+
+    def to_representation(self, spec):
+        return {
+            "name": spec.name,
+            "label": str(spec.label),
+            "confirm": str(spec.confirm or ""),
+            "fields": spec.describe_fields(),
+        }
+
+
+class VoteSerializer(serializers.ModelSerializer):
+    voter = UserBriefSerializer(read_only=True)
+    choice_label = serializers.CharField(source="get_choice_display", read_only=True)
+
+    class Meta:
+        model = Vote
+        fields = ["voter", "choice", "choice_label", "cast_at"]
+        read_only_fields = fields
+
+
+class VoteInputSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=Vote.Choice.choices, label=_("Vote"))
+
+
+class TallySerializer(serializers.Serializer):
+    """The collective vote of the current decision round (Decree 73, Art. 8(1))."""
+
+    round = serializers.IntegerField()
+    eligible = serializers.IntegerField(help_text="Head and deputies of the deciding unit.")
+    votes_for = serializers.IntegerField()
+    against = serializers.IntegerField()
+    abstain = serializers.IntegerField()
+    passed = serializers.BooleanField()
+    my_vote = serializers.CharField(
+        allow_null=True, help_text="Your vote in this round (for, against, abstain), or null."
+    )
+    can_vote = serializers.BooleanField(help_text="Whether you may cast or change a vote now.")
+    votes = VoteSerializer(many=True)
+
+    def get_fields(self):
+        # "for" is a Python keyword: the field is declared as votes_for and published as "for".
+        fields = super().get_fields()
+        fields["for"] = fields.pop("votes_for")
+        fields["for"].source = "votes_for"
+        return fields
+
+
+class OpinionSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+    unit = UnitBriefSerializer(read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    stance_label = serializers.CharField(source="get_stance_display", read_only=True)
+
+    class Meta:
+        model = Opinion
+        fields = [
+            "id",
+            "stage",
+            "stage_label",
+            "round",
+            "stance",
+            "stance_label",
+            "text",
+            "author",
+            "unit",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OpinionInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(
+        choices=Opinion.Stage.choices, default=Opinion.Stage.DECISION, label=_("Stage")
+    )
+    stance = serializers.ChoiceField(choices=Opinion.Stance.choices, label=_("Stance"))
+    text = serializers.CharField(max_length=5000, label=_("Opinion"))
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    actor = UserBriefSerializer(read_only=True, allow_null=True)
+    payload = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "seq",
+            "at",
+            "actor",
+            "event",
+            "from_state",
+            "to_state",
+            "payload",
+            "dossier_hash",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class VerificationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    entries = serializers.IntegerField()
+    head = serializers.CharField(help_text="The hash of the last entry (the chain head).")
+    first_bad_seq = serializers.IntegerField(
+        allow_null=True, help_text="The first entry that does not verify, or null."
+    )
+
+
+def _field_label(name: str) -> str:
+    if name == "attachments":
+        return str(Attachment._meta.verbose_name_plural)
+    try:
+        return str(Proposal._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def version_changes(old: dict, new: dict) -> list[dict]:
+    """The fields whose value differs between two frozen versions (see proposals.hashing): the
+    dossier fields in the order of the form, then the home unit, authors and attachments."""
+    old_fields, new_fields = old.get("fields", {}), new.get("fields", {})
+    names = [*DOSSIER_FIELDS, *(n for n in {**old_fields, **new_fields} if n not in DOSSIER_FIELDS)]
+    pairs = [(name, old_fields.get(name), new_fields.get(name)) for name in names]
+    extra = [n for n in {**old, **new} if n not in ("fields", "code")]
+    pairs += [(name, old.get(name), new.get(name)) for name in extra]
+    return [
+        {"field": name, "label": _field_label(name), "old": before, "new": after}
+        for name, before, after in pairs
+        if before != after
+    ]

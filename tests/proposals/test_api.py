@@ -1,0 +1,484 @@
+"""The proposals API: the dossier (create, read, edit, delete), lists with their filters and
+pagination, authentication and unit isolation, and constant query counts."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from ledger.models import LedgerEntry
+from proposals import services
+from proposals.models import DOSSIER_FIELDS, Proposal, State
+from tests.factories.proposals import PLAN, ProposalFactory, fresh, in_state, submitted
+from tests.factories.units import grant
+from units.models import Role
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/proposals/"
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def detail(proposal) -> str:
+    return f"/api/v1/proposals/{proposal.pk}/"
+
+
+def codes(response) -> list[str]:
+    return [row["code"] for row in response.json()["results"]]
+
+
+def error(response, status_code, code=None):
+    assert response.status_code == status_code, response.content
+    body = response.json()
+    assert set(body) == {"detail", "code", "errors"}
+    if code:
+        assert body["code"] == code
+    return body
+
+
+# --- authentication ---
+
+SUBRESOURCES = [
+    "",
+    "versions/",
+    "versions/1/",
+    "versions/1/diff/1/",
+    "transitions/",
+    "votes/",
+    "opinions/",
+    "ledger/",
+    "ledger/verify/",
+    "attachments/",
+    "attachments/1/download/",
+]
+
+
+@pytest.mark.parametrize("suffix", SUBRESOURCES)
+def test_anonymous_gets_401(org, draft, suffix):
+    error(client_for().get(f"{detail(draft)}{suffix}"), 401, "not_authenticated")
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", LIST),
+        ("post", LIST),
+        ("patch", "{detail}"),
+        ("delete", "{detail}"),
+        ("post", "{detail}transitions/submit/"),
+        ("post", "{detail}votes/"),
+        ("post", "{detail}opinions/"),
+        ("post", "{detail}attachments/"),
+        ("delete", "{detail}attachments/1/"),
+    ],
+)
+def test_anonymous_writes_get_401_and_change_nothing(org, draft, method, path):
+    response = getattr(client_for(), method)(path.format(detail=detail(draft)), {}, format="json")
+    error(response, 401)
+    assert fresh(draft).state == State.DRAFT and Proposal.objects.count() == 1
+
+
+def test_token_authentication_works_on_the_proposals_api(org, draft):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.cadre).key}")
+    assert codes(client.get(LIST)) == [draft.code]
+    response = client.post(f"{detail(draft)}transitions/submit/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "submitted"
+    assert LedgerEntry.objects.get(proposal=draft).actor == org.cadre
+
+
+def test_a_bad_token_is_401(org, draft):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    error(client.get(LIST), 401)
+
+
+# --- unit isolation ---
+
+
+@pytest.mark.parametrize("suffix", SUBRESOURCES)
+def test_another_units_user_gets_404_everywhere(org, draft, suffix):
+    proposal = submitted(draft, org.cadre)
+    error(client_for(org.commune_head).get(f"{detail(proposal)}{suffix}"), 404, "not_found")
+
+
+def test_drafts_are_visible_to_their_authors_only(org, draft):
+    error(client_for(org.head).get(detail(draft)), 404)
+    assert codes(client_for(org.head).get(LIST)) == []
+    assert client_for(org.cadre).get(detail(draft)).status_code == 200
+
+
+def test_another_units_proposal_is_not_listed(org, draft):
+    submitted(draft, org.cadre)
+    assert codes(client_for(org.commune_head).get(LIST)) == []
+    assert codes(client_for(org.head).get(LIST)) == [draft.code]
+    assert codes(client_for(org.inspector).get(LIST)) == [draft.code]  # oversight of the subtree
+
+
+# --- create ---
+
+
+def dossier(**overrides) -> dict:
+    return {"title": "Một cửa liên thông điện tử", "field": "finance", **PLAN, **overrides}
+
+
+def test_create_answers_201_with_the_draft(org):
+    client = client_for(org.cadre)
+    response = client.post(
+        LIST, dossier(home_unit=org.agency.pk, co_authors=[org.cadre2.pk]), format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    proposal = Proposal.objects.get()
+    assert response["Location"] == body["url"] == f"http://testserver{detail(proposal)}"
+    assert body["id"] == proposal.pk and body["code"] == proposal.code
+    assert body["state"] == "draft" and body["state_label"]
+    assert body["home_unit"] == {"id": org.agency.pk, "code": "P-A", "name": "Sở"}
+    assert body["deciding_unit"] is None and body["version"] == 0
+    assert body["decision_due"] is None and body["overdue"] is False
+    assert [a["username"] for a in body["authors"]] == ["cadre", "cadre2"]
+    assert body["authors"][0] == {
+        "id": org.cadre.pk,
+        "username": "cadre",
+        "full_name": org.cadre.get_full_name(),
+    }
+    assert "co_authors" not in body
+    for name in DOSSIER_FIELDS:
+        assert body[name] == dossier()[name], name
+    assert not LedgerEntry.objects.exists()  # drafts leave no ledger entry
+
+
+def test_every_dossier_field_and_read_only_field_is_in_the_representation(org, draft):
+    body = client_for(org.cadre).get(detail(draft)).json()
+    expected = {
+        *DOSSIER_FIELDS,
+        "id",
+        "url",
+        "code",
+        "state",
+        "state_label",
+        "home_unit",
+        "deciding_unit",
+        "authors",
+        "attachments",
+        "version",
+        "decision_due",
+        "overdue",
+        "mode",
+        "origin",
+    }
+    assert expected <= set(body)
+
+
+def test_create_in_a_unit_where_the_user_is_not_a_member_is_400(org):
+    response = client_for(org.cadre).post(LIST, dossier(home_unit=org.commune.pk), format="json")
+    assert "home_unit" in error(response, 400, "invalid")["errors"]
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"title": ""}, "title"),
+        ({"title": None}, "title"),
+        ({"field": "astrology"}, "field"),
+        ({"regulation_status": "maybe"}, "regulation_status"),
+        ({"criterion_reform": "perhaps"}, "criterion_reform"),
+        ({"home_unit": 999999}, "home_unit"),
+        ({"co_authors": [999999]}, "co_authors"),
+    ],
+)
+def test_create_with_bad_input_is_400_and_writes_nothing(org, overrides, field):
+    data = dossier(**{"home_unit": org.agency.pk, **overrides})
+    response = client_for(org.cadre).post(LIST, data, format="json")
+    assert field in error(response, 400, "invalid")["errors"]
+    assert not Proposal.objects.exists()
+
+
+def test_read_only_fields_cannot_be_written(org):
+    response = client_for(org.cadre).post(
+        LIST,
+        dossier(home_unit=org.agency.pk, state="approved", code="X", version=9, mode="pilot"),
+        format="json",
+    )
+    assert response.status_code == 201
+    proposal = Proposal.objects.get()
+    assert (proposal.state, proposal.version, proposal.mode) == ("draft", 0, "")
+    assert proposal.code.startswith("DX-")
+
+
+# --- edit ---
+
+
+def test_author_edits_a_draft(org, draft):
+    response = client_for(org.cadre).patch(
+        detail(draft),
+        {"title": "Tên mới", "criterion_reform": False, "co_authors": [org.cadre2.pk]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["title"] == "Tên mới" and body["criterion_reform"] is False
+    assert {a["username"] for a in body["authors"]} == {"cadre", "cadre2"}
+    draft = fresh(draft)
+    assert draft.title == "Tên mới" and draft.summary == PLAN["summary"]
+
+
+def test_home_unit_is_fixed_after_creation(org, draft):
+    grant(org.commune, Role.CADRE, user=org.cadre)
+    response = client_for(org.cadre).patch(
+        detail(draft), {"home_unit": org.commune.pk}, format="json"
+    )
+    assert response.status_code == 200
+    assert fresh(draft).home_unit == org.agency
+
+
+def test_edit_a_returned_proposal(org, draft):
+    proposal = submitted(draft, org.cadre)
+    services.proposal_return_for_revision(proposal=proposal, actor=org.head, comment="Bổ sung")
+    response = client_for(org.cadre).patch(detail(draft), {"scope": "Cả tỉnh"}, format="json")
+    assert response.status_code == 200
+    assert fresh(draft).scope == "Cả tỉnh"
+
+
+def test_edit_by_a_visible_non_author_is_403(org, draft):
+    proposal = submitted(draft, org.cadre)
+    services.proposal_return_for_revision(proposal=proposal, actor=org.head, comment="Bổ sung")
+    error(client_for(org.head).patch(detail(draft), {"title": "X"}, format="json"), 403)
+    assert fresh(draft).title == draft.title
+
+
+def test_edit_a_submitted_proposal_is_409(org, draft):
+    submitted(draft, org.cadre)
+    response = client_for(org.cadre).patch(detail(draft), {"title": "X"}, format="json")
+    error(response, 409, "wrong_state")
+    assert fresh(draft).title == draft.title
+
+
+def test_edit_with_bad_input_is_400_and_writes_nothing(org, draft):
+    response = client_for(org.cadre).patch(
+        detail(draft), {"title": "", "scope": "Cả tỉnh"}, format="json"
+    )
+    assert "title" in error(response, 400)["errors"]
+    assert fresh(draft).scope == PLAN["scope"]
+
+
+def test_edit_another_units_proposal_is_404(org, draft):
+    error(client_for(org.commune_cadre).patch(detail(draft), {"title": "X"}, format="json"), 404)
+
+
+# --- delete ---
+
+
+def test_author_deletes_a_draft(org, draft):
+    response = client_for(org.cadre).delete(detail(draft))
+    assert response.status_code == 204
+    assert not Proposal.objects.exists()
+
+
+def test_a_submitted_proposal_is_never_deleted(org, draft):
+    submitted(draft, org.cadre)
+    error(client_for(org.cadre).delete(detail(draft)), 409, "wrong_state")
+    error(client_for(org.head).delete(detail(draft)), 403)
+    assert Proposal.objects.filter(pk=draft.pk).exists()
+
+
+def test_delete_a_draft_of_someone_else_is_404(org, draft):
+    error(client_for(org.cadre2).delete(detail(draft)), 404)
+    assert Proposal.objects.filter(pk=draft.pk).exists()
+
+
+# --- lists: filters, ordering, pagination ---
+
+
+@pytest.fixture
+def portfolio(org):
+    """Proposals of the agency in several states, as the head sees them."""
+    make = ProposalFactory
+    p = {
+        "draft": make(home_unit=org.agency, created_by=org.cadre, title="Bản nháp riêng"),
+        "submitted": submitted(
+            make(home_unit=org.agency, created_by=org.cadre, title="Cấp phép trực tuyến"),
+            org.cadre,
+        ),
+        "overdue": in_state(
+            make(home_unit=org.agency, created_by=org.cadre2, title="Chữ ký số"),
+            State.UNDER_REVIEW,
+            decision_due=datetime.date(2020, 1, 6),
+        ),
+        "approved": in_state(
+            make(home_unit=org.agency, created_by=org.cadre2, title="Phần mềm một cửa"),
+            State.APPROVED,
+            mode="pilot",
+        ),
+        "returned": in_state(
+            make(home_unit=org.agency, created_by=org.cadre, title="Kho dữ liệu dùng chung"),
+            State.RETURNED,
+        ),
+        "province": submitted(make(home_unit=org.agency, created_by=org.head), org.head),
+    }
+    return p
+
+
+def test_list_answers_the_pagination_envelope_and_summaries(org, portfolio):
+    body = client_for(org.head).get(LIST).json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 5  # every submitted proposal of the agency; not the draft
+    row = body["results"][0]
+    assert {"code", "title", "state", "state_label", "home_unit", "deciding_unit", "authors"} <= (
+        set(row)
+    )
+    assert {"overdue", "decision_due", "url", "version", "mode"} <= set(row)
+    assert "bottleneck" not in row  # summaries: read the proposal for the plan
+
+
+def test_filter_state_one_or_several(org, portfolio):
+    client = client_for(org.head)
+    assert codes(client.get(LIST, {"state": "approved"})) == [portfolio["approved"].code]
+    both = codes(client.get(f"{LIST}?state=approved&state=returned"))
+    assert set(both) == {portfolio["approved"].code, portfolio["returned"].code}
+    error(client.get(LIST, {"state": "nonsense"}), 400, "invalid")
+
+
+def test_filter_units(org, portfolio):
+    client = client_for(org.head)
+    by_province = codes(client.get(LIST, {"deciding_unit": org.province.pk}))
+    assert by_province == [portfolio["province"].code]
+    assert len(codes(client.get(LIST, {"home_unit": org.agency.pk}))) == 5
+    assert codes(client.get(LIST, {"home_unit": org.commune.pk})) == []
+
+
+def test_filter_mine(org, portfolio):
+    client = client_for(org.cadre)
+    mine = {portfolio[k].code for k in ("draft", "submitted", "returned")}
+    assert set(codes(client.get(LIST, {"mine": "true"}))) == mine
+    head = client_for(org.head)
+    assert codes(head.get(LIST, {"mine": "true"})) == [portfolio["province"].code]
+    assert portfolio["province"].code not in codes(head.get(LIST, {"mine": "false"}))
+
+
+def test_filter_awaiting_me(org, portfolio):
+    head = codes(client_for(org.head).get(LIST, {"awaiting_me": "true"}))
+    assert set(head) == {portfolio["submitted"].code, portfolio["overdue"].code}
+    cadre = codes(client_for(org.cadre).get(LIST, {"awaiting_me": "true"}))
+    assert cadre == [portfolio["returned"].code]  # a returned proposal waits for its authors
+    deputy = codes(client_for(org.deputy1).get(LIST, {"awaiting_me": "true"}))
+    assert deputy == [portfolio["overdue"].code]  # under review: the deputy has not voted
+    services.vote_cast(proposal=portfolio["overdue"], actor=org.deputy1, choice="for")
+    assert codes(client_for(org.deputy1).get(LIST, {"awaiting_me": "true"})) == []
+    party = codes(client_for(org.party).get(LIST, {"awaiting_me": "true"}))
+    assert party == [portfolio["overdue"].code]
+    province_head = codes(client_for(org.province_head).get(LIST, {"awaiting_me": "true"}))
+    assert province_head == [portfolio["province"].code]
+
+
+def test_filter_overdue(org, portfolio):
+    client = client_for(org.head)
+    response = client.get(LIST, {"overdue": "true"})
+    assert codes(response) == [portfolio["overdue"].code]
+    assert response.json()["results"][0]["overdue"] is True
+    others = client.get(LIST, {"overdue": "false"}).json()["results"]
+    assert portfolio["overdue"].code not in [row["code"] for row in others]
+    assert not any(row["overdue"] for row in others)
+
+
+def test_filter_q_searches_code_title_summary_and_bottleneck(org, portfolio):
+    client = client_for(org.head)
+    assert codes(client.get(LIST, {"q": "chữ ký"})) == [portfolio["overdue"].code]
+    assert codes(client.get(LIST, {"q": portfolio["approved"].code})) == [
+        portfolio["approved"].code
+    ]
+    # every proposal of the factory shares the plan: its bottleneck mentions paper files
+    assert len(codes(client.get(LIST, {"q": "hồ sơ giấy"}))) == 5
+    assert codes(client.get(LIST, {"q": "không có ở đâu"})) == []
+
+
+def test_ordering(org, portfolio):
+    client = client_for(org.head)
+    by_code = codes(client.get(LIST, {"ordering": "code"}))
+    assert by_code == sorted(by_code)
+    assert codes(client.get(LIST, {"ordering": "-code"})) == by_code[::-1]
+    due = client.get(LIST, {"ordering": "decision_due"}).json()["results"]
+    dates = [row["decision_due"] for row in due]
+    # the earliest due date first; proposals without one come last
+    assert dates[0] == "2020-01-06"
+    filled = [d for d in dates if d]
+    assert filled == sorted(filled) and dates[len(filled) :] == [None] * (len(dates) - len(filled))
+    error(client.get(LIST, {"ordering": "bottleneck"}), 400)
+
+
+def test_default_order_is_newest_first(org, portfolio):
+    body = client_for(org.head).get(LIST).json()["results"]
+    created = [row["created_at"] for row in body]
+    assert created == sorted(created, reverse=True)
+
+
+def test_pagination_page_size_is_capped_at_100(org):
+    for _ in range(101):
+        ProposalFactory(home_unit=org.agency, created_by=org.cadre)
+    client = client_for(org.cadre)
+    body = client.get(LIST, {"page_size": 1000}).json()
+    assert body["count"] == 101 and len(body["results"]) == 100 and body["next"]
+    assert len(client.get(LIST).json()["results"]) == 20
+    second = client.get(LIST, {"page_size": 100, "page": 2}).json()
+    assert len(second["results"]) == 1 and second["next"] is None
+    error(client.get(LIST, {"page": 9}), 404)
+
+
+# --- a fixed number of queries whatever the number of rows ---
+
+
+def populate(org, n):
+    for i in range(n):
+        author = org.cadre if i % 2 else org.cadre2
+        proposal = ProposalFactory(home_unit=org.agency, created_by=author)
+        services.proposal_update(proposal=proposal, actor=author, co_authors=[org.deputy2])
+        proposal = submitted(proposal, author)
+        if i % 3 == 0:
+            services.proposal_open_review(proposal=proposal, actor=org.head)
+            services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice="for")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"awaiting_me": "true", "overdue": "false", "q": "thủ tục", "ordering": "decision_due"},
+        {"mine": "false", "state": ["submitted", "under_review"], "home_unit": "1"},
+    ],
+)
+def test_list_query_count_is_constant(org, params):
+    counts = []
+    for n in (2, 7):  # 2 rows, then 9
+        populate(org, n)
+        client = client_for(org.head)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(LIST, {"page_size": 100, **params})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 7, counts
+
+
+def test_list_query_count_with_token_authentication(org):
+    key = Token.objects.create(user=org.head).key
+    counts = []
+    for n in (1, 8):
+        populate(org, n)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(LIST, {"page_size": 100}).json()
+        assert body["results"]
+        counts.append(len(queries))
+    # token + user, memberships, count, page, authorships
+    assert counts == [5, 5]
