@@ -5,3 +5,48 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews")
+
+    def ready(self):
+        from kl14.navigation import NavItem, register
+        from units.models import Role
+
+        from . import transitions  # noqa: F401 - registers the review-stage transitions
+
+        register(
+            NavItem(
+                "lessons",
+                _("Lessons"),
+                "reviews:lessons",
+                order=300,
+                description=_("The lessons library: evaluated proposals and what they teach."),
+            )
+        )
+        register(
+            NavItem(
+                "dashboard",
+                _("Dashboard"),
+                "reviews:dashboard",
+                roles=(Role.ORGANIZATION_BOARD,),
+                order=310,
+                description=_("Figures of your subtree and the periodic review reports."),
+            )
+        )
+        register(
+            NavItem(
+                "recognitions",
+                _("Recognition"),
+                "reviews:recognitions",
+                roles=(Role.ORGANIZATION_BOARD,),
+                order=320,
+                description=_("Cadres of your subtree recognised for their proposals."),
+            )
+        )
+        register(
+            NavItem(
+                "dossier-verify",
+                _("Verify a dossier"),
+                "reviews:verify",
+                order=330,
+                description=_("Check a protection dossier against the ledger."),
+            )
+        )
