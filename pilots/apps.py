@@ -5,3 +5,39 @@ from django.utils.translation import gettext_lazy as _
 class PilotsConfig(AppConfig):
     name = "pilots"
     verbose_name = _("Pilots")
+
+    def ready(self):
+        from kl14.navigation import NavItem, register
+
+        from . import transitions  # noqa: F401 - registers the implementation-stage transitions
+
+        register(
+            NavItem(
+                "pilots_mine",
+                _("My pilots"),
+                "pilots:mine",
+                roles=("cadre", "deputy", "head"),
+                order=310,
+                description=_("The approved proposals you implement: plans, reports, deadlines."),
+            )
+        )
+        register(
+            NavItem(
+                "pilots_unit",
+                _("Pilots of my unit"),
+                "pilots:unit",
+                roles=("head",),
+                order=320,
+                description=_("Plans to prepare, work under way and reports due in your units."),
+            )
+        )
+        register(
+            NavItem(
+                "pilots_monitored",
+                _("Pilots I monitor"),
+                "pilots:monitored",
+                roles=("inspector",),
+                order=330,
+                description=_("The pilots you were assigned to monitor and inspect."),
+            )
+        )
