@@ -7,4 +7,52 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
 
     def ready(self):
+        from kl14.navigation import NavItem, register
+        from units.models import Role
+
         from . import transitions  # noqa: F401 - registers the decision-stage transitions
+        from .views.lists import inbox_count, opinion_count, vote_count
+
+        register(
+            NavItem(
+                "proposals",
+                _("My proposals"),
+                "proposals:mine",
+                roles=tuple(Role.values),
+                order=10,
+                description=_("Write a proposal, submit it and follow it step by step."),
+            )
+        )
+        register(
+            NavItem(
+                "proposals_inbox",
+                _("Awaiting my decision"),
+                "proposals:inbox",
+                roles=(Role.HEAD,),
+                order=20,
+                description=_("Proposals submitted to the units you head, the earliest due first."),
+                badge=inbox_count,
+            )
+        )
+        register(
+            NavItem(
+                "proposals_votes",
+                _("Awaiting my vote"),
+                "proposals:votes",
+                roles=(Role.HEAD, Role.DEPUTY),
+                order=30,
+                description=_("Proposals under review by your leadership collective."),
+                badge=vote_count,
+            )
+        )
+        register(
+            NavItem(
+                "proposals_opinions",
+                _("Awaiting the Party committee's opinion"),
+                "proposals:opinions",
+                roles=(Role.PARTY_COMMITTEE,),
+                order=40,
+                description=_("Proposals on which the Party committee's opinion is sought."),
+                badge=opinion_count,
+            )
+        )

@@ -1,0 +1,63 @@
+"""Small pieces of the proposal pages: state badges, due dates with the overdue flag, labels."""
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from ..models import Mode, Opinion, Vote
+from ..selectors import is_overdue
+from ..views.presenters import STATE_STYLES, state_label
+
+register = template.Library()
+
+
+@register.simple_tag
+def state_badge(state):
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>',
+        STATE_STYLES.get(state, "secondary"),
+        state_label(state),
+    )
+
+
+@register.simple_tag
+def due_date(proposal, today=None):
+    """The decision due date, flagged when it has passed."""
+    if not proposal.decision_due:
+        return format_html('<span class="text-body-secondary">{}</span>', "—")
+    when = format_html(
+        '<time datetime="{}">{}</time>',
+        proposal.decision_due.isoformat(),
+        date_format(proposal.decision_due, "d/m/Y"),
+    )
+    if is_overdue(proposal, today):
+        return format_html('{} <span class="badge text-bg-danger">{}</span>', when, _("Overdue"))
+    return when
+
+
+def _label(choices, value):
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def vote_label(value):
+    return _label(Vote.Choice, value)
+
+
+@register.filter
+def stance_label(value):
+    return _label(Opinion.Stance, value)
+
+
+@register.filter
+def mode_label(value):
+    return _label(Mode, value)
+
+
+@register.filter
+def short_hash(value, length=12):
+    return (value or "")[: int(length)]

@@ -1,0 +1,178 @@
+"""What the proposal views share: loading a proposal the user may see, and the status page's
+context (also rendered again, with a bound form, when a vote, an opinion or an action fails)."""
+
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ledger.selectors import ledger_entries
+from units.models import Role
+from units.selectors import members_with_role
+
+from .. import permissions as perms
+from .. import transitions
+from ..forms import CRITERIA, PLAN, AttachmentForm, OpinionForm, VoteForm
+from ..models import (
+    CRITERIA_FIELDS,
+    DECISION_STATES,
+    PLAN_FIELDS,
+    Opinion,
+    Proposal,
+    ProposalAuthor,
+    State,
+)
+from ..selectors import current_opinion, is_overdue, proposal_tally
+from . import presenters
+
+S = State
+
+
+def proposal_queryset():
+    return Proposal.objects.select_related(
+        "home_unit", "deciding_unit", "created_by"
+    ).prefetch_related(
+        Prefetch(
+            "authorships",
+            queryset=ProposalAuthor.objects.select_related("user").order_by(
+                "-is_creator", "added_at"
+            ),
+        ),
+        "attachments",
+    )
+
+
+def load_proposal(user, pk) -> Proposal:
+    """The proposal with its authors and attachments, or 404 when the user may not see it."""
+    proposal = perms.access_proposal(user, pk, queryset=proposal_queryset())
+    # permissions.is_author reads this cache instead of querying again.
+    proposal._author_ids = {a.user_id for a in proposal.authorships.all()}
+    return proposal
+
+
+def opinion_stage(proposal) -> str:
+    return Opinion.Stage.EVALUATION if proposal.state == S.EVALUATING else Opinion.Stage.DECISION
+
+
+# Whose move it is, by state: the authors, the head of the deciding unit or of the home unit.
+AUTHORS_ACT = (S.DRAFT, S.RETURNED, S.ENDED)
+DECIDING_HEAD_ACTS = (*DECISION_STATES, S.EVALUATING, S.RESPONSIBILITY_REVIEW)
+HOME_HEAD_ACTS = (S.APPROVED, S.IN_PROGRESS, S.SUSPENDED)
+
+
+def _who_acts(proposal, leaders) -> list[str]:
+    if proposal.state in AUTHORS_ACT:
+        return [a.user.get_full_name() for a in proposal.authorships.all()]
+    if proposal.state in DECIDING_HEAD_ACTS and proposal.deciding_unit_id:
+        return [m.user.get_full_name() for m in leaders if m.role == Role.HEAD]
+    if proposal.state in HOME_HEAD_ACTS:
+        return [m.user.get_full_name() for m in members_with_role(proposal.home_unit, [Role.HEAD])]
+    return []
+
+
+def _your_tasks(user, proposal, *, tally, opinion, actions) -> list[str]:
+    tasks = []
+    if perms.can_vote(user, proposal) and user.pk not in {v.voter_id for v in tally.votes}:
+        tasks.append(_("Cast your vote below."))
+    if perms.can_record_opinion(user, proposal, opinion_stage(proposal)) and opinion is None:
+        tasks.append(_("Record the Party committee's opinion below."))
+    if perms.can_edit(user, proposal):
+        tasks.append(_("Complete or revise the dossier, then submit it."))
+    if actions and not tasks:
+        tasks.append(_("Choose one of the actions below."))
+    return tasks
+
+
+def detail_context(request, proposal, **overrides) -> dict:
+    user = request.user
+    stage = opinion_stage(proposal)
+    leaders = (
+        list(
+            members_with_role(proposal.deciding_unit, [Role.HEAD, Role.DEPUTY]).order_by(
+                "role", "user__full_name"
+            )
+        )
+        if proposal.deciding_unit_id
+        else []
+    )
+    tally = proposal_tally(proposal)
+    votes_by_voter = {v.voter_id: v for v in tally.votes}
+    opinion = current_opinion(proposal, stage) if proposal.decision_round else None
+    actions = transitions.available(user, proposal)
+    can_vote = perms.can_vote(user, proposal)
+    can_opine = perms.can_record_opinion(user, proposal, stage)
+    my_vote = votes_by_voter.get(user.pk)
+    versions = list(proposal.versions.select_related("created_by").order_by("-number"))
+    context = {
+        "proposal": proposal,
+        "today": timezone.localdate(),
+        "overdue": is_overdue(proposal),
+        "next_step": presenters.next_step(proposal),
+        "who_acts": _who_acts(proposal, leaders),
+        "your_tasks": _your_tasks(user, proposal, tally=tally, opinion=opinion, actions=actions),
+        "actions": actions,
+        "can_edit": perms.can_edit(user, proposal),
+        "can_delete": perms.can_delete(user, proposal),
+        "is_author": perms.is_author(user, proposal),
+        "in_decision": proposal.state in DECISION_STATES,
+        "tally": tally,
+        "voters": [
+            {
+                "user": m.user,
+                "role": m.get_role_display(),
+                "vote": votes_by_voter.get(m.user_id),
+                "eligible": m.user_id in tally.voter_ids,
+            }
+            for m in leaders
+        ],
+        "opinion": opinion,
+        "opinions": list(
+            proposal.opinions.select_related("author", "unit").order_by("-created_at")
+        ),
+        "can_vote": can_vote,
+        "vote_form": VoteForm(initial={"choice": my_vote.choice} if my_vote else None)
+        if can_vote
+        else None,
+        "my_vote": my_vote,
+        "can_opine": can_opine,
+        "opinion_form": OpinionForm() if can_opine else None,
+        "sections": _sections(proposal),
+        "criteria": [
+            {"label": CRITERIA[name][0], "value": getattr(proposal, name)}
+            for name in CRITERIA_FIELDS
+        ],
+        "attachment_form": AttachmentForm() if perms.can_edit(user, proposal) else None,
+        "versions": versions,
+        "diff": _default_diff(versions),
+        "timeline": presenters.timeline(ledger_entries(proposal)),
+    }
+    context.update(overrides)
+    return context
+
+
+def _sections(proposal) -> list[dict]:
+    """The Art. 7(2) plan in order, as (label, readable value)."""
+    sections = []
+    for name in PLAN_FIELDS:
+        value = getattr(proposal, name)
+        if name == "regulation_status":
+            value = proposal.get_regulation_status_display() if value else ""
+        sections.append({"label": PLAN[name][0], "value": value})
+    return sections
+
+
+def _default_diff(versions):
+    """A resubmitted proposal shows what changed since the previous version straight away."""
+    if len(versions) < 2:
+        return None
+    new, old = versions[0], versions[1]
+    return {"old": old, "new": new, "changes": presenters.version_diff(old.content, new.content)}
+
+
+def render_detail(request, proposal, *, status=200, **overrides):
+    return render(
+        request,
+        "proposals/detail.html",
+        detail_context(request, proposal, **overrides),
+        status=status,
+    )

@@ -1,0 +1,107 @@
+"""The lists: my proposals, the head's inbox, the voting queue and the Party committee's queue.
+Each runs a fixed number of queries whatever the number of rows: relations are selected or
+prefetched by the selectors and the per-row facts are annotations."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ..models import Opinion, State, Vote
+from ..selectors import (
+    proposals_authored_by,
+    proposals_awaiting_decision,
+    proposals_awaiting_opinion,
+    proposals_awaiting_vote,
+)
+
+PAGE_SIZE = 25
+
+
+def votes_this_round():
+    return Vote.objects.filter(proposal=OuterRef("pk"), round=OuterRef("decision_round"))
+
+
+def my_vote(user):
+    return votes_this_round().filter(voter=user)
+
+
+def opinion_this_round():
+    """The Party committee's opinion for the current round, at the stage the state asks for."""
+    return Opinion.objects.filter(proposal=OuterRef("pk"), round=OuterRef("decision_round")).filter(
+        Q(stage=Opinion.Stage.DECISION, proposal__state=State.UNDER_REVIEW)
+        | Q(stage=Opinion.Stage.EVALUATION, proposal__state=State.EVALUATING)
+    )
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _render(request, template, page, **context):
+    return render(
+        request,
+        template,
+        {"page": page, "proposals": page.object_list, "today": timezone.localdate(), **context},
+    )
+
+
+@login_required
+@require_GET
+def my_proposals(request):
+    page = _page(request, proposals_authored_by(request.user))
+    return _render(request, "proposals/my_proposals.html", page)
+
+
+@login_required
+@require_GET
+def inbox(request):
+    """The head's inbox: proposals awaiting the head's decision, the earliest due first."""
+    queryset = proposals_awaiting_decision(request.user).annotate(
+        votes_cast=Count("votes", filter=Q(votes__round=F("decision_round"))),
+        has_opinion=Exists(
+            Opinion.objects.filter(
+                proposal=OuterRef("pk"),
+                round=OuterRef("decision_round"),
+                stage=Opinion.Stage.DECISION,
+            )
+        ),
+    )
+    return _render(request, "proposals/inbox.html", _page(request, queryset))
+
+
+@login_required
+@require_GET
+def vote_queue(request):
+    queryset = proposals_awaiting_vote(request.user).annotate(
+        my_choice=Subquery(my_vote(request.user).values("choice")[:1])
+    )
+    return _render(request, "proposals/vote_queue.html", _page(request, queryset))
+
+
+@login_required
+@require_GET
+def opinion_queue(request):
+    queryset = proposals_awaiting_opinion(request.user).annotate(
+        opinion_stance=Subquery(opinion_this_round().order_by("-created_at").values("stance")[:1])
+    )
+    return _render(request, "proposals/opinion_queue.html", _page(request, queryset))
+
+
+# --- navigation badges: one query each ---
+
+
+def inbox_count(user) -> int:
+    return proposals_awaiting_decision(user).count()
+
+
+def vote_count(user) -> int:
+    """Proposals under review where the user has not voted in this round yet."""
+    return proposals_awaiting_vote(user).filter(~Exists(my_vote(user))).count()
+
+
+def opinion_count(user) -> int:
+    """Proposals awaiting the Party committee's opinion that has not been recorded yet."""
+    return proposals_awaiting_opinion(user).filter(~Exists(opinion_this_round())).count()
