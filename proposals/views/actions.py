@@ -5,6 +5,9 @@ Errors of the services map to the page: Invalid -> the form again with the messa
 fields (400); Conflict -> the status page with the message (409); Forbidden and NotFound go on to
 the error middleware (403, 404)."""
 
+import inspect
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -20,6 +23,16 @@ from ..forms import OpinionForm, VoteForm, apply_errors, prepare_transition_form
 from ..models import DECISION_STATES, Vote
 from ..selectors import current_opinion, proposal_tally
 from .common import load_proposal, opinion_stage, render_detail
+
+
+def transition_form(spec, proposal, *args) -> forms.Form:
+    """The spec's form; a custom form class that takes `proposal=` (e.g. one field per KPI of
+    the plan) gets it."""
+    kwargs = {}
+    form_class = spec.form_class
+    if form_class is not None and "proposal" in inspect.signature(form_class.__init__).parameters:
+        kwargs["proposal"] = proposal
+    return prepare_transition_form(spec.form(*args, **kwargs))
 
 
 def _transition_page(request, proposal, spec, form, *, status=200):
@@ -65,9 +78,9 @@ def transition_view(request, pk, name):
                 % {"state": proposal.get_state_display()},
                 code="wrong_state",
             )
-        return _transition_page(request, proposal, spec, prepare_transition_form(spec.form()))
+        return _transition_page(request, proposal, spec, transition_form(spec, proposal))
 
-    form = prepare_transition_form(spec.form(request.POST, request.FILES))
+    form = transition_form(spec, proposal, request.POST, request.FILES)
     if form.is_valid():
         try:
             spec.service(proposal=proposal, actor=request.user, **form.cleaned_data)
