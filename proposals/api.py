@@ -59,6 +59,7 @@ _ERROR_MEANING = {
     403: "The proposal is visible to you, but you may not do this.",
     404: "Not found, or not visible to you.",
     409: "The proposal is in a state that does not allow this, or it changed meanwhile.",
+    415: "The body is not multipart/form-data.",
 }
 
 
@@ -574,7 +575,7 @@ class AttachmentListView(ProposalSubresource, generics.ListCreateAPIView):
     @extend_schema(
         summary="Attach a file (authors, while draft or returned)",
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={201: AttachmentSerializer, **errors(400, 401, 403, 404, 409, 415)},
     )
     def post(self, request, *args, **kwargs):
         proposal = self.get_proposal()
