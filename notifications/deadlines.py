@@ -107,7 +107,9 @@ class DeadlineKind:
     batch_size = 1000
 
     def queryset(self, *, due_by) -> QuerySet:
-        """The open items due on or before `due_by` (later ones need no reminder yet)."""
+        """The open items due on or before `due_by` (later ones need no reminder yet; returning
+        a few more is harmless). With `.only()`, keep every field the model reads when a row is
+        loaded (django-fsm's `state`): a deferred one costs a query per row."""
         raise NotImplementedError
 
     def describe(self, objects: list, *, directory: Directory) -> list[DeadlineItem]:

@@ -180,6 +180,10 @@ class Window:
         return None
 
 
+class SweepError(Exception):
+    """Some deadline kinds could not be swept (the others were)."""
+
+
 @dataclass
 class SweepReport:
     day: date
@@ -201,21 +205,30 @@ def reminders_sweep(*, today: date | None = None) -> SweepReport:
     report = SweepReport(day=today, working_day=is_working_day(today))
     if not report.working_day:
         return report
-    window = Window.on(today, settings.KL14_REMINDER_LEAD_DAYS)
-    directory = Directory()
+    sweep = Sweep(Window.on(today, settings.KL14_REMINDER_LEAD_DAYS), report)
+    failed = []
     for kind in deadlines.kinds():
-        for items in kind.batches(due_by=window.due_by, directory=directory):
-            _remind(kind, items, window=window, directory=directory, report=report)
+        # One broken kind must not silence the others; the sweep still fails at the end, so the
+        # task retries (harmless: what was sent is recorded) and the error is seen.
+        try:
+            for items in kind.batches(due_by=sweep.window.due_by, directory=sweep.directory):
+                _remind(sweep, kind, items)
+        except Exception:
+            logger.exception("reminders sweep %s: the deadline kind %s failed", today, kind.key)
+            failed.append(kind.key)
     logger.info(
         "reminders sweep %s: %d items, %d reminders",
         today,
         report.items,
         report.reminders,
     )
+    if failed:
+        raise SweepError(f"deadline kinds failed: {', '.join(failed)}")
     return report
 
 
 def _reminder_rows(kind, items, *, window, directory) -> list[Reminder]:
+    """The reminders the items call for today, to the active users among their recipients."""
     kinds = {item.item_id: window.reminder_kind(item.due) for item in items}
     overdue = [item for item in items if kinds[item.item_id] == ReminderKind.OVERDUE]
     oversight = directory.oversight(
@@ -249,9 +262,11 @@ def _reminder_rows(kind, items, *, window, directory) -> list[Reminder]:
     ]
 
 
-def _remind(kind: DeadlineKind, items: list[DeadlineItem], *, window, directory, report):
+def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
+    """One batch: records its reminders and notifies for those this transaction inserted."""
+    report, directory = sweep.report, sweep.directory
     report.items += len(items)
-    rows = _reminder_rows(kind, items, window=window, directory=directory)
+    rows = _reminder_rows(kind, items, window=sweep.window, directory=directory)
     if not rows:
         return
     by_id = {item.item_id: item for item in items}
@@ -270,14 +285,10 @@ def _remind(kind: DeadlineKind, items: list[DeadlineItem], *, window, directory,
             .values_list("pk", "item_id", "kind", "recipient_id")
         )
         recipients = directory.recipients({recipient for *_rest, recipient in won})
-        rendered: dict[tuple[int, str, str], tuple[str, str]] = {}
         notifications = []
         for pk, item_id, reminder_kind, recipient_id in won:
             item, recipient = by_id[item_id], recipients[recipient_id]
-            key = (item_id, reminder_kind, recipient.language)
-            if key not in rendered:
-                rendered[key] = _deadline_message(kind, item, reminder_kind, recipient.language)
-            title, body = rendered[key]
+            title, body = sweep.messages.render(kind, item, reminder_kind, recipient.language)
             notifications.append(
                 Notification(
                     recipient_id=recipient_id,
@@ -297,16 +308,40 @@ def _remind(kind: DeadlineKind, items: list[DeadlineItem], *, window, directory,
     report.notifications += len(notifications)
 
 
-def _deadline_message(kind, item, reminder_kind, language) -> tuple[str, str]:
-    title, body = MESSAGES[reminder_kind]
-    with translation.override(language):
+class Messages:
+    """The reminder texts of a sweep: each template and date is translated once per language."""
+
+    def __init__(self):
+        self._templates: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        self._dates: dict[tuple[date, str], str] = {}
+
+    def render(self, kind, item, reminder_kind, language) -> tuple[str, str]:
+        key = (kind.key, reminder_kind, language)
+        if key not in self._templates:
+            with translation.override(language):
+                title, body = MESSAGES[reminder_kind]
+                self._templates[key] = (str(title), str(body), str(kind.label))
+        if (item.due, language) not in self._dates:
+            with translation.override(language):
+                self._dates[(item.due, language)] = date_format(item.due, "SHORT_DATE_FORMAT")
+        title, body, label = self._templates[key]
         params = {
-            "label": str(kind.label),
+            "label": label,
             "subject": item.subject,
-            "due": date_format(item.due, "SHORT_DATE_FORMAT"),
+            "due": self._dates[(item.due, language)],
             "unit": item.unit_name,
         }
-        return (str(title) % params)[:400], str(body) % params
+        return (title % params)[:400], body % params
+
+
+@dataclass
+class Sweep:
+    """What one sweep shares across its kinds and batches."""
+
+    window: Window
+    report: SweepReport
+    directory: Directory = field(default_factory=Directory)
+    messages: Messages = field(default_factory=Messages)
 
 
 reminders_sweep.alters_data = True

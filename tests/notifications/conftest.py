@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from notifications import deadlines
 from proposals.models import State
 from tests.factories import grant
 from tests.factories.proposals import ProposalFactory, in_state
@@ -65,3 +66,12 @@ def _proposal_pages(settings):
         reverse("proposals:detail", args=[1])
     except NoReverseMatch:
         settings.ROOT_URLCONF = "tests.notifications.urls_stub"
+
+
+@pytest.fixture(autouse=True)
+def registry(monkeypatch):
+    """Sweeps here see the decision kind alone (and the kinds a test registers), so they test
+    it and the framework whatever other apps register; the fixture's value is the real registry."""
+    real = dict(deadlines._registry)
+    monkeypatch.setattr(deadlines, "_registry", {"proposals.decision": real["proposals.decision"]})
+    return real

@@ -52,9 +52,16 @@ def audit_kind():
     deadlines.unregister("tests.unit_audit")
 
 
-def test_apps_register_their_kinds_by_autodiscovery():
-    assert isinstance(deadlines.get("proposals.decision"), DecisionDeadline)
-    assert "proposals.decision" in [kind.key for kind in deadlines.kinds()]
+def test_apps_register_their_kinds_by_autodiscovery(registry):
+    assert isinstance(registry["proposals.decision"], DecisionDeadline)
+
+
+def test_every_registered_kind_can_be_swept(registry, monkeypatch, make_proposal, people):
+    """Whatever the apps register: a kind that cannot even build its query fails here."""
+    monkeypatch.setattr(deadlines, "_registry", dict(registry))
+    make_proposal()
+    for day in (date(2026, 4, 28), DUE, date(2026, 5, 5)):
+        reminders_sweep(today=day)
 
 
 def test_a_kind_needs_a_key():
@@ -116,3 +123,24 @@ def test_query_count_does_not_depend_on_the_items_in_a_batch(make_proposal, peop
             reminders_sweep(today=date(2026, 5, 5))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+class BrokenDeadline(DeadlineKind):
+    key = "tests.aaa_broken"  # swept first
+    label = "Broken"
+
+    def queryset(self, *, due_by):
+        raise RuntimeError("a bug in another app")
+
+
+def test_a_broken_kind_does_not_silence_the_others(make_proposal, people):
+    from notifications.services import SweepError
+
+    make_proposal()
+    deadlines.register(BrokenDeadline)
+    try:
+        with pytest.raises(SweepError, match=r"tests\.aaa_broken"):
+            reminders_sweep(today=DUE)
+    finally:
+        deadlines.unregister(BrokenDeadline.key)
+    assert Notification.objects.filter(kind="due").count() == 1
