@@ -1,11 +1,14 @@
 """Who may evaluate, decide responsibility, refer, replicate, institutionalise, recognise and
 publish lessons (lifecycle.md); role checks only, the services check the state."""
 
-from kl14.errors import NotFound
+from django.utils.translation import gettext as _
+
+from kl14.errors import Forbidden, NotFound
 from proposals.models import Proposal, State
 from proposals.permissions import is_deciding_head, visible_q
 from units.models import Role, Unit
 from units.roles import user_roles
+from units.selectors import paths_q
 
 # Recognition follows success (Decree 73, Art. 10): succeeded, and what a success can become.
 RECOGNITION_STATES = (State.SUCCEEDED, State.REPLICATED, State.INSTITUTIONALIZED)
@@ -74,6 +77,15 @@ def board_units(user):
     every other one)."""
     return Unit.objects.filter(
         path__in=user_roles(user).subtree_paths(Role.ORGANIZATION_BOARD)
+    ).order_by("path")
+
+
+def board_subtree_units(user):
+    """Every unit in the subtrees of the user's organization boards; 403 for anyone else."""
+    if not is_board_member(user):
+        raise Forbidden(_("This is for organization boards."))
+    return Unit.objects.filter(
+        paths_q(user_roles(user).subtree_paths(Role.ORGANIZATION_BOARD))
     ).order_by("path")
 
 

@@ -24,7 +24,7 @@ from .models import (
     ResponsibilityDecision,
 )
 from .pdf import render_pdf
-from .stats import Dashboard, Period, dashboard, decisions_queryset
+from .stats import QUARTER, Dashboard, Period, dashboard, decisions_queryset
 
 
 @dataclass
@@ -95,6 +95,14 @@ def period_report(unit: Unit, period: Period) -> PeriodReport:
         ),
         generated_at=timezone.now(),
     )
+
+
+def report_filename(report: PeriodReport, extension: str) -> str:
+    """so-ket-2026-q1-BD.xlsx, tong-ket-2025-BD.pdf."""
+    period, code = report.period, report.unit.code
+    if period.kind == QUARTER:
+        return f"so-ket-{period.start:%Y}-q{period.number}-{code}.{extension}"
+    return f"tong-ket-{period.start:%Y}-{code}.{extension}"
 
 
 def _local_date(moment):

@@ -164,6 +164,8 @@ class Dashboard:
                 "labels": [row.unit_name for row in self.decisions],
                 "on_time": [row.on_time for row in self.decisions],
                 "late": [row.late for row in self.decisions],
+                "on_time_label": _("On time"),
+                "late_label": _("Late"),
             },
             "outcomes": {
                 "labels": [label for _v, label, _n in self.outcomes],

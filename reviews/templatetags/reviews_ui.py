@@ -1,0 +1,91 @@
+from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from proposals.models import State
+from reviews.models import Decision, Outcome
+
+register = template.Library()
+
+STATE_STYLES = {
+    State.SUCCEEDED: "success",
+    State.REPLICATED: "success",
+    State.INSTITUTIONALIZED: "success",
+    State.LIABILITY_EXCLUDED: "info",
+    State.EXEMPTED: "info",
+    State.REDUCED: "warning",
+    State.HELD_RESPONSIBLE: "danger",
+    State.REFERRED: "danger",
+    State.RESPONSIBILITY_REVIEW: "warning",
+    State.EVALUATING: "primary",
+}
+OUTCOME_STYLES = {
+    Outcome.ACHIEVED: "success",
+    Outcome.PARTIAL: "warning",
+    Outcome.NOT_ACHIEVED: "secondary",
+    Outcome.DAMAGE: "danger",
+}
+DECISION_STYLES = {
+    Decision.LIABILITY_EXCLUDED: "info",
+    Decision.EXEMPTED: "info",
+    Decision.REDUCED: "warning",
+    Decision.HELD_RESPONSIBLE: "danger",
+}
+
+
+@register.simple_tag
+def review_state(state):
+    label = State(state).label if state in State.values else state
+    style = STATE_STYLES.get(state, "secondary")
+    text = " text-dark" if style in ("warning", "info") else ""
+    return format_html('<span class="badge text-bg-{}{}">{}</span>', style, text, label)
+
+
+@register.simple_tag
+def outcome_badge(evaluation):
+    if not evaluation:  # None, or "" when the template could not resolve it
+        return ""
+    style = OUTCOME_STYLES.get(evaluation.outcome, "secondary")
+    text = " text-dark" if style == "warning" else ""
+    return format_html(
+        '<span class="badge text-bg-{}{}">{}</span>', style, text, evaluation.get_outcome_display()
+    )
+
+
+@register.simple_tag
+def decision_badge(decision):
+    if not decision:
+        return ""
+    style = DECISION_STYLES.get(decision.decision, "secondary")
+    text = " text-dark" if style in ("warning", "info") else ""
+    return format_html(
+        '<span class="badge text-bg-{}{}">{}</span>', style, text, decision.get_decision_display()
+    )
+
+
+@register.simple_tag
+def due_badge(due, today=None):
+    """A due date, flagged once it has passed."""
+    if not due:
+        return ""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    when = format_html('<time datetime="{}">{}</time>', due.isoformat(), date_format(due, "d/m/Y"))
+    if due < today:
+        return format_html('{} <span class="badge text-bg-danger">{}</span>', when, _("Overdue"))
+    return when
+
+
+@register.filter
+def vnd(amount):
+    """12345678 -> "12.345.678 đ"."""
+    if amount is None or amount == "":
+        return ""
+    return f"{int(amount):,} đ".replace(",", ".")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
