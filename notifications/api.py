@@ -27,6 +27,7 @@ class NotificationListView(generics.ListAPIView):
     """The signed-in user's notifications, newest first."""
 
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; requests use get_queryset()
 
     @extend_schema(
         summary="List my notifications",

@@ -59,16 +59,6 @@ def make_proposal(tree, people):
 
 
 @pytest.fixture(autouse=True)
-def _proposal_pages(settings):
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse("proposals:detail", args=[1])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.notifications.urls_stub"
-
-
-@pytest.fixture(autouse=True)
 def registry(monkeypatch):
     """Sweeps here see the decision kind alone (and the kinds a test registers), so they test
     it and the framework whatever other apps register; the fixture's value is the real registry."""
