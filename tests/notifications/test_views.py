@@ -119,3 +119,13 @@ def test_the_user_chooses_the_daily_digest(signed_in, user):
     assert form["email"].value() == "digest"
     bad = signed_in.post(reverse("notifications:preferences"), {"email": "pigeon"})
     assert bad.status_code == 400
+
+
+def test_htmx_pagination_answers_the_list_only(signed_in, user):
+    NotificationFactory.create_batch(25, recipient=user)
+    response = signed_in.get(
+        LIST + "?page=2", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="notification-list"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and body.count('<li class="list-group-item') == 5
