@@ -146,11 +146,21 @@ def _apply(plan, clean: dict):
         _sync_monitors(plan, clean["monitors"])
 
 
+def _same_name(existing: dict, row: dict, kept: set):
+    """A row given without its id keeps the identity of the row of the same name (so a client
+    that sends the whole plan again does not renumber it)."""
+    name = row["name"].casefold()
+    return next(
+        (obj for pk, obj in existing.items() if pk not in kept and obj.name.casefold() == name),
+        None,
+    )
+
+
 def _sync_milestones(plan, rows, errors):
     existing = {m.pk: m for m in plan.milestones.all()}
     kept = set()
     for row in rows:
-        milestone = existing.get(row["id"]) if row["id"] else None
+        milestone = existing.get(row["id"]) if row["id"] else _same_name(existing, row, kept)
         if row["id"] and milestone is None:
             errors.setdefault("milestones", []).append(
                 _("Milestone “%(name)s” is not part of this plan.") % {"name": row["name"]}
@@ -168,7 +178,7 @@ def _sync_kpis(plan, rows, errors):
     existing = {k.pk: k for k in plan.kpis.filter(retired=False)}
     kept = set()
     for position, row in enumerate(rows):
-        kpi = existing.get(row["id"]) if row["id"] else None
+        kpi = existing.get(row["id"]) if row["id"] else _same_name(existing, row, kept)
         if row["id"] and kpi is None:
             errors.setdefault("kpis", []).append(
                 _("KPI “%(kpi)s” is not part of this plan.") % {"kpi": row["name"]}
