@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -70,6 +69,14 @@ def _render(text, language: str, **params) -> str:
         return text % params if params else text
 
 
+def _enqueue_task(task, *args):
+    def enqueue():
+        task.delay(*args)
+
+    enqueue.__qualname__ = f"enqueue {task.name}"
+    return enqueue
+
+
 def _enqueue_emails(notifications: Iterable[Notification], recipients: dict[int, Recipient]):
     """After commit, hands immediate e-mails to the worker (digest users wait for the digest)."""
     from .tasks import send_notification_emails
@@ -83,7 +90,9 @@ def _enqueue_emails(notifications: Iterable[Notification], recipients: dict[int,
     ]
     for start in range(0, len(ids), EMAIL_TASK_CHUNK):
         chunk = ids[start : start + EMAIL_TASK_CHUNK]
-        transaction.on_commit(partial(send_notification_emails.delay, chunk))
+        # robust: a broker that is down is logged, not raised into the caller; the unsent
+        # notifications then go out with the next daily digest (see _pending_digest_q).
+        transaction.on_commit(_enqueue_task(send_notification_emails, chunk), robust=True)
 
 
 @transaction.atomic

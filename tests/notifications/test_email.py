@@ -137,3 +137,13 @@ def test_an_immediate_e_mail_that_never_went_is_in_the_next_digest():
         send_digests.delay()
     (message,) = mail.outbox
     assert "Lost" in message.body
+
+
+def test_a_broker_that_is_down_blocks_nothing(django_capture_on_commit_callbacks):
+    user = UserFactory()
+    with (
+        mock.patch.object(send_notification_emails, "delay", side_effect=OSError("no broker")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notifications_create(recipient_ids=[user.pk], kind="info", title="Hello")
+    assert Notification.objects.get(recipient=user).emailed_at is None  # for the digest
