@@ -45,7 +45,8 @@ class ProposalFilter(django_filters.FilterSet):
         method="filter_overdue", help_text="true: only overdue decisions; false: the others."
     )
     q = django_filters.CharFilter(
-        method="filter_text", help_text="Words in the code, title, summary or bottleneck."
+        method="filter_text",
+        help_text="Words that must all appear in the code, title, summary or bottleneck.",
     )
     ordering = NullsLastOrderingFilter(
         fields=(

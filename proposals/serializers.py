@@ -31,9 +31,6 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Field name -> messages (empty unless the input was invalid).",
     )
 
-    class Meta:
-        ref_name = "Error"
-
 
 class UserBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
