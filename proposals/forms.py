@@ -358,7 +358,7 @@ class OpinionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     text = forms.CharField(
-        label=_("Opinion"),
+        label=_("Text of the opinion"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The opinion as the Party committee agreed it, with any conditions."),

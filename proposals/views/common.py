@@ -60,17 +60,18 @@ DECIDING_HEAD_ACTS = (*DECISION_STATES, S.EVALUATING, S.RESPONSIBILITY_REVIEW)
 HOME_HEAD_ACTS = (S.APPROVED, S.IN_PROGRESS, S.SUSPENDED)
 
 
-def _who_acts(proposal, leaders) -> list[str]:
+def _who_acts(proposal, leaders) -> list:
+    """The people whose move it is now."""
     if proposal.state in AUTHORS_ACT:
-        return [a.user.get_full_name() for a in proposal.authorships.all()]
+        return [a.user for a in proposal.authorships.all()]
     if proposal.state in DECIDING_HEAD_ACTS and proposal.deciding_unit_id:
-        return [m.user.get_full_name() for m in leaders if m.role == Role.HEAD]
+        return [m.user for m in leaders if m.role == Role.HEAD]
     if proposal.state in HOME_HEAD_ACTS:
-        return [m.user.get_full_name() for m in members_with_role(proposal.home_unit, [Role.HEAD])]
+        return [m.user for m in members_with_role(proposal.home_unit, [Role.HEAD])]
     return []
 
 
-def _your_tasks(user, proposal, *, tally, opinion, actions) -> list[str]:
+def _your_tasks(user, proposal, *, tally, opinion, actions, who_acts) -> list[str]:
     tasks = []
     if perms.can_vote(user, proposal) and user.pk not in {v.voter_id for v in tally.votes}:
         tasks.append(_("Cast your vote below."))
@@ -78,7 +79,7 @@ def _your_tasks(user, proposal, *, tally, opinion, actions) -> list[str]:
         tasks.append(_("Record the Party committee's opinion below."))
     if perms.can_edit(user, proposal):
         tasks.append(_("Complete or revise the dossier, then submit it."))
-    if actions and not tasks:
+    if actions and not tasks and user in who_acts:
         tasks.append(_("Choose one of the actions below."))
     return tasks
 
@@ -103,13 +104,16 @@ def detail_context(request, proposal, **overrides) -> dict:
     can_opine = perms.can_record_opinion(user, proposal, stage)
     my_vote = votes_by_voter.get(user.pk)
     versions = list(proposal.versions.select_related("created_by").order_by("-number"))
+    who_acts = _who_acts(proposal, leaders)
     context = {
         "proposal": proposal,
         "today": timezone.localdate(),
         "overdue": is_overdue(proposal),
         "next_step": presenters.next_step(proposal),
-        "who_acts": _who_acts(proposal, leaders),
-        "your_tasks": _your_tasks(user, proposal, tally=tally, opinion=opinion, actions=actions),
+        "who_acts": [person.get_full_name() for person in who_acts],
+        "your_tasks": _your_tasks(
+            user, proposal, tally=tally, opinion=opinion, actions=actions, who_acts=who_acts
+        ),
         "actions": actions,
         "can_edit": perms.can_edit(user, proposal),
         "can_delete": perms.can_delete(user, proposal),

@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from units.models import Unit
+
 from .. import transitions
 from ..models import DOSSIER_FIELDS, Field, Mode, Opinion, Proposal, RegulationStatus, State, Vote
 
@@ -156,7 +158,7 @@ PAYLOAD_LABELS = {
     "override_reason": gettext_lazy("Reasons for approving although the vote did not pass"),
     "choice": gettext_lazy("Vote"),
     "stance": gettext_lazy("Stance"),
-    "text": gettext_lazy("Opinion"),
+    "text": gettext_lazy("Text of the opinion"),
     "stage": gettext_lazy("Stage"),
     "version": gettext_lazy("Version"),
     "deciding_unit": gettext_lazy("Deciding unit"),
@@ -165,10 +167,10 @@ PAYLOAD_LABELS = {
     "decision_due": gettext_lazy("Decision due"),
     "tally": gettext_lazy("Vote tally"),
     "opinion": gettext_lazy("Party committee opinion"),
-    "round": gettext_lazy("Decision round"),
 }
 # Shown elsewhere (in the label or as a warning), not as a line of their own.
-HIDDEN_PAYLOAD_KEYS = {"changed", "head_bears_responsibility"}
+HIDDEN_PAYLOAD_KEYS = {"changed", "head_bears_responsibility", "round"}
+UNIT_KEYS = ("deciding_unit", "from_unit", "to_unit")
 CHOICE_LABELS = {
     "mode": Mode,
     "choice": Vote.Choice,
@@ -199,7 +201,9 @@ def tally_text(tally: dict) -> str:
     return f"{text} — {passed}"
 
 
-def payload_value(key: str, value) -> str:
+def payload_value(key: str, value, unit_names=None) -> str:
+    if key in UNIT_KEYS and unit_names and value in unit_names:
+        return unit_names[value]
     if key in CHOICE_LABELS and isinstance(value, str):
         try:
             return str(CHOICE_LABELS[key](value).label)
@@ -222,14 +226,14 @@ def payload_value(key: str, value) -> str:
     return str(value)
 
 
-def payload_items(payload: dict) -> list[tuple[str, str]]:
+def payload_items(payload: dict, unit_names=None) -> list[tuple[str, str]]:
     """(label, value) lines of an entry's payload, known keys first, in a stable order."""
     known = [k for k in PAYLOAD_LABELS if k in payload]
     others = sorted(k for k in payload if k not in PAYLOAD_LABELS and k not in HIDDEN_PAYLOAD_KEYS)
     return [
         (
             str(PAYLOAD_LABELS.get(key, key.replace("_", " ").capitalize())),
-            payload_value(key, payload[key]),
+            payload_value(key, payload[key], unit_names),
         )
         for key in [*known, *others]
     ]
@@ -245,12 +249,27 @@ class TimelineItem:
     head_bears_responsibility: bool
 
 
+def _unit_names(entries) -> dict:
+    """Names of the units the payloads mention by code: one query for the whole timeline."""
+    codes = {
+        value
+        for entry in entries
+        for key, value in (entry.payload or {}).items()
+        if key in UNIT_KEYS and isinstance(value, str)
+    }
+    if not codes:
+        return {}
+    return dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def timeline(entries) -> list[TimelineItem]:
+    entries = list(entries)
+    unit_names = _unit_names(entries)
     return [
         TimelineItem(
             entry=entry,
             label=event_label(entry),
-            details=payload_items(entry.payload or {}),
+            details=payload_items(entry.payload or {}, unit_names),
             from_label=state_label(entry.from_state),
             to_label=state_label(entry.to_state),
             head_bears_responsibility=bool((entry.payload or {}).get("head_bears_responsibility")),
