@@ -82,7 +82,8 @@ def vote(page, choice):
     votes = page.locator("#votes")
     votes.get_by_label(choice, exact=True).check()
     votes.get_by_role("button", name="Biểu quyết", exact=True).click()
-    expect(page.get_by_role("status").first).to_contain_text(f"Đã ghi nhận biểu quyết của bạn: {choice}")
+    message = page.get_by_role("status").first
+    expect(message).to_contain_text(f"Đã ghi nhận biểu quyết của bạn: {choice}")
 
 
 def test_a_proposal_is_written_voted_on_and_approved_as_a_pilot(desktop_page, login, people):
@@ -108,7 +109,8 @@ def test_a_proposal_is_written_voted_on_and_approved_as_a_pilot(desktop_page, lo
 
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Hiệu quả dự kiến")
-    expect(page.get_by_role("status").first).to_contain_text("Đã lưu bản nháp, nhưng chưa thể trình")
+    message = page.get_by_role("status").first
+    expect(message).to_contain_text("Đã lưu bản nháp, nhưng chưa thể trình")
     expect(page.get_by_label("Hiệu quả dự kiến")).to_have_attribute("aria-invalid", "true")
     shot(page, "form-errors-desktop")
     assert Proposal.objects.get().state == State.DRAFT
@@ -181,7 +183,7 @@ def test_the_main_pages_fit_a_phone(phone_page, login, people):
     proposal = submitted(
         ProposalFactory(home_unit=people["agency"], created_by=people["cadre"]), people["cadre"]
     )
-    ProposalFactory(home_unit=people["agency"], created_by=people["cadre"], title="Bản nháp thứ hai")
+    ProposalFactory(home_unit=people["agency"], created_by=people["cadre"], title="Bản nháp 2")
 
     page.goto("/proposals/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Đề xuất của tôi")
