@@ -190,14 +190,14 @@ def _document():
     return Concat(*spaced, output_field=TextField())
 
 
-def search_lessons(queryset: QuerySet, query: str) -> QuerySet:
+def search_lessons(queryset: QuerySet, query: str, *, vendor: str | None = None) -> QuerySet:
     """Every word of the query must occur in the lesson's text, ignoring case and diacritics
     ("thu tuc hanh chinh" finds "thủ tục hành chính"). On PostgreSQL with unaccent() (best
     matches first, by full-text rank); elsewhere over the folded `Lesson.search_text`."""
     terms = search_terms(query)
     if not terms:
         return queryset
-    if connection.vendor == "postgresql":
+    if (vendor or connection.vendor) == "postgresql":
         document = Unaccent(Lower(_document()))
         queryset = queryset.annotate(search_document=document)
         for term in terms:

@@ -473,8 +473,10 @@ def recognition_grant(*, proposal, actor, kind, recipients=None, note="") -> lis
         errors.setdefault("recipients", []).append(
             _("Recognition goes to the authors of the proposal.")
         )
-    people = [authors[pk] for pk in dict.fromkeys(wanted)] if wanted else list(authors.values())
-    if not people:
+    people = [authors[pk] for pk in dict.fromkeys(wanted) if pk in authors]
+    if not wanted:
+        people = list(authors.values())
+    if not people and not errors:
         errors.setdefault("recipients", []).append(_("The proposal has no authors to recognise."))
     if not errors:
         already = Recognition.objects.filter(
