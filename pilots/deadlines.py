@@ -37,10 +37,10 @@ class _PilotDeadline(DeadlineKind):
             .only(
                 "pk",
                 self.due_field,
-                "proposal__pk",
+                "proposal__id",
                 "proposal__code",
                 "proposal__title",
-                "proposal__home_unit__pk",
+                "proposal__home_unit__id",
                 "proposal__home_unit__name",
             )
         )

@@ -96,6 +96,10 @@ class KpiForm(forms.Form):
         label=_("Better when"), choices=Direction.choices, initial=Direction.HIGHER
     )
 
+    def has_changed(self):
+        # An empty extra row still posts its direction: it is empty when nothing else is filled.
+        return any(name != "direction" for name in self.changed_data)
+
 
 MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=2, can_delete=True, max_num=50)
 KpiFormSet = forms.formset_factory(KpiForm, extra=2, can_delete=True, max_num=50)

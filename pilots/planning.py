@@ -154,13 +154,14 @@ def clean_plan(data: dict, *, home_unit, only=None, plan=None) -> tuple[dict, di
 def _rows(value, field, errors) -> list:
     if value is None:
         return []
-    if not isinstance(value, list | tuple):
+    if isinstance(value, str | bytes | dict) or not hasattr(value, "__iter__"):
         _add(errors, field, _("Give a list."))
         return []
+    value = list(value)
     if len(value) > MAX_ROWS:
         _add(errors, field, _("At most %(n)d rows.") % {"n": MAX_ROWS})
         return []
-    return list(value)
+    return value
 
 
 def _clean_milestones(value, errors, start, end) -> list[dict]:
