@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Func, Prefetch, Q, QuerySet, TextField, Value
-from django.db.models.functions import Coalesce, Concat, Lower
+from django.db.models.functions import Coalesce, Concat, Lower, Trim
 
 from proposals.models import Opinion, Proposal, ProposalAuthor, State
 from proposals.permissions import visible_q
@@ -18,7 +18,7 @@ from units.selectors import paths_q
 from . import pilot_data
 from .models import Adoption, Recognition, Replication
 from .rules import evaluation_due, responsibility_due
-from .text import fold, search_terms
+from .text import fold, search_phrases
 
 # --- the review of one proposal ---------------------------------------------------------------
 
@@ -173,6 +173,18 @@ class Unaccent(Func):
     output_field = TextField()
 
 
+def _pg_fold(expression):
+    """text.fold in SQL: unaccent, lower case, every run of other characters to one space."""
+    return Func(
+        Unaccent(Lower(expression)),
+        Value("[^a-z0-9]+"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
 def _document():
     parts = [
         F("code"),
@@ -191,24 +203,30 @@ def _document():
 
 
 def search_lessons(queryset: QuerySet, query: str, *, vendor: str | None = None) -> QuerySet:
-    """Every word of the query must occur in the lesson's text, ignoring case and diacritics
-    ("thu tuc hanh chinh" finds "thủ tục hành chính"). On PostgreSQL with unaccent() (best
-    matches first, by full-text rank); elsewhere over the folded `Lesson.search_text`."""
-    terms = search_terms(query)
-    if not terms:
+    """Every phrase of the query (text.search_phrases) must occur, ignoring case and diacritics:
+    "thu tuc hanh chinh" finds "thủ tục hành chính". On PostgreSQL with unaccent(), best matches
+    first (full-text rank); elsewhere over the folded `Lesson.search_text`."""
+    phrases = search_phrases(query)
+    if not phrases:
         return queryset
     if (vendor or connection.vendor) == "postgresql":
-        document = Unaccent(Lower(_document()))
-        queryset = queryset.annotate(search_document=document)
-        for term in terms:
-            queryset = queryset.filter(search_document__contains=Unaccent(Lower(Value(term))))
+        queryset = queryset.annotate(
+            search_document=Concat(
+                Value(" "), _pg_fold(_document()), Value(" "), output_field=TextField()
+            )
+        )
+        for phrase in phrases:
+            folded = Trim(_pg_fold(Value(phrase)))
+            queryset = queryset.filter(
+                search_document__contains=Concat(Value(" "), folded, output_field=TextField())
+            )
         rank = SearchRank(
             SearchVector(F("search_document"), config="simple"),
-            SearchQuery(Unaccent(Lower(Value(" ".join(terms)))), config="simple"),
+            SearchQuery(_pg_fold(Value(" ".join(phrases))), config="simple"),
         )
         return queryset.annotate(search_rank=rank).order_by("-search_rank", "-published_at")
-    for term in terms:
-        queryset = queryset.filter(lesson__search_text__contains=fold(term))
+    for phrase in phrases:
+        queryset = queryset.filter(lesson__search_text__contains=f" {fold(phrase)}")
     return queryset
 
 

@@ -53,7 +53,7 @@ from .models import (
     ResponsibilityDecision,
 )
 from .rules import allowed_decisions, evaluation_due, refusal, responsibility_due
-from .text import fold
+from .text import search_text
 
 # --- evaluation -------------------------------------------------------------------------------
 
@@ -524,7 +524,7 @@ def lesson_search_text(proposal, lessons: str) -> str:
     decision = ResponsibilityDecision.objects.filter(proposal=proposal).first()
     if decision:
         parts.append(decision.reasons)
-    return fold(" \n".join(p for p in parts if p))
+    return search_text(" \n".join(p for p in parts if p))
 
 
 def _refresh_lesson(proposal):

@@ -13,7 +13,7 @@ from .proposals import fresh, in_state
 
 CAUSES = {
     "causes_objective": "Hạ tầng mạng ở xã vùng sâu chưa ổn định.",
-    "causes_subjective": "Cán bộ một cửa chưa được tập huấn đầy đủ về thủ tục hành chính.",
+    "causes_subjective": "Cán bộ một cửa chưa được tập huấn đầy đủ về quy trình mới.",
 }
 
 
