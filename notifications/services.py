@@ -236,8 +236,10 @@ def reminders_sweep(*, today: date | None = None) -> SweepReport:
     return report
 
 
-def _reminder_rows(kind, items, *, window, directory) -> list[Reminder]:
-    """The reminders the items call for today, to the active users among their recipients."""
+def _reminders_due(items, *, window, directory) -> list[tuple[DeadlineItem, str, int, date]]:
+    """(item, kind of reminder, recipient, day) of what the items call for today, to the active
+    users among their recipients, in a fixed order (so that two sweeps racing on PostgreSQL take
+    their locks in the same order)."""
     kinds = {item.item_id: window.reminder_kind(item.due) for item in items}
     overdue = [item for item in items if kinds[item.item_id] == ReminderKind.OVERDUE]
     oversight = directory.oversight(
@@ -255,9 +257,36 @@ def _reminder_rows(kind, items, *, window, directory) -> list[Reminder]:
         else:
             wanted += [(item, reminder_kind, r, item.due) for r in item.responsible_ids]
     active = directory.recipients({recipient for _item, _kind, recipient, _day in wanted})
-    # A fixed order, so two sweeps racing on PostgreSQL take the row locks in the same order.
+    wanted = [w for w in wanted if w[2] in active]
     wanted.sort(key=lambda w: (w[0].item_id, w[1], w[2]))
-    return [
+    return wanted
+
+
+def _already_sent(kind, wanted) -> set[tuple]:
+    """The keys among `wanted` recorded by an earlier sweep: one query, so that the hourly
+    re-runs of a day insert nothing (the INSERT below would skip them too, at a higher cost)."""
+    if not wanted:
+        return set()
+    ids = [w[0].item_id for w in wanted]
+    return set(
+        Reminder.objects.filter(
+            deadline=kind.key,
+            item_id__gte=min(ids),
+            item_id__lte=max(ids),
+            day__in={w[3] for w in wanted},
+        ).values_list("item_id", "kind", "recipient_id", "day", "due")
+    )
+
+
+def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
+    """One batch: records its reminders and notifies for those this transaction inserted."""
+    report, directory = sweep.report, sweep.directory
+    report.items += len(items)
+    wanted = _reminders_due(items, window=sweep.window, directory=directory)
+    sent = _already_sent(kind, wanted)
+    token = uuid.uuid4()
+    now = timezone.now()
+    rows = [
         Reminder(
             deadline=kind.key,
             item_id=item.item_id,
@@ -265,24 +294,15 @@ def _reminder_rows(kind, items, *, window, directory) -> list[Reminder]:
             kind=reminder_kind,
             recipient_id=recipient,
             day=day,
+            sweep=token,
+            created_at=now,
         )
         for item, reminder_kind, recipient, day in wanted
-        if recipient in active
+        if (item.item_id, reminder_kind, recipient, day, item.due) not in sent
     ]
-
-
-def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
-    """One batch: records its reminders and notifies for those this transaction inserted."""
-    report, directory = sweep.report, sweep.directory
-    report.items += len(items)
-    rows = _reminder_rows(kind, items, window=sweep.window, directory=directory)
     if not rows:
         return
     by_id = {item.item_id: item for item in items}
-    token = uuid.uuid4()
-    now = timezone.now()
-    for row in rows:
-        row.sweep, row.created_at = token, now
     with transaction.atomic():
         # Conflicting rows (already sent by an earlier or a concurrent sweep) are skipped; on
         # PostgreSQL a concurrent insert of the same key waits for the other transaction, then
