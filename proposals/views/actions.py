@@ -36,7 +36,12 @@ def transition_form(spec, proposal, *args) -> forms.Form:
 
 
 def _transition_page(request, proposal, spec, form, *, status=200):
-    context = {"proposal": proposal, "spec": spec, "form": form}
+    context = {
+        "proposal": proposal,
+        "spec": spec,
+        "form": form,
+        "can_edit": perms.can_edit(request.user, proposal),
+    }
     if proposal.state in DECISION_STATES:
         # What the head weighs when deciding, also on the page without the status page around it.
         context["tally"] = proposal_tally(proposal)

@@ -211,3 +211,18 @@ def test_the_main_pages_fit_a_phone(phone_page, login, people):
     expect(page.get_by_label("Nội dung cần chỉnh sửa")).to_be_visible()
     no_horizontal_scroll(page)
     shot(page, "action-phone")
+
+
+def test_an_action_that_became_impossible_shows_why(desktop_page, login, people):
+    from proposals import services
+
+    proposal = submitted(
+        ProposalFactory(home_unit=people["agency"], created_by=people["cadre"]), people["cadre"]
+    )
+    page = login("giamdoc")
+    page.goto(proposal.get_absolute_url())
+    # Meanwhile the review is opened elsewhere (another tab, the API).
+    services.proposal_open_review(proposal=proposal, actor=people["head"])
+    page.get_by_role("link", name="Mở xem xét").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("409")
+    expect(page.get_by_role("alert")).to_contain_text("Không thể thực hiện thao tác này")

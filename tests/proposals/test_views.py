@@ -575,3 +575,20 @@ def test_csrf_is_enforced_on_the_forms(org, draft):
     response = csrf_client.post(reverse("proposals:transition", args=[draft.pk, "submit"]))
     assert response.status_code == 403
     assert fresh(draft).state == State.DRAFT
+
+
+def test_the_status_page_runs_a_fixed_number_of_queries(client, org, draft):
+    proposal = under_review(draft, org.cadre, org.head)
+    client.force_login(org.head)
+    url = proposal.get_absolute_url()
+    services.vote_cast(proposal=proposal, actor=org.deputy1, choice="for")
+    few = _count_queries(client, url)
+    services.vote_cast(proposal=proposal, actor=org.deputy2, choice="against")
+    services.vote_cast(proposal=proposal, actor=org.deputy1, choice="abstain")
+    services.opinion_record(
+        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý"
+    )
+    services.opinion_record(
+        proposal=fresh(proposal), actor=org.party, stage="decision", stance="disagree", text="Lại"
+    )
+    assert _count_queries(client, url) == few
