@@ -72,10 +72,15 @@ def _require_state(proposal, transition_name: str):
 
 
 def _text(value, field, errors, *, required=True, max_length=5000):
-    value = (value or "").strip() if isinstance(value, str) or value is None else value
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.setdefault(field, []).append(_("Must be text."))
+        return ""
+    value = value.strip()
     if required and not value:
         errors.setdefault(field, []).append(_("This field is required."))
-    elif isinstance(value, str) and len(value) > max_length:
+    elif len(value) > max_length:
         errors.setdefault(field, []).append(_("At most %(n)d characters.") % {"n": max_length})
     return value
 
@@ -193,9 +198,7 @@ def proposal_create(*, actor, home_unit: Unit, co_authors=(), **fields) -> Propo
     proposal.code = f"DX-{proposal.created_at:%Y}-{proposal.pk:06d}"
     proposal.save(update_fields=["code"])
     ProposalAuthor.objects.create(proposal=proposal, user=actor, is_creator=True)
-    for user in co_authors:
-        if user.pk != actor.pk:
-            ProposalAuthor.objects.get_or_create(proposal=proposal, user=user)
+    _set_co_authors(proposal, co_authors)
     return proposal
 
 
@@ -221,7 +224,18 @@ proposal_update.alters_data = True
 
 
 def _set_co_authors(proposal, co_authors):
+    """Co-authors are members of the home unit (any role): a proposal is written inside its unit,
+    and nobody is made an author of a unit they do not belong to."""
     wanted = {user.pk for user in co_authors} | {proposal.created_by_id}
+    members = set(
+        proposal.home_unit.memberships.filter(user_id__in=wanted, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    if wanted - members - {proposal.created_by_id}:
+        raise Invalid(
+            errors={"co_authors": [_("Co-authors must be members of the proposal's unit.")]}
+        )
     ProposalAuthor.objects.filter(proposal=proposal).exclude(user_id__in=wanted).delete()
     existing = set(proposal.authorships.values_list("user_id", flat=True))
     ProposalAuthor.objects.bulk_create(

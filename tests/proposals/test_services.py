@@ -81,6 +81,19 @@ class TestCreate:
         )
         assert set(proposal.authors.all()) == {org.cadre, org.cadre2}
 
+    def test_co_authors_must_belong_to_the_unit(self, org):
+        with pytest.raises(Invalid) as error:
+            services.proposal_create(
+                actor=org.cadre, home_unit=org.agency, title="T", co_authors=[org.commune_cadre]
+            )
+        assert "co_authors" in error.value.errors
+        assert not Proposal.objects.exists()
+
+    def test_text_fields_must_be_text(self, org):
+        with pytest.raises(Invalid) as error:
+            services.proposal_create(actor=org.cadre, home_unit=org.agency, title=["x"])
+        assert "title" in error.value.errors
+
 
 class TestUpdate:
     def test_author_edits_a_draft(self, org, draft):
