@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
 
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
 from proposals import transitions as registry
@@ -394,6 +395,12 @@ def transition(request, pk, name):
         return redirect("pilots:detail", pk=proposal.pk)
     if not spec.may_fire(request.user, proposal):
         raise Forbidden()
+    if not can_proceed(getattr(proposal, name)):
+        raise Conflict(
+            _("This action is not possible while the proposal is “%(state)s”.")
+            % {"state": proposal.get_state_display()},
+            code="wrong_state",
+        )
     form = _transition_form(spec, proposal, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
