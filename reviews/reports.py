@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -203,7 +204,7 @@ def period_report_xlsx(report: PeriodReport, *, language=None) -> bytes:
         summary.table(
             [
                 _("Deciding unit"),
-                _("Decided"),
+                pgettext("count", "Decided"),
                 _("Approved"),
                 _("On time"),
                 _("Late"),
@@ -239,7 +240,7 @@ def period_report_xlsx(report: PeriodReport, *, language=None) -> bytes:
                 _("Title"),
                 _("Home unit"),
                 _("Deciding unit"),
-                _("Submitted"),
+                pgettext("date", "Submitted"),
                 _("Due"),
                 _("Decided"),
                 _("Timeliness"),

@@ -79,6 +79,11 @@ def due_badge(due, today=None):
 
 
 @register.filter
+def state_label(state):
+    return State(state).label if state in State.values else state
+
+
+@register.filter
 def vnd(amount):
     """12345678 -> "12.345.678 đ"."""
     if amount is None or amount == "":

@@ -74,3 +74,44 @@ def decided(proposal, *, head, party, decision=Decision.REDUCED, damage=True, **
         **{**PROTECTED, **criteria},
     )
     return fresh(proposal)
+
+
+FINALS = {"Thời gian giải quyết hồ sơ": "12", "Tỷ lệ hồ sơ trực tuyến": "65"}
+
+
+def through_pilot(proposal, *, org, finals=None):
+    """A draft taken the whole way with the real services: approved, planned, started, completed,
+    final report filed (KPI final values by name): in `evaluating`. `org` as in
+    tests/reviews/conftest.py."""
+    from tests.factories.pilots import approved, started
+
+    author = proposal.created_by
+    proposal = approved(
+        proposal, author=author, head=org.head, party=org.party, voters=[org.deputy]
+    )
+    proposal = started(proposal, head=org.head, monitors=[org.inspector])
+    return _finish(proposal, author=author, finals=finals)
+
+
+def run_adoption(adoption, *, head, cosigner, monitor, finals=None):
+    """A replicated proposal (approved by the directive) planned by its unit's head, co-signed by
+    the directive's author, started, completed and reported: in `evaluating`."""
+    from pilots import services as pilots
+    from tests.factories.pilots import planned
+
+    planned(adoption, head=head, monitors=[monitor], cosigner=cosigner)
+    pilots.pilot_start(proposal=fresh(adoption), actor=head)
+    return _finish(adoption, author=head, finals=finals)
+
+
+def _finish(proposal, *, author, finals):
+    from pilots import services as pilots
+
+    pilots.pilot_complete(proposal=fresh(proposal), actor=author)
+    pilots.pilot_submit_final_report(
+        proposal=fresh(proposal),
+        actor=author,
+        report="Báo cáo trung thực: đã số hóa 65% hồ sơ, thời gian giải quyết còn 12 ngày.",
+        kpi_values=finals or FINALS,
+    )
+    return fresh(proposal)
