@@ -267,12 +267,14 @@ class ProposalForm(forms.Form):
         return initial
 
     def _colleagues(self):
-        """Members of the user's units, plus the current co-authors (so none is dropped
-        silently); never the creator nor the user, who are authors anyway."""
-        unit_ids = user_roles(self.user).unit_ids()
-        q = Q(memberships__unit_id__in=unit_ids)
+        """Members of the home unit (on creation: of the user's units), plus the current
+        co-authors so that none is dropped silently; never the creator nor the user, who are
+        authors anyway."""
         excluded = {self.user.pk}
-        if self.proposal is not None:
+        if self.proposal is None:
+            q = Q(memberships__unit_id__in=user_roles(self.user).unit_ids())
+        else:
+            q = Q(memberships__unit_id=self.proposal.home_unit_id)
             q |= Q(authorships__proposal=self.proposal)
             excluded.add(self.proposal.created_by_id)
         return (

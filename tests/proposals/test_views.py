@@ -592,3 +592,21 @@ def test_the_status_page_runs_a_fixed_number_of_queries(client, org, draft):
         proposal=fresh(proposal), actor=org.party, stage="decision", stance="disagree", text="Lại"
     )
     assert _count_queries(client, url) == few
+
+
+def test_a_co_author_from_another_unit_is_refused_next_to_the_field(client, org):
+    from tests.factories.units import grant
+    from units.models import Role
+
+    grant(org.commune, Role.CADRE, user=org.cadre)  # the cadre works in two units
+    client.force_login(org.cadre)
+    page = html(client.get(CREATE))
+    assert org.commune_cadre.get_full_name() in page  # offered: a colleague of the commune
+    response = client.post(
+        CREATE, form_data(org.agency, action="save", co_authors=[org.commune_cadre.pk])
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["co_authors"] == [
+        "Đồng tác giả phải là thành viên của đơn vị đề xuất."
+    ]
+    assert not Proposal.objects.exists()
