@@ -16,7 +16,7 @@ class PilotsConfig(AppConfig):
                 "pilots_mine",
                 _("My pilots"),
                 "pilots:mine",
-                roles=("cadre", "deputy", "head"),
+                roles=("cadre", "deputy"),
                 order=310,
                 description=_("The approved proposals you implement: plans, reports, deadlines."),
             )

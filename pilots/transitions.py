@@ -111,7 +111,7 @@ register(
         services.pilot_suspend,
         perms.TRANSITION_ACTORS["suspend"],
         ReasonInput,
-        style="outline-warning",
+        style="outline-secondary",
     )
 )
 register(
