@@ -179,7 +179,7 @@ def period_report_xlsx(report: PeriodReport, *, language=None) -> bytes:
     with translation.override(language or translation.get_language()):
         workbook = Workbook()
         summary = _Sheet(workbook.active)
-        summary.sheet.title = _("Summary")[:31]
+        summary.sheet.title = pgettext("sheet", "Summary")[:31]
         summary.title(report.title)
         summary.line(
             _("Period: %(start)s – %(end)s")

@@ -1,0 +1,291 @@
+"""The organization board's dashboard and period report: the figures (aggregated in the database),
+who may see them, the spreadsheet and the PDF, and a fixed number of queries whatever the rows."""
+
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from proposals import services as proposal_services
+from proposals.models import ProposalAuthor
+from reviews import services
+from reviews.reports import period_report, period_report_pdf, period_report_xlsx
+from reviews.stats import Period, dashboard
+from tests.factories.proposals import ProposalFactory, fresh, in_state
+from tests.factories.reviews import decided, succeeded
+from tests.reviews.test_dossier import text_of
+
+pytestmark = pytest.mark.django_db
+
+TZ = datetime.timezone(datetime.timedelta(hours=7))
+# Monday 2 March 2026: a decision is due 7 working days later, on Wednesday 11 March.
+MONDAY = datetime.datetime(2026, 3, 2, 9, tzinfo=TZ)
+
+
+def at(moment):
+    return time_machine.travel(moment, tick=False)
+
+
+def decide(org, *, submitted, decided_at, approve=True, unit=None):
+    """A proposal of the agency submitted and decided at the given moments, by the services."""
+    proposal = ProposalFactory(home_unit=unit or org.agency, created_by=org.cadre)
+    with at(submitted):
+        proposal_services.proposal_submit(proposal=fresh(proposal), actor=org.cadre)
+    with at(decided_at):
+        proposal_services.proposal_open_review(proposal=fresh(proposal), actor=org.head)
+        if approve:
+            proposal_services.opinion_record(
+                proposal=fresh(proposal),
+                actor=org.party,
+                stage="decision",
+                stance="agree",
+                text="Đồng ý.",
+            )
+            for voter in (org.head, org.deputy):
+                proposal_services.vote_cast(proposal=fresh(proposal), actor=voter, choice="for")
+            proposal_services.proposal_approve(
+                proposal=fresh(proposal), actor=org.head, mode="pilot"
+            )
+        else:
+            proposal_services.proposal_reject(
+                proposal=fresh(proposal), actor=org.head, reasons="Chưa đủ cơ sở."
+            )
+    return fresh(proposal)
+
+
+@pytest.fixture
+def figures(org):
+    """Q1 2026: one decision on time, one late, one rejection on time; one submission still
+    waiting past its deadline; Q2: a success (recognised, replicated) and a protection decision."""
+    decide(org, submitted=MONDAY, decided_at=MONDAY + datetime.timedelta(days=3))
+    decide(org, submitted=MONDAY, decided_at=MONDAY + datetime.timedelta(days=15))
+    decide(org, submitted=MONDAY, decided_at=MONDAY + datetime.timedelta(days=9), approve=False)
+    waiting = ProposalFactory(home_unit=org.office, created_by=grant_office_cadre(org))
+    with at(MONDAY):
+        proposal_services.proposal_submit(proposal=waiting, actor=waiting.created_by)
+    with at(datetime.datetime(2026, 4, 15, 9, tzinfo=TZ)):
+        success = ProposalFactory(home_unit=org.agency, created_by=org.cadre)
+        ProposalAuthor.objects.create(proposal=success, user=org.cadre2)
+        success = succeeded(success, head=org.head, party=org.party)
+        services.recognition_grant(proposal=success, actor=org.head, kind="praise")
+        services.proposal_replicate(
+            proposal=fresh(success), actor=org.orgboard, target_units=[org.commune.pk]
+        )
+        decided(
+            ProposalFactory(home_unit=org.agency, created_by=org.cadre),
+            head=org.head,
+            party=org.party,
+        )
+    return org
+
+
+def grant_office_cadre(org):
+    from tests.factories.units import grant
+    from units.models import Role
+
+    return grant(org.office, Role.CADRE, username="office_cadre")
+
+
+class TestFigures:
+    def test_all_time(self, figures):
+        d = dashboard(figures.province)
+        assert (d.decided, d.approved, d.approval_rate) == (3, 2, 67)
+        assert (d.on_time, d.late) == (2, 1)
+        assert d.on_time_rate == 67
+        assert d.average_days == round((3 + 15 + 9) / 3, 1)
+        assert d.overdue_now == 1
+        states = {value: n for value, _label, n in d.states}
+        assert states["submitted"] == 1
+        assert states["rejected"] == 1
+        assert states["approved"] == 3  # two decided + the adoption in the commune
+        assert states["replicated"] == 1
+        assert states["reduced"] == 1
+        assert d.total == 7
+        by_unit = {row.unit.code: row.total for row in d.units}
+        assert by_unit == {"P": 0, "P-A": 5, "P-A-O": 1, "P-C": 1, "P-C2": 0}
+        outcomes = {value: n for value, _label, n in d.outcomes}
+        assert outcomes == {"achieved": 1, "partial": 0, "not_achieved": 0, "damage": 1}
+        protection = {value: n for value, _label, n in d.protection}
+        assert protection["reduced"] == 1 and protection["referred"] == 0
+        assert d.protected == 1
+        assert {v: n for v, _l, n in d.recognitions}["praise"] == 2
+        assert d.adoptions == 1
+        row = d.decisions[0]
+        assert (row.unit_name, row.decided, row.on_time, row.late) == ("Sở", 3, 2, 1)
+
+    def test_a_quarter(self, figures):
+        q1 = dashboard(figures.province, Period.quarter(2026, 1))
+        assert (q1.decided, q1.on_time, q1.late, q1.submitted) == (3, 2, 1, 4)
+        assert sum(n for _v, _l, n in q1.outcomes) == 0
+        q2 = dashboard(figures.province, Period.quarter(2026, 2))
+        assert q2.decided == 0
+        assert {v: n for v, _l, n in q2.outcomes}["achieved"] == 1
+        assert q2.adoptions == 1
+        year = dashboard(figures.province, Period.year(2026))
+        assert year.decided == 3 and year.adoptions == 1
+
+    def test_a_subtree(self, figures):
+        office = dashboard(figures.office)
+        assert office.total == 1 and office.decided == 0 and office.overdue_now == 1
+        commune = dashboard(figures.commune)
+        assert commune.total == 1 and commune.adoptions == 1
+
+
+class TestReport:
+    def test_the_spreadsheet(self, figures):
+        report = period_report(figures.province, Period.quarter(2026, 1))
+        workbook = load_workbook(io.BytesIO(period_report_xlsx(report, language="vi")))
+        assert workbook.sheetnames == [
+            "Tổng hợp",
+            "Theo đơn vị",
+            "Các quyết định",
+            "Kết quả",
+            "Khen thưởng",
+            "Nhân rộng",
+        ]
+        summary = workbook["Tổng hợp"]
+        assert summary["A1"].value == "Sơ kết quý 1/2026 — Tỉnh"
+        figures_rows = {
+            row[0].value: row[1].value for row in summary.iter_rows(min_row=5) if row[0].value
+        }
+        assert figures_rows["Quyết định trong kỳ"] == 3
+        assert figures_rows["Quyết định đúng hạn"] == 2
+        assert figures_rows["Quyết định trễ hạn"] == 1
+        assert figures_rows["Tỷ lệ phê duyệt (%)"] == 67
+        decisions = list(workbook["Các quyết định"].iter_rows(min_row=2, values_only=True))
+        assert len([r for r in decisions if r[0]]) == 3
+        timeliness = sorted(r[7] for r in decisions if r[0])
+        assert timeliness == ["trễ hạn", "đúng hạn", "đúng hạn"]
+
+    def test_the_year_report_lists_recognition_and_replication(self, figures):
+        report = period_report(figures.province, Period.year(2026))
+        workbook = load_workbook(io.BytesIO(period_report_xlsx(report, language="vi")))
+        recognised = list(workbook["Khen thưởng"].iter_rows(min_row=2, values_only=True))
+        assert {r[1] for r in recognised if r[0]} == {"Biểu dương"}
+        spread = [r for r in workbook["Nhân rộng"].iter_rows(min_row=2, values_only=True) if r[0]]
+        assert spread[0][1] == "Xã"
+
+    def test_the_pdf(self, figures):
+        report = period_report(figures.province, Period.year(2026))
+        text = " ".join(text_of(period_report_pdf(report, language="vi")).split())
+        assert "Tổng kết năm 2026 — Tỉnh" in text
+        assert "Giảm nhẹ trách nhiệm" in text
+        assert "Biểu dương" in text
+
+
+class TestAccess:
+    @pytest.mark.parametrize(
+        "url",
+        ["/dashboard/", "/dashboard/report.xlsx", "/dashboard/report.pdf", "/recognitions/"],
+    )
+    def test_only_organization_boards(self, org, url):
+        client = Client()
+        client.force_login(org.head)
+        assert client.get(url).status_code == 403
+        client.force_login(org.orgboard)
+        assert client.get(url).status_code == 200
+
+    @pytest.mark.parametrize(
+        "url", ["/api/v1/dashboard/", "/api/v1/reports/period/", "/api/v1/recognitions/"]
+    )
+    def test_the_api_too(self, org, url):
+        client = Client()
+        assert client.get(url).status_code == 401
+        client.force_login(org.head)
+        assert client.get(url).status_code == 403
+        client.force_login(org.orgboard)
+        assert client.get(url).status_code == 200
+
+    def test_a_board_sees_only_its_subtree(self, figures):
+        client = Client()
+        client.force_login(figures.commune_board)
+        assert client.get("/dashboard/", {"unit": figures.agency.pk}).status_code == 400
+        assert client.get("/api/v1/dashboard/", {"unit": figures.agency.pk}).status_code == 400
+        body = client.get("/api/v1/dashboard/").json()
+        assert body["unit"]["code"] == "P-C"
+        assert body["total"] == 1
+
+    def test_bad_periods(self, org):
+        client = Client()
+        client.force_login(org.orgboard)
+        assert client.get("/api/v1/dashboard/", {"period": "decade"}).status_code == 400
+        assert (
+            client.get("/api/v1/dashboard/", {"quarter": 5, "period": "quarter"}).status_code == 400
+        )
+        assert client.get("/api/v1/reports/period/", {"output": "doc"}).status_code == 400
+
+    def test_the_report_files(self, figures):
+        client = Client()
+        client.force_login(figures.orgboard)
+        xlsx = client.get(
+            "/dashboard/report.xlsx", {"period": "quarter", "year": 2026, "quarter": 1}
+        )
+        assert xlsx.status_code == 200
+        assert xlsx["Content-Disposition"].endswith('so-ket-2026-q1-P.xlsx"')
+        pdf = client.get(
+            "/api/v1/reports/period/", {"period": "year", "year": 2026, "output": "pdf"}
+        )
+        assert pdf["Content-Type"] == "application/pdf"
+        assert pdf["Content-Disposition"].endswith('tong-ket-2026-P.pdf"')
+
+    def test_the_dashboard_page_and_api(self, figures):
+        client = Client()
+        client.force_login(figures.orgboard)
+        page = client.get("/dashboard/").content.decode()
+        assert 'id="dashboard-data"' in page
+        assert "vendor/chartjs/chart.umd.min.js" in page
+        assert 'data-figure="approval-rate">67%' in page
+        body = client.get("/api/v1/dashboard/", {"period": "quarter", "year": 2026, "quarter": 1})
+        assert body.json()["on_time"] == 2
+
+    def test_recognised_cadres(self, figures):
+        client = Client()
+        client.force_login(figures.orgboard)
+        page = client.get("/recognitions/").content.decode()
+        assert "Nguyễn Thị Hương" in page and "Lê Văn Đức" in page
+        assert "Biểu dương" in page
+        body = client.get("/api/v1/recognitions/").json()
+        assert body["count"] == 2
+        assert {r["recipient"]["username"] for r in body["results"]} == {"cadre", "cadre2"}
+        commune = Client()
+        commune.force_login(figures.commune_board)
+        assert commune.get("/api/v1/recognitions/").json()["count"] == 0
+        assert commune.get("/recognitions/", {"unit": figures.agency.pk}).status_code == 404
+
+
+def _grow(org, n):
+    for _ in range(n):
+        p = ProposalFactory(home_unit=org.office, created_by=org.cadre)
+        p = in_state(p, "succeeded", mode="pilot", decided_at=MONDAY, submitted_at=MONDAY)
+        services.recognition_grant(proposal=p, actor=org.orgboard, kind="reward")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboard/",
+        "/dashboard/?period=year&year=2026",
+        "/dashboard/report.xlsx?period=year&year=2026",
+        "/recognitions/",
+        "/api/v1/dashboard/",
+        "/api/v1/recognitions/",
+    ],
+)
+def test_a_fixed_number_of_queries_whatever_the_rows(figures, url):
+    client = Client()
+    client.force_login(figures.orgboard)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    _grow(figures, 2)
+    few = count()
+    _grow(figures, 7)
+    assert count() == few
