@@ -49,7 +49,7 @@ class _StageDeadline(DeadlineKind):
                 "code",
                 "title",
                 "state_changed_at",
-                "deciding_unit__pk",
+                "deciding_unit__id",
                 "deciding_unit__name",
                 "deciding_unit__path",
                 "deciding_unit__depth",

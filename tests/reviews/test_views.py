@@ -1,0 +1,257 @@
+"""The review stage's pages: the review of a proposal and its forms, the replication page and its
+comparison of KPI outcomes, and the generic transition pages showing this app's forms."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from ledger.models import LedgerEntry
+from proposals.models import Proposal, State
+from reviews import services
+from reviews.models import Lesson, Recognition
+from tests.factories.proposals import ProposalFactory, fresh
+from tests.factories.reviews import (
+    decided,
+    evaluating,
+    in_review,
+    run_adoption,
+    succeeded,
+    through_pilot,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+class TestReviewPage:
+    def test_evaluating_shows_the_due_date_and_the_missing_opinion(self, org, proposal):
+        proposal = evaluating(proposal)
+        page = client_for(org.head).get(f"/reviews/{proposal.pk}/").content.decode()
+        assert "Hạn:" in page
+        assert "Cấp ủy chưa cho ý kiến về kết quả" in page
+        assert f"/proposals/{proposal.pk}/actions/evaluate/" in page
+
+    def test_a_protection_decision(self, org, proposal):
+        proposal = decided(proposal, head=org.head, party=org.party)
+        page = client_for(org.cadre).get(f"/reviews/{proposal.pk}/").content.decode()
+        assert "Giảm nhẹ trách nhiệm" in page
+        assert "50.000.000 đ" in page
+        assert "được bảo vệ" in page
+        assert f"/reviews/{proposal.pk}/dossier.pdf" in page
+        assert "Ghi nhận khen thưởng" not in page  # nothing to recognise here
+
+    def test_not_visible_is_not_found(self, org, proposal):
+        proposal = succeeded(proposal, head=org.head, party=org.party)
+        assert client_for(org.commune_cadre).get(f"/reviews/{proposal.pk}/").status_code == 404
+
+    def test_recognition_form(self, org, proposal):
+        proposal = succeeded(proposal, head=org.head, party=org.party)
+        head = client_for(org.head)
+        page = head.get(f"/reviews/{proposal.pk}/").content.decode()
+        assert "Ghi nhận khen thưởng" in page and "Nâng lương trước thời hạn 12 tháng" in page
+        url = f"/reviews/{proposal.pk}/recognitions/"
+        response = head.post(url, {"kind": "priority", "recipients": [org.cadre2.pk]})
+        assert response.status_code == 302
+        assert Recognition.objects.get().recipient == org.cadre2
+        again = head.post(url, {"kind": "priority", "recipients": [org.cadre2.pk]})
+        assert again.status_code == 400
+        assert "Đã được khen thưởng hình thức này" in again.content.decode()
+        assert head.post(url, {"kind": "medal"}).status_code == 400
+        assert client_for(org.deputy).post(url, {"kind": "medal"}).status_code == 403
+        assert client_for(org.commune_head).post(url, {"kind": "praise"}).status_code == 404
+        assert Recognition.objects.count() == 1
+
+    def test_recognition_in_the_wrong_state(self, org, proposal):
+        proposal = in_review(proposal, head=org.head, party=org.party)
+        response = client_for(org.head).post(f"/reviews/{proposal.pk}/recognitions/", {})
+        assert response.status_code == 409
+
+    def test_lesson_forms(self, org, proposal):
+        proposal = succeeded(proposal, head=org.head, party=org.party)
+        head = client_for(org.head)
+        url = f"/reviews/{proposal.pk}/lesson/"
+        assert head.post(url, {"lessons": ""}).status_code == 400
+        assert client_for(org.cadre).post(url, {"lessons": "x"}).status_code == 403
+        assert head.post(url, {"lessons": "Bài học quý"}).status_code == 302
+        assert Lesson.objects.get().lessons == "Bài học quý"
+        page = head.get(f"/reviews/{proposal.pk}/").content.decode()
+        assert "Đã công bố" in page and "Rút khỏi thư viện" in page
+        assert head.post(f"/reviews/{proposal.pk}/lesson/unpublish/").status_code == 302
+        assert fresh(proposal).published_at is None
+        assert head.post(f"/reviews/{proposal.pk}/lesson/unpublish/").status_code == 409
+
+    def test_lesson_before_the_evaluation(self, org, proposal):
+        proposal = evaluating(proposal, party=org.party)
+        response = client_for(org.head).post(f"/reviews/{proposal.pk}/lesson/", {"lessons": ""})
+        assert response.status_code == 409
+
+
+class TestReplicationPage:
+    def test_the_board_replicates_to_units_of_its_subtree(self, org, proposal):
+        source = succeeded(proposal, head=org.head, party=org.party)
+        board = client_for(org.orgboard)
+        page = board.get(f"/reviews/{source.pk}/replication/").content.decode()
+        assert org.commune.name in page and org.commune2.name in page
+        assert f'value="{org.agency.pk}"' not in page  # its own unit is not offered
+        response = board.post(
+            f"/reviews/{source.pk}/replication/",
+            {"target_units": [org.commune.pk, org.commune2.pk]},
+        )
+        assert response.status_code == 302
+        assert fresh(source).state == State.REPLICATED
+        page = board.get(f"/reviews/{source.pk}/replication/").content.decode()
+        assert page.count("Đã phê duyệt") >= 2
+        assert "Mọi đơn vị trong phạm vi phụ trách đều đã áp dụng" not in page
+
+    def test_a_unit_outside_the_subtree_cannot_be_chosen(self, org, proposal):
+        source = succeeded(proposal, head=org.head, party=org.party)
+        board = client_for(org.agency_board)
+        page = board.get(f"/reviews/{source.pk}/replication/").content.decode()
+        assert org.office.name in page and org.commune.name not in page
+        before = LedgerEntry.objects.count()
+        response = board.post(
+            f"/reviews/{source.pk}/replication/", {"target_units": [org.commune.pk]}
+        )
+        assert response.status_code == 400
+        assert LedgerEntry.objects.count() == before
+        assert not Proposal.objects.filter(origin=source).exists()
+
+    def test_only_a_board_may_post(self, org, proposal):
+        source = succeeded(proposal, head=org.head, party=org.party)
+        response = client_for(org.head).post(
+            f"/reviews/{source.pk}/replication/", {"target_units": [org.commune.pk]}
+        )
+        assert response.status_code == 403
+        assert client_for(org.head).get(f"/reviews/{source.pk}/replication/").status_code == 200
+
+    def test_the_kpis_of_the_adoptions_are_compared(self, org):
+        source = ProposalFactory(home_unit=org.agency, created_by=org.cadre)
+        source = through_pilot(source, org=org)
+        source = fresh(
+            services.proposal_evaluate(
+                proposal=_with_opinion(source, org.party),
+                actor=org.head,
+                outcome="achieved",
+                causes_objective="Thuận lợi",
+                causes_subjective="Quyết tâm",
+                meeting_date=source.state_changed_at.date(),
+            )
+        )
+        services.proposal_replicate(
+            proposal=source, actor=org.orgboard, target_units=[org.commune.pk]
+        )
+        adoption = Proposal.objects.get(origin=source)
+        run_adoption(
+            adoption,
+            head=org.commune_head,
+            cosigner=org.orgboard,
+            monitor=org.inspector,
+            finals={"Thời gian giải quyết hồ sơ": "20", "Tỷ lệ hồ sơ trực tuyến": "40"},
+        )
+        page = client_for(org.orgboard).get(f"/reviews/{source.pk}/replication/").content.decode()
+        assert "Thời gian giải quyết hồ sơ" in page and "Tỷ lệ hồ sơ trực tuyến" in page
+        assert "12 ngày" in page and "20 ngày" in page
+        assert "(90%)" in page  # 30 → 12 against a target of 10
+        assert "(50%)" in page  # 30 → 20
+        body = client_for(org.orgboard).get(f"/api/v1/proposals/{source.pk}/adoptions/").json()
+        assert body["has_kpis"] is True
+        assert {k["name"]: k["met"] for k in body["rows"][1]["kpis"]} == {
+            "Thời gian giải quyết hồ sơ": False,
+            "Tỷ lệ hồ sơ trực tuyến": False,
+        }
+        assert fresh(adoption).state == State.EVALUATING
+
+
+def _with_opinion(proposal, party):
+    from proposals.services import opinion_record
+
+    opinion_record(
+        proposal=fresh(proposal), actor=party, stage="evaluation", stance="agree", text="Đồng ý."
+    )
+    return fresh(proposal)
+
+
+class TestGenericTransitionPages:
+    """The proposals app's transition pages show this app's forms."""
+
+    def test_evaluate_form(self, org, proposal):
+        proposal = evaluating(proposal, party=org.party)
+        page = client_for(org.head).get(f"/proposals/{proposal.pk}/actions/evaluate/")
+        assert page.status_code == 200
+        body = page.content.decode()
+        for name in ("outcome", "causes_objective", "causes_subjective", "meeting_date"):
+            assert f'name="{name}"' in body
+
+    def test_decide_responsibility_through_the_form(self, org, proposal):
+        proposal = in_review(proposal, head=org.head, party=org.party)
+        url = f"/proposals/{proposal.pk}/actions/decide_responsibility/"
+        head = client_for(org.head)
+        refused = head.post(
+            url,
+            {
+                "decision": "held_responsible",
+                "followed_approved_plan": "on",
+                "pure_motive": "on",
+                "common_interest": "on",
+                "no_personal_gain": "on",
+                "damage": "on",
+                "damage_amount": "1000000",
+                "reasons": "Lý do",
+            },
+        )
+        assert refused.status_code == 400
+        assert "không được xử lý trách nhiệm" in refused.content.decode()
+        accepted = head.post(
+            url,
+            {
+                "decision": "held_responsible",
+                "followed_approved_plan": "on",
+                "pure_motive": "",
+                "common_interest": "on",
+                "no_personal_gain": "on",
+                "reasons": "Có dấu hiệu vụ lợi.",
+            },
+        )
+        assert accepted.status_code == 302
+        assert fresh(proposal).state == State.HELD_RESPONSIBLE
+
+    def test_replicate_form_lists_units(self, org, proposal):
+        source = succeeded(proposal, head=org.head, party=org.party)
+        page = client_for(org.orgboard).get(f"/proposals/{source.pk}/actions/replicate/")
+        assert page.status_code == 200
+        assert 'name="target_units"' in page.content.decode()
+
+
+@pytest.mark.parametrize("state", ["evaluating", "succeeded"])
+def test_the_review_page_runs_a_fixed_number_of_queries(org, state):
+    """However many recognitions and adoptions it lists."""
+    proposal = ProposalFactory(home_unit=org.agency, created_by=org.cadre)
+    proposal = (
+        evaluating(proposal, party=org.party)
+        if state == "evaluating"
+        else succeeded(proposal, head=org.head, party=org.party)
+    )
+    client = client_for(org.orgboard)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/reviews/{proposal.pk}/").status_code == 200
+        return len(queries)
+
+    few = count()
+    if state == "succeeded":
+        services.recognition_grant(proposal=fresh(proposal), actor=org.head, kind="praise")
+        services.proposal_replicate(
+            proposal=fresh(proposal),
+            actor=org.orgboard,
+            target_units=[org.commune.pk, org.commune2.pk, org.office.pk],
+        )
+        few = count()
+        services.recognition_grant(proposal=fresh(proposal), actor=org.head, kind="reward")
+    assert count() == few
