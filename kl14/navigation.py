@@ -18,6 +18,19 @@ class NavItem:
     superuser: bool = field(default=False)
     # Optional count shown beside the label (e.g. unread notifications); one cheap query at most.
     badge: Callable[[object], int | None] | None = None
+    # What the count means, for screen readers ("unread", "waiting"…).
+    badge_label: str = _("waiting")
+    # Items of one group share a drop-down menu in the navigation bar (see GROUPS).
+    group: str = ""
+
+
+# Menu groups of the navigation bar, in order.
+GROUPS = {
+    "proposals": _("Proposals"),
+    "pilots": _("Pilots"),
+    "reviews": _("Reviews"),
+    "system": _("More"),
+}
 
 
 _registry: dict[str, NavItem] = {}
@@ -51,9 +64,32 @@ def items_for(user) -> list[dict]:
                 "url": url,
                 "description": item.description,
                 "badge": item.badge(user) if item.badge else None,
+                "badge_label": item.badge_label,
+                "group": item.group,
             }
         )
     return visible
+
+
+def menu_of(items: list[dict]) -> list[dict]:
+    """The navigation bar: single links, and a drop-down per group that has several items."""
+    menu: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        key = item["group"]
+        if not key:
+            menu.append({"item": item})
+            continue
+        if key not in groups:
+            groups[key] = {"group": key, "label": GROUPS.get(key, key), "items": []}
+            menu.append(groups[key])
+        groups[key]["items"].append(item)
+    for entry in menu:
+        if "items" in entry:
+            entry["badge"] = sum(i["badge"] or 0 for i in entry["items"]) or None
+            if len(entry["items"]) == 1:
+                entry["item"] = entry.pop("items")[0]
+    return menu
 
 
 def register_defaults() -> None:
@@ -66,6 +102,7 @@ def register_defaults() -> None:
             roles=("admin",),
             superuser=True,
             order=900,
+            group="system",
             description=_("Manage the units, memberships and accounts of your subtree."),
         )
     )

@@ -20,6 +20,7 @@ class ProposalsConfig(AppConfig):
                 "proposals:mine",
                 roles=tuple(Role.values),
                 order=10,
+                group="proposals",
                 description=_("Write a proposal, submit it and follow it step by step."),
             )
         )
@@ -30,6 +31,7 @@ class ProposalsConfig(AppConfig):
                 "proposals:inbox",
                 roles=(Role.HEAD,),
                 order=20,
+                group="proposals",
                 description=_("Proposals submitted to the units you head, the earliest due first."),
                 badge=inbox_count,
             )
@@ -41,6 +43,7 @@ class ProposalsConfig(AppConfig):
                 "proposals:votes",
                 roles=(Role.HEAD, Role.DEPUTY),
                 order=30,
+                group="proposals",
                 description=_("Proposals under review by your leadership collective."),
                 badge=vote_count,
             )
@@ -52,6 +55,7 @@ class ProposalsConfig(AppConfig):
                 "proposals:opinions",
                 roles=(Role.PARTY_COMMITTEE,),
                 order=40,
+                group="proposals",
                 description=_("Proposals on which the Party committee's opinion is sought."),
                 badge=opinion_count,
             )

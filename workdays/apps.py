@@ -15,6 +15,7 @@ class WorkdaysConfig(AppConfig):
                 _("Calendar"),
                 "workdays:calendar",
                 order=800,
+                group="system",
                 description=_("Working days, public holidays and days off used for deadlines."),
             )
         )
