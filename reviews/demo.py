@@ -1,0 +1,511 @@
+"""Demo reviews, created through the services (proposals' to approve, pilots' to run the pilot and
+file the final report, then this app's), so that every ledger is real: a succeeded model replicated
+to both communes (one adoption already evaluated, so the KPIs compare) and recognised; one
+institutionalised; one just succeeded; one awaiting the responsibility decision; one of each
+responsibility outcome; one referred for abuse; one evaluating with the Party committee's opinion
+in. Some are published to the lessons library.
+
+The work happened over the past months: the clock is set back while each step runs, so dates and
+the ledger agree. Idempotent: a scenario whose title exists is left alone. Runs after the pilots'
+demo (INSTALLED_APPS order)."""
+
+import datetime
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from unittest import mock
+
+from django.utils import timezone
+
+from accounts.models import User
+from pilots import services as pilots
+from proposals import services as proposals
+from proposals.models import Mode, Proposal
+from workdays.calendar import add_working_days
+
+from . import services
+
+UNIT_CODES = {
+    "snv": "BD-SNV",
+    "stc": "BD-STC",
+    "skhcn": "BD-SKHCN",
+    "xtuyphuoc": "BD-XTP",
+    "xphucat": "BD-XPC",
+}
+
+OBJECTIVE = "Hạ tầng mạng ở một số thôn chưa ổn định; kinh phí cấp chậm một quý."
+SUBJECTIVE = "Một số cán bộ chưa quen quy trình mới; công tác tuyên truyền chưa sâu rộng."
+
+
+@dataclass
+class Scenario:
+    slug: str
+    author: str
+    title: str
+    field: str
+    bottleneck: str
+    result: str
+    kpis: list  # (name, unit, baseline, target, direction, final)
+    story: str
+    ended_days_ago: int  # working days
+    lessons: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+SCENARIOS = [
+    Scenario(
+        "snv",
+        "cadre3",
+        "Mô hình “Một cửa số” tiếp nhận hồ sơ công chức trực tuyến toàn trình",
+        "digital_transformation",
+        "Hồ sơ thi tuyển, nâng ngạch công chức phải nộp giấy, đi lại nhiều lần.",
+        "100% hồ sơ công chức được tiếp nhận trực tuyến; thời gian xử lý còn 5 ngày.",
+        [
+            ("Thời gian xử lý hồ sơ", "ngày", 20, 5, "lower", 4),
+            ("Tỷ lệ hồ sơ nộp trực tuyến", "%", 10, 100, "higher", 97),
+        ],
+        story="replicated",
+        ended_days_ago=60,
+        lessons=(
+            "Thủ tục hành chính chỉ rút ngắn thật sự khi bỏ được bước nộp giấy; cần chuẩn hóa "
+            "biểu mẫu trước khi số hóa và tập huấn cán bộ một cửa ngay từ đầu."
+        ),
+    ),
+    Scenario(
+        "skhcn",
+        "cadre1",
+        "Cơ chế đặt hàng nhiệm vụ khoa học và công nghệ theo kết quả đầu ra",
+        "economy",
+        "Nhiệm vụ khoa học giao theo đầu vào, nghiệm thu hình thức, ít được ứng dụng.",
+        "80% nhiệm vụ đặt hàng được ứng dụng trong 12 tháng.",
+        [
+            ("Tỷ lệ nhiệm vụ được ứng dụng", "%", 25, 80, "higher", 84),
+            ("Thời gian xét duyệt nhiệm vụ", "ngày", 90, 45, "lower", 40),
+        ],
+        story="institutionalized",
+        ended_days_ago=80,
+        lessons=(
+            "Đặt hàng theo kết quả đầu ra cần hợp đồng rõ tiêu chí nghiệm thu; nên thể chế hóa "
+            "thành quy định của tỉnh để các sở áp dụng thống nhất."
+        ),
+    ),
+    Scenario(
+        "stc",
+        "cadre2",
+        "Thí điểm đối soát thu ngân sách tự động với kho bạc",
+        "finance",
+        "Đối soát thu ngân sách làm thủ công hằng ngày, sai sót phải điều chỉnh nhiều lần.",
+        "Đối soát tự động 100% chứng từ thu, sai sót dưới 0,5%.",
+        [
+            ("Tỷ lệ chứng từ đối soát tự động", "%", 0, 100, "higher", 100),
+            ("Tỷ lệ sai sót", "%", 4, 0.5, "lower", 0.3),
+        ],
+        story="succeeded",
+        ended_days_ago=25,
+    ),
+    Scenario(
+        "xphucat",
+        "cadre1",
+        "Thí điểm chợ nông sản trực tuyến của xã",
+        "economy",
+        "Nông sản của xã bán qua thương lái, giá thấp, không chủ động đầu ra.",
+        "200 hộ bán hàng trực tuyến; doanh thu tăng 20%.",
+        [
+            ("Số hộ bán hàng trực tuyến", "hộ", 0, 200, "higher", 70),
+            ("Mức tăng doanh thu", "%", 0, 20, "higher", 5),
+        ],
+        story="responsibility_review",
+        ended_days_ago=20,
+    ),
+    Scenario(
+        "snv",
+        "cadre1",
+        "Thí điểm đánh giá cán bộ theo kết quả công việc hằng tháng",
+        "organisation",
+        "Đánh giá cán bộ cuối năm mang tính hình thức, chưa gắn với sản phẩm cụ thể.",
+        "100% cán bộ được đánh giá theo sản phẩm hằng tháng.",
+        [
+            ("Tỷ lệ cán bộ đánh giá hằng tháng", "%", 0, 100, "higher", 75),
+            ("Số sản phẩm được lượng hóa", "sản phẩm", 0, 40, "higher", 28),
+        ],
+        story="liability_excluded",
+        ended_days_ago=70,
+        lessons=(
+            "Lượng hóa sản phẩm của cán bộ làm công tác tham mưu khó hơn dự kiến; cần bộ tiêu "
+            "chí riêng cho từng vị trí việc làm trước khi áp dụng đại trà."
+        ),
+        extra={"outcome": "partial", "damage": False, "decision": "liability_excluded"},
+    ),
+    Scenario(
+        "xtuyphuoc",
+        "cadre2",
+        "Thí điểm nạo vét kênh mương bằng cơ chế đặt hàng cộng đồng",
+        "land_environment",
+        "Kênh mương bồi lắng, đấu thầu nhỏ lẻ kéo dài, mùa vụ không chờ được.",
+        "Nạo vét 15 km kênh trước mùa mưa với chi phí giảm 20%.",
+        [
+            ("Chiều dài kênh được nạo vét", "km", 0, 15, "higher", 9),
+            ("Mức giảm chi phí", "%", 0, 20, "higher", 8),
+        ],
+        story="exempted",
+        ended_days_ago=65,
+        extra={
+            "outcome": "damage",
+            "damage": True,
+            "damage_amount": 180_000_000,
+            "decision": "exempted",
+            "causes_objective": "Mưa lũ sớm bất thường làm sạt lở đoạn kênh đang thi công.",
+        },
+    ),
+    Scenario(
+        "stc",
+        "cadre1",
+        "Thí điểm phân bổ dự toán theo kết quả đầu ra cho đơn vị sự nghiệp",
+        "finance",
+        "Dự toán giao theo số biên chế, không gắn với khối lượng, chất lượng dịch vụ.",
+        "Tiết kiệm 10% chi thường xuyên của các đơn vị thí điểm.",
+        [
+            ("Mức tiết kiệm chi thường xuyên", "%", 0, 10, "higher", 3),
+            ("Số đơn vị tham gia", "đơn vị", 0, 8, "higher", 8),
+        ],
+        story="reduced",
+        ended_days_ago=55,
+        lessons=(
+            "Giao dự toán theo kết quả cần dữ liệu chi phí chuẩn; thiếu định mức thì dễ giao "
+            "thừa, gây thất thoát. Phải xây dựng định mức trước khi thí điểm."
+        ),
+        extra={
+            "outcome": "damage",
+            "damage": True,
+            "damage_amount": 350_000_000,
+            "decision": "reduced",
+        },
+    ),
+    Scenario(
+        "skhcn",
+        "cadre2",
+        "Thí điểm liên kết viện, trường hỗ trợ doanh nghiệp đổi mới công nghệ",
+        "economy",
+        "Doanh nghiệp nhỏ thiếu chuyên gia; viện, trường thiếu đơn hàng thực tế.",
+        "30 doanh nghiệp đổi mới công nghệ với sự hỗ trợ của viện, trường.",
+        [
+            ("Số doanh nghiệp được hỗ trợ", "doanh nghiệp", 0, 30, "higher", 6),
+            ("Số hợp đồng chuyển giao", "hợp đồng", 0, 20, "higher", 2),
+        ],
+        story="held_responsible",
+        ended_days_ago=50,
+        extra={
+            "outcome": "not_achieved",
+            "damage": True,
+            "damage_amount": 95_000_000,
+            "decision": "held_responsible",
+            "no_personal_gain": False,
+        },
+    ),
+    Scenario(
+        "xtuyphuoc",
+        "cadre1",
+        "Thí điểm giao khoán quản lý chợ cho tổ hợp tác",
+        "economy",
+        "Ban quản lý chợ thu phí thủ công, thất thu, vệ sinh kém.",
+        "Thu phí chợ tăng 30%, chợ sạch đẹp.",
+        [
+            ("Mức tăng thu phí chợ", "%", 0, 30, "higher", 0),
+            ("Số tiểu thương hài lòng", "%", 40, 80, "higher", 45),
+        ],
+        story="referred",
+        ended_days_ago=0,
+    ),
+    Scenario(
+        "xphucat",
+        "cadre2",
+        "Thí điểm cấp nước sạch theo cụm dân cư do cộng đồng quản lý",
+        "social",
+        "Nhiều cụm dân cư chưa có nước sạch; công trình tập trung xuống cấp vì thiếu quản lý.",
+        "95% hộ trong vùng thí điểm có nước sạch.",
+        [
+            ("Tỷ lệ hộ có nước sạch", "%", 55, 95, "higher", 93),
+            ("Số công trình hoạt động bền vững", "công trình", 2, 10, "higher", 9),
+        ],
+        story="evaluating",
+        ended_days_ago=6,
+    ),
+]
+
+
+@contextmanager
+def _clock(day: datetime.date, hour: int = 9):
+    """Runs the services as if at `hour` o'clock on `day` (demo data only)."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _user(slug, suffix) -> User:
+    return User.objects.get(username=f"{slug}.{suffix}")
+
+
+def _dossier(s: Scenario) -> dict:
+    return {
+        "summary": f"{s.title}: tháo gỡ điểm nghẽn, đo kết quả bằng chỉ tiêu cụ thể.",
+        "field": s.field,
+        "bottleneck": s.bottleneck,
+        "regulation_status": "regulated_but_unfit",
+        "purpose": f"Sự cần thiết: {s.bottleneck} Mục đích: {s.result}",
+        "content": "Xây dựng quy trình, ứng dụng công nghệ, tập huấn cán bộ, theo dõi chỉ tiêu.",
+        "scope": "Tại đơn vị, trong thời gian thí điểm; sau đó đánh giá để nhân rộng.",
+        "implementers": "Tổ công tác do lãnh đạo đơn vị phân công, tác giả làm tổ trưởng.",
+        "timeline": "Ba tháng triển khai, báo cáo tiến độ hằng tháng.",
+        "resources": "Kinh phí chi thường xuyên; hạ tầng công nghệ sẵn có.",
+        "feasibility": "Đã khảo sát thực tế và lấy ý kiến người dân, doanh nghiệp.",
+        "impact": "Tích cực: giảm thời gian, chi phí. Tiêu cực: cần thay đổi thói quen.",
+        "expected_results": s.result,
+        "criterion_bottleneck": True,
+        "criterion_common_good": True,
+        "criterion_urgent_need": True,
+        "criterion_reform": True,
+        "declaration_no_personal_interest": True,
+    }
+
+
+def _kpis(s: Scenario) -> list[dict]:
+    return [
+        {
+            "name": name,
+            "unit": unit,
+            "baseline": str(base),
+            "target": str(target),
+            "direction": direction,
+        }
+        for name, unit, base, target, direction, _final in s.kpis
+    ]
+
+
+def _run_pilot(proposal, *, head, author, cosigner, kpis, finals, start, end, monitors):
+    """Plan, co-signature, start; then (when `end` is given) completion and final report."""
+    with _clock(start):
+        pilots.plan_save(
+            proposal=proposal,
+            actor=head,
+            start_date=start,
+            end_date=end or start + datetime.timedelta(days=120),
+            reporting_cadence="quarterly",
+            budget_amount=250_000_000,
+            budget_details="Chi thường xuyên của đơn vị năm 2026.",
+            people="Tổ công tác 3 cán bộ.",
+            equipment="Máy tính, phần mềm dùng chung của tỉnh.",
+            risk_declaration=(
+                "Rủi ro: người dân, cán bộ chưa quen cách làm mới. Biện pháp: tập huấn, triển "
+                "khai từng bước, dừng ngay khi phát hiện sai phạm."
+            ),
+            monitors=monitors,
+            milestones=[
+                {"name": "Chuẩn bị", "due_date": start + datetime.timedelta(days=10)},
+                {"name": "Đánh giá", "due_date": end or start + datetime.timedelta(days=120)},
+            ],
+            kpis=kpis,
+        )
+        pilots.plan_cosign(proposal=proposal, actor=cosigner)
+        pilots.pilot_start(proposal=proposal, actor=head)
+    if end is None:
+        return
+    with _clock(end, hour=16):
+        pilots.pilot_complete(proposal=proposal, actor=author)
+    with _clock(add_working_days(end, 2), hour=10):
+        pilots.pilot_submit_final_report(
+            proposal=proposal,
+            actor=author,
+            report=(
+                "Báo cáo trung thực kết quả thí điểm: đã thực hiện đúng kế hoạch được duyệt; "
+                "các chỉ tiêu đạt như số liệu kèm theo."
+            ),
+            kpi_values=finals,
+        )
+
+
+def _approve(s: Scenario, day) -> Proposal:
+    author, head = _user(s.slug, s.author), _user(s.slug, "head")
+    with _clock(day):
+        proposal = proposals.proposal_create(
+            actor=author, home_unit=_units[UNIT_CODES[s.slug]], title=s.title, **_dossier(s)
+        )
+        proposals.proposal_submit(proposal=proposal, actor=author)
+        proposals.proposal_open_review(proposal=proposal, actor=head)
+        proposals.opinion_record(
+            proposal=proposal,
+            actor=_user(s.slug, "party"),
+            stage="decision",
+            stance="agree",
+            text="Cấp ủy thống nhất chủ trương thí điểm, đề nghị kiểm tra, giám sát chặt chẽ.",
+        )
+        for voter in ("deputy1", "deputy2", "head"):
+            proposals.vote_cast(proposal=proposal, actor=_user(s.slug, voter), choice="for")
+        proposals.proposal_approve(proposal=proposal, actor=head, mode=Mode.PILOT)
+    return proposal
+
+
+def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
+    with _clock(day, hour=8):
+        proposals.opinion_record(
+            proposal=proposal,
+            actor=_user(slug, "party"),
+            stage="evaluation",
+            stance="agree" if outcome == "achieved" else "agree_with_conditions",
+            text="Cấp ủy thống nhất với báo cáo kết quả, đề nghị làm rõ nguyên nhân.",
+        )
+    with _clock(day, hour=15):
+        services.proposal_evaluate(
+            proposal=proposal,
+            actor=_user(slug, "head"),
+            outcome=outcome,
+            causes_objective=objective,
+            causes_subjective=SUBJECTIVE,
+            meeting_date=day,
+        )
+
+
+_units: dict = {}
+
+
+def _play(s: Scenario, today):
+    ended = add_working_days(today, -s.ended_days_ago) if s.ended_days_ago else None
+    approved_on = add_working_days(ended or today, -80)
+    start = approved_on + datetime.timedelta(days=3)
+    proposal = _approve(s, approved_on)
+    head, author = _user(s.slug, "head"), _user(s.slug, s.author)
+    _run_pilot(
+        proposal,
+        head=head,
+        author=author,
+        cosigner=head,
+        kpis=_kpis(s),
+        finals={name: str(final) for name, _u, _b, _t, _d, final in s.kpis},
+        start=start,
+        end=ended,
+        monitors=[_user(s.slug, "inspector")],
+    )
+    if s.story == "referred":
+        with _clock(add_working_days(today, -3)):
+            services.proposal_refer_abuse(
+                proposal=proposal,
+                actor=User.objects.get(username="ubnd.inspector"),
+                evidence=(
+                    "Kiểm tra phát hiện tổ hợp tác do người thân của tác giả đứng tên, thu phí "
+                    "vượt mức quy định và không nộp ngân sách đầy đủ."
+                ),
+            )
+        return
+    if s.story == "evaluating":
+        with _clock(add_working_days(ended, 3), hour=8):
+            proposals.opinion_record(
+                proposal=proposal,
+                actor=_user(s.slug, "party"),
+                stage="evaluation",
+                stance="agree",
+                text="Cấp ủy đánh giá cao kết quả, đề nghị tổng kết để nhân rộng.",
+            )
+        return
+    evaluated_on = add_working_days(ended, 5)
+    outcome = s.extra.get("outcome", "achieved")
+    if s.story == "responsibility_review":
+        outcome = "not_achieved"
+    _evaluate(
+        proposal,
+        slug=s.slug,
+        day=evaluated_on,
+        outcome=outcome,
+        objective=s.extra.get("causes_objective", OBJECTIVE),
+    )
+    if "decision" in s.extra:
+        criteria = {
+            "followed_approved_plan": True,
+            "pure_motive": True,
+            "common_interest": True,
+            "no_personal_gain": s.extra.get("no_personal_gain", True),
+        }
+        with _clock(add_working_days(evaluated_on, 8), hour=14):
+            services.proposal_decide_responsibility(
+                proposal=proposal,
+                actor=head,
+                decision=s.extra["decision"],
+                damage=s.extra["damage"],
+                damage_amount=s.extra.get("damage_amount"),
+                reasons=(
+                    "Tập thể lãnh đạo xác định cán bộ thực hiện đúng kế hoạch được phê duyệt, vì "
+                    "lợi ích chung; kết quả chưa đạt do nguyên nhân khách quan là chủ yếu."
+                    if criteria["no_personal_gain"]
+                    else "Cán bộ có dấu hiệu vụ lợi trong lựa chọn đối tác: không được bảo vệ."
+                ),
+                **criteria,
+            )
+    if outcome == "achieved":
+        _recognise(proposal, s, add_working_days(evaluated_on, 3))
+    if s.story == "replicated":
+        _replicate(proposal, s, add_working_days(evaluated_on, 6), today)
+    if s.story == "institutionalized":
+        with _clock(add_working_days(evaluated_on, 10)):
+            services.proposal_institutionalize(
+                proposal=proposal,
+                actor=User.objects.get(username="tinh.orgboard"),
+                title="Quy định về đặt hàng nhiệm vụ khoa học và công nghệ cấp tỉnh",
+                issuing_level="province",
+            )
+    if s.lessons:
+        with _clock(add_working_days(evaluated_on, 12)):
+            services.lesson_publish(proposal=proposal, actor=head, lessons=s.lessons)
+
+
+def _recognise(proposal, s, day):
+    with _clock(day):
+        services.recognition_grant(
+            proposal=proposal,
+            actor=_user(s.slug, "head"),
+            kind="praise",
+            note="Biểu dương tại hội nghị cán bộ, công chức.",
+        )
+        services.recognition_grant(
+            proposal=proposal,
+            actor=User.objects.get(username="ubnd.orgboard"),
+            kind="early_salary_raise" if s.story == "replicated" else "excellent_rating",
+            recipients=[_user(s.slug, s.author)],
+            note="Theo đề nghị của Ban Tổ chức.",
+        )
+
+
+def _replicate(source, s, day, today):
+    board = User.objects.get(username="ubnd.orgboard")
+    with _clock(day):
+        services.proposal_replicate(
+            proposal=source,
+            actor=board,
+            target_units=[_units["BD-XTP"].pk, _units["BD-XPC"].pk],
+        )
+    # Phù Cát already ran it and evaluated it, so the KPIs compare; Tuy Phước is ready to start.
+    adoption = Proposal.objects.get(origin=source, home_unit=_units["BD-XPC"])
+    head = _user("xphucat", "head")
+    finals = {"Thời gian xử lý hồ sơ": "6", "Tỷ lệ hồ sơ nộp trực tuyến": "88"}
+    end = add_working_days(today, -10)
+    _run_pilot(
+        adoption,
+        head=head,
+        author=head,
+        cosigner=board,
+        kpis=_kpis(s),
+        finals=finals,
+        start=day + datetime.timedelta(days=3),
+        end=end,
+        monitors=[_user("xphucat", "inspector")],
+    )
+    _evaluate(adoption, slug="xphucat", day=add_working_days(end, 4), outcome="achieved")
+
+
+def seed(context: dict) -> None:
+    _units.clear()
+    _units.update({unit.code: unit for unit in context["units"].values()})
+    today = timezone.localdate()
+    created = []
+    for scenario in SCENARIOS:
+        if Proposal.objects.filter(title=scenario.title, origin__isnull=True).exists():
+            continue
+        _play(scenario, today)
+        created.append(scenario.title)
+    context["reviews"] = created
