@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
@@ -38,6 +39,20 @@ from .transitions import FinalReportForm
 
 PILOT_TRANSITIONS = ("start", "suspend", "resume", "terminate", "complete", "submit_final_report")
 PAGE_SIZE = 25
+# The parts of the plan that plan_errors() names, as the page shows them.
+PLAN_PARTS = {
+    "plan": gettext_lazy("Implementation plan"),
+    "start_date": gettext_lazy("Start date"),
+    "end_date": gettext_lazy("End date"),
+    "budget_amount": gettext_lazy("Budget (VND)"),
+    "people": gettext_lazy("People"),
+    "equipment": gettext_lazy("Equipment and facilities"),
+    "risk_declaration": gettext_lazy("Risk declaration"),
+    "milestones": gettext_lazy("Milestones"),
+    "kpis": gettext_lazy("KPIs"),
+    "monitors": gettext_lazy("Monitors"),
+    "cosignature": gettext_lazy("Co-signature"),
+}
 
 
 def _proposal_url(proposal):
@@ -94,11 +109,17 @@ def _render_detail(request, proposal, *, status=200, report_form=None, inspectio
     if can_inspect and inspection_form is None:
         inspection_form = InspectionForm(initial={"date": timezone.localdate()})
     start_missing = {}
-    if proposal.state == State.APPROVED and is_home_head(user, proposal):
+    if proposal.state == State.APPROVED and (
+        is_home_head(user, proposal) or perms.is_approving_head(user, proposal)
+    ):
         start_missing = plan_errors(plan, for_start=True)
     transitions = [
-        spec for spec in registry.available(user, proposal) if spec.name in PILOT_TRANSITIONS
+        spec
+        for spec in registry.available(user, proposal)
+        if spec.name in PILOT_TRANSITIONS and not (spec.name == "start" and start_missing)
     ]
+    # The co-signature covers the complete plan: only the co-signature itself may be missing.
+    plan_complete = set(start_missing) <= {"cosignature"}
     context = {
         "proposal": proposal,
         "proposal_url": _proposal_url(proposal),
@@ -108,10 +129,14 @@ def _render_detail(request, proposal, *, status=200, report_form=None, inspectio
         if plan
         else [],
         "transitions": transitions,
-        "start_missing": start_missing,
+        "start_missing": [
+            (PLAN_PARTS.get(name, name), message)
+            for name, messages_ in start_missing.items()
+            for message in messages_
+        ],
         "approver_id": perms.approving_head_id(proposal),
         "can_edit_plan": perms.can_edit_plan(user, proposal),
-        "can_cosign": perms.can_cosign(user, proposal, plan),
+        "can_cosign": perms.can_cosign(user, proposal, plan) and plan_complete,
         "can_report": can_report,
         "report_form": report_form,
         "can_inspect": can_inspect,
