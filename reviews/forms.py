@@ -107,7 +107,12 @@ class PeriodForm(forms.Form):
 
     ALL = "all"
 
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("The whole subtree of my organization board"),
+    )
     period = forms.ChoiceField(
         label=_("Period"),
         required=False,

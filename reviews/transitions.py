@@ -84,7 +84,7 @@ class ReplicateForm(forms.Form):
     target_units = forms.ModelMultipleChoiceField(
         label=_("Units that adopt the model"),
         queryset=Unit.objects.order_by("path"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
         required=False,
     )
 
