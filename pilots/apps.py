@@ -18,6 +18,7 @@ class PilotsConfig(AppConfig):
                 "pilots:mine",
                 roles=("cadre", "deputy"),
                 order=310,
+                group="pilots",
                 description=_("The approved proposals you implement: plans, reports, deadlines."),
             )
         )
@@ -28,6 +29,7 @@ class PilotsConfig(AppConfig):
                 "pilots:unit",
                 roles=("head",),
                 order=320,
+                group="pilots",
                 description=_("Plans to prepare, work under way and reports due in your units."),
             )
         )
@@ -38,6 +40,7 @@ class PilotsConfig(AppConfig):
                 "pilots:monitored",
                 roles=("inspector",),
                 order=330,
+                group="pilots",
                 description=_("The pilots you were assigned to monitor and inspect."),
             )
         )
