@@ -390,3 +390,10 @@ def period_report_pdf(report: PeriodReport, *, language=None) -> bytes:
     with translation.override(language or translation.get_language()):
         context = {"report": report, "f": report.figures, "key_figures": _key_figures(report)}
         return render_pdf("reviews/period_report_pdf.html", context)
+
+
+def review_report(unit: Unit, period, *, language: str) -> bytes:
+    """The .xlsx of a periodic review, for the reminders (notifications.periodic): `period` is any
+    object with `kind` ("quarter" or "year"), `start` and `end` (dates)."""
+    report = period_report(unit, Period(period.kind, period.start, period.end))
+    return period_report_xlsx(report, language=language)

@@ -289,3 +289,23 @@ def test_a_fixed_number_of_queries_whatever_the_rows(figures, url):
     few = count()
     _grow(figures, 7)
     assert count() == few
+
+
+def test_the_periodic_review_gets_the_same_spreadsheet(figures):
+    """reports.review_report takes the notifications app's Period (kind, start, end)."""
+    from notifications.periodic import Period as ReminderPeriod
+    from reviews.reports import review_report
+
+    period = ReminderPeriod("quarter", datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))
+    workbook = load_workbook(io.BytesIO(review_report(figures.province, period, language="vi")))
+    assert workbook["Tổng hợp"]["A1"].value == "Sơ kết quý 1/2026 — Tỉnh"
+
+
+def test_the_panel_for_the_proposal_page(org, proposal):
+    from django.template.loader import render_to_string
+
+    proposal = succeeded(proposal, head=org.head, party=org.party)
+    html = render_to_string("reviews/_proposal_panel.html", {"proposal": proposal})
+    assert f"/reviews/{proposal.pk}/" in html
+    assert f"/reviews/{proposal.pk}/replication/" in html
+    assert f"/reviews/{proposal.pk}/dossier.pdf" in html
