@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -133,7 +134,7 @@ def review_report(unit: Unit, period: Period, *, language: str) -> bytes:
         row = _write_table(
             sheet,
             5,
-            [_("State"), _("Proposals"), _("Of which submitted in the period")],
+            [_("State"), pgettext("count column", "Proposals"), _("Of which submitted in the period")],
             [[str(s.label), per_state.get(s.value, 0), submitted.get(s.value, 0)] for s in states]
             + [[_("Total"), sum(per_state.values()), sum(submitted.values())]],
         )
@@ -178,7 +179,7 @@ def review_report(unit: Unit, period: Period, *, language: str) -> bytes:
         _write_table(
             sheet,
             row,
-            [_("Outcomes so far"), _("Proposals")],
+            [_("Outcomes so far"), pgettext("count column", "Proposals")],
             [[str(s.label), per_state.get(s.value, 0)] for s in outcomes],
         )
         _fit_columns(sheet, {1: 48, 2: 14, 3: 30})
@@ -209,7 +210,7 @@ def review_report(unit: Unit, period: Period, *, language: str) -> bytes:
                 _("Title"),
                 _("Deciding unit"),
                 _("State now"),
-                _("Submitted"),
+                pgettext("date column", "Submitted"),
                 _("Due"),
                 _("Decided"),
                 _("Timeliness"),
