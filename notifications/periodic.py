@@ -134,7 +134,11 @@ def review_report(unit: Unit, period: Period, *, language: str) -> bytes:
         row = _write_table(
             sheet,
             5,
-            [_("State"), pgettext("count column", "Proposals"), _("Of which submitted in the period")],
+            [
+                _("State"),
+                pgettext("count column", "Proposals"),
+                _("Of which submitted in the period"),
+            ],
             [[str(s.label), per_state.get(s.value, 0), submitted.get(s.value, 0)] for s in states]
             + [[_("Total"), sum(per_state.values()), sum(submitted.values())]],
         )
