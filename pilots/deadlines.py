@@ -38,7 +38,7 @@ class _PilotDeadline(DeadlineKind):
                 "pk",
                 self.due_field,
                 "proposal__id",
-                "proposal__state",  # django-fsm reads it on load: leaving it out costs a query a row
+                "proposal__state",  # django-fsm reads it on load: without it, a query a row
                 "proposal__code",
                 "proposal__title",
                 "proposal__home_unit__id",
