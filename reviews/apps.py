@@ -18,6 +18,7 @@ class ReviewsConfig(AppConfig):
                 _("Lessons"),
                 "reviews:lessons",
                 order=300,
+                group="reviews",
                 description=_("The lessons library: evaluated proposals and what they teach."),
             )
         )
@@ -28,6 +29,7 @@ class ReviewsConfig(AppConfig):
                 "reviews:dashboard",
                 roles=(Role.ORGANIZATION_BOARD,),
                 order=310,
+                group="reviews",
                 description=_("Figures of your subtree and the periodic review reports."),
             )
         )
@@ -38,6 +40,7 @@ class ReviewsConfig(AppConfig):
                 "reviews:recognitions",
                 roles=(Role.ORGANIZATION_BOARD,),
                 order=320,
+                group="reviews",
                 description=_("Cadres of your subtree recognised for their proposals."),
             )
         )
@@ -47,6 +50,7 @@ class ReviewsConfig(AppConfig):
                 _("Verify a dossier"),
                 "reviews:verify",
                 order=330,
+                group="reviews",
                 description=_("Check a protection dossier against the ledger."),
             )
         )

@@ -255,3 +255,12 @@ def test_the_review_page_runs_a_fixed_number_of_queries(org, state):
         few = count()
         services.recognition_grant(proposal=fresh(proposal), actor=org.head, kind="reward")
     assert count() == few
+
+
+def test_the_navigation(org):
+    board = client_for(org.orgboard).get("/").content.decode()
+    for url in ("/lessons/", "/dashboard/", "/recognitions/", "/dossiers/verify/"):
+        assert f'href="{url}"' in board
+    cadre = client_for(org.cadre).get("/").content.decode()
+    assert 'href="/lessons/"' in cadre and 'href="/dossiers/verify/"' in cadre
+    assert 'href="/dashboard/"' not in cadre and 'href="/recognitions/"' not in cadre
