@@ -46,6 +46,7 @@ class _StageDeadline(DeadlineKind):
             .select_related("deciding_unit")
             .only(
                 "pk",
+                "state",  # django-fsm reads it on load: without it, a query a row
                 "code",
                 "title",
                 "state_changed_at",
