@@ -499,8 +499,9 @@ periodic_reviews_send.alters_data = True
 def _review_get_or_create(unit, period):
     from django.core.files.base import ContentFile
 
+    from reviews.reports import review_report
+
     from .models import PeriodicReview
-    from .periodic import review_report
 
     key = {"unit": unit, "period": period.kind, "start": period.start}
     review = PeriodicReview.objects.filter(**key).first()
