@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +16,35 @@ class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body of every API answer but 2xx (see exception_handler below)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Field name -> messages (empty unless the input was invalid).",
+    )
+
+
+ERROR_MEANINGS = {
+    400: "Invalid input: `errors` names the fields. Nothing was written.",
+    401: "Not signed in (send a session cookie or `Authorization: Token <token>`).",
+    403: "Visible to you, but you may not do this.",
+    404: "Not found, or not visible to you.",
+    409: "The item is in a state that does not allow this, or it changed meanwhile.",
+    415: "The body is not multipart/form-data.",
+    429: "Too many attempts: try again later.",
+}
+
+
+def error_responses(*codes: int) -> dict:
+    """Schema entries for the error answers an endpoint can give, all in the shared format."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_MEANINGS[code]) for code in codes
+    }
 
 
 def _body(detail, code, errors=None):

@@ -10,16 +10,16 @@ proposals API: `POST /proposals/{id}/transitions/{name}/`."""
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kl14.api import error_responses as errors
 from kl14.errors import Conflict, Forbidden, NotFound
 from proposals.models import Proposal, State
 from proposals.permissions import is_author, is_home_head
-from proposals.serializers import ErrorSerializer
 
 from . import permissions as perms
 from . import selectors, services
@@ -45,21 +45,6 @@ from .serializers import (
     ReportInput,
     ReportSerializer,
 )
-
-_ERROR_MEANING = {
-    400: "Invalid input: `errors` names the fields. Nothing was written.",
-    401: "Not signed in (send a session cookie or `Authorization: Token <token>`).",
-    403: "The pilot is visible to you, but you may not do this.",
-    404: "Not found, not visible to you, or not in the implementation stage.",
-    409: "The proposal is in a state that does not allow this, or it changed meanwhile.",
-}
-
-
-def errors(*codes: int) -> dict:
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=_ERROR_MEANING[code]) for code in codes
-    }
-
 
 PROPOSAL_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The proposal's id."

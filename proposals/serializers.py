@@ -21,17 +21,6 @@ from .selectors import is_overdue
 User = get_user_model()
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The error body of every API answer but 2xx (kl14.api.exception_handler)."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Field name -> messages (empty unless the input was invalid).",
-    )
-
-
 class UserBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)

@@ -12,10 +12,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kl14.api import ErrorSerializer
+from kl14.api import error_responses as errors
 from kl14.errors import Forbidden, Invalid, NotFound
 from proposals.models import Proposal
 from proposals.permissions import access_proposal
-from proposals.serializers import ErrorSerializer
 
 from . import dossier as dossiers
 from . import permissions as perms
@@ -44,19 +45,6 @@ from .serializers import (
     VerifyInputSerializer,
 )
 from .stats import dashboard
-
-_MEANING = {
-    400: "Invalid input: `errors` names the fields. Nothing was written.",
-    401: "Not signed in (send a session cookie or `Authorization: Token <token>`).",
-    403: "Visible to you, but you may not do this.",
-    404: "Not found, or not visible to you.",
-    409: "The proposal is in a state that does not allow this, or it changed meanwhile.",
-}
-
-
-def errors(*codes: int) -> dict:
-    return {code: OpenApiResponse(ErrorSerializer, description=_MEANING[code]) for code in codes}
-
 
 PROPOSAL_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The proposal's id."

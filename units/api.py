@@ -6,6 +6,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from kl14.api import error_responses
+
 from .models import Membership, Unit
 from .permissions import access_unit
 from .selectors import memberships_of, units_visible_to, with_parent_id
@@ -43,7 +45,10 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: MeSerializer}, summary="The signed-in user and memberships")
+    @extend_schema(
+        responses={200: MeSerializer, **error_responses(401)},
+        summary="The signed-in user and memberships",
+    )
     def get(self, request):
         user = request.user
         return Response(
@@ -58,13 +63,17 @@ class MeView(APIView):
         )
 
 
+@extend_schema(responses={200: UnitSerializer(many=True), **error_responses(401)})
 class UnitListView(generics.ListAPIView):
+    """Units the user belongs to and their subtrees."""
+
     serializer_class = UnitSerializer
 
     def get_queryset(self):
         return with_parent_id(units_visible_to(self.request.user)).order_by("path")
 
 
+@extend_schema(responses={200: UnitSerializer, **error_responses(401, 404)})
 class UnitDetailView(generics.RetrieveAPIView):
     serializer_class = UnitSerializer
 
@@ -90,8 +99,7 @@ class TokenView(ObtainAuthToken):
         ),
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-            400: None,
-            429: None,
+            **error_responses(400, 429),
         },
         summary="Obtain an API token",
     )

@@ -1,9 +1,9 @@
-"""What every proposals endpoint shares: the error answers in the schema, path parameters,
+"""What every proposals endpoint shares: path parameters,
 reading a proposal as the user may see it, and the answer after a write."""
 
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -11,26 +11,9 @@ from kl14.errors import Conflict, Forbidden
 
 from .. import permissions as perms
 from ..models import Attachment, Proposal, ProposalAuthor
-from ..serializers import ErrorSerializer, ProposalSerializer
+from ..serializers import ProposalSerializer
 
-# --- schema helpers ------------------------------------------------------------------------------
-
-_ERROR_MEANING = {
-    400: "Invalid input: `errors` names the fields. Nothing was written.",
-    401: "Not signed in (send a session cookie or `Authorization: Token <token>`).",
-    403: "The proposal is visible to you, but you may not do this.",
-    404: "Not found, or not visible to you.",
-    409: "The proposal is in a state that does not allow this, or it changed meanwhile.",
-    415: "The body is not multipart/form-data.",
-}
-
-
-def errors(*codes: int) -> dict:
-    """Schema entries for the error answers an endpoint can give, all in the shared format."""
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=_ERROR_MEANING[code]) for code in codes
-    }
-
+# --- schema: path parameters ---
 
 PROPOSAL_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The proposal's id."

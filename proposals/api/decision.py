@@ -10,6 +10,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kl14.api import error_responses as errors
 from kl14.errors import NotFound
 
 from .. import permissions as perms
@@ -25,7 +26,7 @@ from ..serializers import (
     TransitionSerializer,
     VoteInputSerializer,
 )
-from .common import PROPOSAL_ID, TAG, ProposalSubresource, answer, errors, require, wrong_state
+from .common import PROPOSAL_ID, TAG, ProposalSubresource, answer, require, wrong_state
 
 # --- transitions ---------------------------------------------------------------------------------
 

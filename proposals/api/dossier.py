@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kl14.api import error_responses as errors
 from kl14.errors import NotFound
 
 from .. import permissions as perms
@@ -29,7 +30,6 @@ from .common import (
     TAG,
     ProposalSubresource,
     answer,
-    errors,
     require,
     visible,
     wrong_state,

@@ -6,6 +6,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kl14.api import error_responses as errors
 from kl14.errors import NotFound
 from ledger.models import LedgerEntry
 from ledger.selectors import ledger_entries
@@ -21,7 +22,7 @@ from ..serializers import (
     VersionSerializer,
     version_changes,
 )
-from .common import PROPOSAL_ID, TAG, VERSION_NUMBER, ProposalSubresource, errors
+from .common import PROPOSAL_ID, TAG, VERSION_NUMBER, ProposalSubresource
 
 # --- versions ------------------------------------------------------------------------------------
 
