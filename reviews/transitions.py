@@ -12,6 +12,7 @@ from units.models import Unit
 from . import permissions as perms
 from . import services
 from .models import Decision, IssuingLevel, Outcome
+from .selectors import replication_targets
 
 
 class EvaluateInput(serializers.Serializer):
@@ -77,16 +78,19 @@ class ReplicateInput(serializers.Serializer):
 
 
 class ReplicateForm(forms.Form):
-    """The HTML form of `replicate` on the generic transition page. The replication page offers
-    only the units the user's board may choose; here any unit can be ticked and the service
-    refuses the ones outside the board's subtree."""
+    """The HTML form of `replicate` on the generic transition page: only the units the user's
+    organization board may choose are offered (the service checks again)."""
 
     target_units = forms.ModelMultipleChoiceField(
         label=_("Units that adopt the model"),
-        queryset=Unit.objects.order_by("path"),
+        queryset=Unit.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
         required=False,
     )
+
+    def __init__(self, *args, proposal, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_units"].queryset = replication_targets(user, proposal)
 
 
 class InstitutionalizeInput(serializers.Serializer):

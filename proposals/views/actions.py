@@ -25,13 +25,18 @@ from ..selectors import current_opinion, proposal_tally
 from .common import load_proposal, opinion_stage, render_detail
 
 
-def transition_form(spec, proposal, *args) -> forms.Form:
+def transition_form(spec, proposal, user, *args) -> forms.Form:
     """The spec's form; a custom form class that takes `proposal=` (e.g. one field per KPI of
-    the plan) gets it."""
+    the plan) or `user=` (e.g. only the units this user may choose) gets them."""
     kwargs = {}
     form_class = spec.form_class
-    if form_class is not None and "proposal" in inspect.signature(form_class.__init__).parameters:
-        kwargs["proposal"] = proposal
+    if form_class is not None:
+        accepted = inspect.signature(form_class.__init__).parameters
+        kwargs = {
+            name: value
+            for name, value in (("proposal", proposal), ("user", user))
+            if name in accepted
+        }
     return prepare_transition_form(spec.form(*args, **kwargs))
 
 
@@ -83,9 +88,11 @@ def transition_view(request, pk, name):
                 % {"state": proposal.get_state_display()},
                 code="wrong_state",
             )
-        return _transition_page(request, proposal, spec, transition_form(spec, proposal))
+        return _transition_page(
+            request, proposal, spec, transition_form(spec, proposal, request.user)
+        )
 
-    form = transition_form(spec, proposal, request.POST, request.FILES)
+    form = transition_form(spec, proposal, request.user, request.POST, request.FILES)
     if form.is_valid():
         try:
             spec.service(proposal=proposal, actor=request.user, **form.cleaned_data)
