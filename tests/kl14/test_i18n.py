@@ -30,3 +30,45 @@ def test_compiled_catalog_matches(po_path):
     for entry in po.translated_entries():
         key = (entry.msgctxt, entry.msgid)
         assert compiled.get(key) == (entry.msgstr, tuple(sorted(entry.msgstr_plural.items()))), key
+
+
+def test_catalogs_hold_every_string_of_the_code(monkeypatch):
+    """makemessages finds no message that a catalogue lacks: nothing is left untranslated."""
+    import shutil
+
+    from django.core.management import call_command
+
+    from tests.conftest import skip_or_fail
+
+    if shutil.which("xgettext") is None:
+        skip_or_fail("makemessages needs GNU gettext (apt-get install gettext)")
+    base = Path(settings.BASE_DIR)
+    monkeypatch.chdir(base)
+    saved = {path: path.read_bytes() for path in CATALOGS}
+
+    def messages(text):
+        return {(e.msgctxt, e.msgid) for e in polib.pofile(text) if not e.obsolete}
+
+    before = {path: messages(data.decode()) for path, data in saved.items()}
+    try:
+        call_command(
+            "makemessages",
+            locale=["vi"],
+            no_obsolete=True,
+            ignore_patterns=[".venv", "node_modules", "tests", "var", "bench"],
+            verbosity=0,
+        )
+        after = sorted(base.glob("*/locale/vi/LC_MESSAGES/django.po"))
+        missing = {
+            str(path.relative_to(base)): sorted(
+                msgid for _ctx, msgid in messages(str(path)) - before.get(path, set())
+            )
+            for path in after
+        }
+    finally:
+        for path in sorted(base.glob("*/locale/vi/LC_MESSAGES/django.po")):
+            if path in saved:
+                path.write_bytes(saved[path])
+            else:
+                path.unlink()
+    assert {app: ids for app, ids in missing.items() if ids} == {}
