@@ -7,29 +7,19 @@ The work happened over the past months: the clock is set back while each step ru
 the late flags and the ledger agree. Idempotent: a pilot whose title exists is left alone."""
 
 import datetime
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from unittest import mock
 
 from django.utils import timezone
 
 from accounts.models import User
-from proposals import services as proposal_services
+from proposals.demo import approved_by_collective, clock, demo_user, dossier
 from proposals.models import Mode, Proposal
 from workdays.calendar import add_working_days
 
 from . import services
 from .models import ImplementationPlan
 from .planning import to_date
-
-UNIT_CODES = {
-    "snv": "BD-SNV",
-    "stc": "BD-STC",
-    "skhcn": "BD-SKHCN",
-    "xtuyphuoc": "BD-XTP",
-    "xphucat": "BD-XPC",
-}
 
 
 @dataclass
@@ -150,81 +140,34 @@ PILOTS = [
 ]
 
 
-@contextmanager
-def _clock(day: datetime.date, hour: int = 9):
-    """Runs the services as if at 9:00 on `day` (demo data only)."""
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
-def _user(slug, suffix) -> User:
-    return User.objects.get(username=f"{slug}.{suffix}")
-
-
 def _dossier(pilot: Pilot) -> dict:
-    return {
-        "summary": f"{pilot.title}: tháo gỡ điểm nghẽn và đo kết quả bằng chỉ tiêu cụ thể.",
-        "field": pilot.field,
-        "bottleneck": pilot.bottleneck,
-        "regulation_status": "regulated_but_unfit",
-        "purpose": f"Sự cần thiết: {pilot.bottleneck} Mục đích: {pilot.result}",
-        "content": "Xây dựng quy trình, ứng dụng công nghệ, tập huấn cán bộ, theo dõi chỉ tiêu.",
-        "scope": "Tại đơn vị, trong thời gian thí điểm; sau đó đánh giá để nhân rộng.",
-        "implementers": "Tổ công tác gồm 3 cán bộ do lãnh đạo đơn vị phân công.",
-        "timeline": f"{pilot.months} tháng, báo cáo tiến độ hằng tháng.",
-        "resources": "Kinh phí chi thường xuyên; hạ tầng công nghệ sẵn có.",
-        "feasibility": "Đã khảo sát thực tế và lấy ý kiến người dân, doanh nghiệp.",
-        "impact": "Tích cực: giảm thời gian, chi phí. Tiêu cực: cần thay đổi thói quen.",
-        "expected_results": pilot.result,
-        "criterion_bottleneck": True,
-        "criterion_common_good": True,
-        "criterion_urgent_need": True,
-        "criterion_reform": True,
-        "declaration_no_personal_interest": True,
-    }
+    return dossier(
+        field=pilot.field,
+        bottleneck=pilot.bottleneck,
+        result=pilot.result,
+        summary=f"{pilot.title}: tháo gỡ điểm nghẽn và đo kết quả bằng chỉ tiêu cụ thể.",
+        timeline=f"{pilot.months} tháng, báo cáo tiến độ hằng tháng.",
+    )
 
 
 def _approve(pilot: Pilot, day) -> Proposal:
-    author, head = _user(pilot.slug, pilot.author), _user(pilot.slug, "head")
-    with _clock(day):
-        proposal = proposal_services.proposal_create(
-            actor=author,
-            home_unit=_unit(pilot.slug),
-            title=pilot.title,
-            **_dossier(pilot),
-        )
-        proposal_services.proposal_submit(proposal=proposal, actor=author)
-        proposal_services.proposal_open_review(proposal=proposal, actor=head)
-        proposal_services.opinion_record(
-            proposal=proposal,
-            actor=_user(pilot.slug, "party"),
-            stage="decision",
-            stance="agree",
-            text="Cấp ủy thống nhất chủ trương thí điểm, đề nghị kiểm tra, giám sát chặt chẽ.",
-        )
-        for voter in ("deputy1", "deputy2", "head"):
-            proposal_services.vote_cast(
-                proposal=proposal, actor=_user(pilot.slug, voter), choice="for"
-            )
-        proposal_services.proposal_approve(proposal=proposal, actor=head, mode=pilot.mode)
-    return proposal
-
-
-_units: dict = {}
-
-
-def _unit(slug):
-    return _units[UNIT_CODES[slug]]
+    return approved_by_collective(
+        slug=pilot.slug,
+        author=pilot.author,
+        title=pilot.title,
+        fields=_dossier(pilot),
+        decided_on=day,
+        mode=pilot.mode,
+    )
 
 
 def _monitors(slug) -> list[User]:
     """The unit's own inspector and the inspector of the People's Committee above it."""
-    return [_user(slug, "inspector"), User.objects.get(username="ubnd.inspector")]
+    return [demo_user(slug, "inspector"), User.objects.get(username="ubnd.inspector")]
 
 
 def _plan(pilot: Pilot, proposal, start, end):
-    head = _user(pilot.slug, "head")
+    head = demo_user(pilot.slug, "head")
     span = (end - start).days
     milestones = [
         {"name": name, "due_date": start + datetime.timedelta(days=span * (i + 1) // 3)}
@@ -270,7 +213,7 @@ def _reports(pilot: Pilot, proposal, today, *, until=None):
     kpis = list(plan.kpis.filter(retired=False))
     last = until or today
     periods = [p for p in plan.schedule if to_date(p["end"]) < last]
-    author = _user(pilot.slug, pilot.author)
+    author = demo_user(pilot.slug, pilot.author)
     if pilot.story == "late":
         # From the latest period already due on, nothing is filed: that report is overdue.
         due_already = [i for i, p in enumerate(periods) if to_date(p["due"]) < today]
@@ -282,7 +225,7 @@ def _reports(pilot: Pilot, proposal, today, *, until=None):
         if day >= today:
             break
         progress = (index + 1) / (len(plan.schedule) + 1)
-        with _clock(day, hour=15):
+        with clock(day, hour=15):
             services.report_file(
                 proposal=proposal,
                 actor=author,
@@ -297,10 +240,10 @@ def _reports(pilot: Pilot, proposal, today, *, until=None):
 
 
 def _inspect(pilot, proposal, day, assessment, findings, recommendations=""):
-    with _clock(day, hour=10):
+    with clock(day, hour=10):
         services.inspection_record(
             proposal=proposal,
-            actor=_user(pilot.slug, "inspector"),
+            actor=demo_user(pilot.slug, "inspector"),
             date=day,
             findings=findings,
             recommendations=recommendations,
@@ -313,8 +256,8 @@ def _run(pilot: Pilot, today):
     start = approved_on + datetime.timedelta(days=3)
     end = start + datetime.timedelta(days=30 * pilot.months)
     proposal = _approve(pilot, approved_on)
-    head, author = _user(pilot.slug, "head"), _user(pilot.slug, pilot.author)
-    with _clock(start):
+    head, author = demo_user(pilot.slug, "head"), demo_user(pilot.slug, pilot.author)
+    with clock(start):
         _plan(pilot, proposal, start, end)
     ended_on = None
     if pilot.story in ("completed", "final_report"):
@@ -333,7 +276,7 @@ def _run(pilot: Pilot, today):
             "Một số giao dịch trên sàn chưa được thẩm định pháp lý về sở hữu trí tuệ.",
             "Tạm dừng tiếp nhận giao dịch mới cho đến khi có quy trình thẩm định.",
         )
-        with _clock(add_working_days(today, -5)):
+        with clock(add_working_days(today, -5)):
             services.pilot_suspend(
                 proposal=proposal,
                 actor=head,
@@ -349,20 +292,20 @@ def _run(pilot: Pilot, today):
         "Tiếp tục theo dõi chỉ tiêu hằng tháng.",
     )
     if pilot.story == "late":
-        with _clock(middle + datetime.timedelta(days=7)):
+        with clock(middle + datetime.timedelta(days=7)):
             adjustment = services.adjustment_request(
                 proposal=proposal,
                 actor=author,
                 reasons="Phần mềm bàn giao chậm 1 tháng; đề nghị lùi ngày kết thúc.",
                 changes={"end_date": plan.end_date + datetime.timedelta(days=30)},
             )
-        with _clock(middle + datetime.timedelta(days=9)):
+        with clock(middle + datetime.timedelta(days=9)):
             services.adjustment_approve(
                 adjustment=adjustment, actor=head, reasons="Đồng ý lùi 1 tháng."
             )
     if ended_on is None:
         return
-    with _clock(ended_on, hour=16):
+    with clock(ended_on, hour=16):
         if pilot.story == "terminated":
             services.pilot_terminate(
                 proposal=proposal,
@@ -374,7 +317,7 @@ def _run(pilot: Pilot, today):
     if pilot.story != "final_report":
         return
     kpis = list(ImplementationPlan.objects.get(pk=plan.pk).kpis.filter(retired=False))
-    with _clock(add_working_days(ended_on, 4), hour=11):
+    with clock(add_working_days(ended_on, 4), hour=11):
         services.pilot_submit_final_report(
             proposal=proposal,
             actor=author,
@@ -388,8 +331,6 @@ def _run(pilot: Pilot, today):
 
 
 def seed(context: dict) -> None:
-    _units.clear()
-    _units.update({unit.code: unit for unit in context["units"].values()})
     today = timezone.localdate()
     created = []
     for pilot in PILOTS:

@@ -1,6 +1,7 @@
 """Demo proposals in every state of the decision stage, created through the services so that their
-ledgers are real. Some were submitted earlier (the clock is set back while they are created) so
-that the reminder sweep has decisions due soon and overdue to work on."""
+ledgers are real. They were written over the past weeks (the clock is set back while each step
+runs), so that the reminder sweep has decisions due soon and overdue to work on, and the dashboards
+show real decision times. The helpers at the top are shared with the pilots' and reviews' demos."""
 
 import datetime
 from contextlib import contextmanager
@@ -9,37 +10,100 @@ from unittest import mock
 from django.utils import timezone
 
 from accounts.models import User
+from units.models import Unit
 from workdays.calendar import add_working_days
 
 from . import services
 from .models import Mode, Proposal
 
-PLAN = {
-    "regulation_status": "regulated_but_unfit",
-    "criterion_bottleneck": True,
-    "criterion_common_good": True,
-    "criterion_urgent_need": True,
-    "criterion_reform": True,
-    "declaration_no_personal_interest": True,
+UNIT_CODES = {
+    "snv": "BD-SNV",
+    "stc": "BD-STC",
+    "skhcn": "BD-SKHCN",
+    "xtuyphuoc": "BD-XTP",
+    "xphucat": "BD-XPC",
 }
 
 
-def _plan(topic: str, bottleneck: str, result: str) -> dict:
+# --- helpers shared by the demo modules of proposals, pilots and reviews ---
+
+
+@contextmanager
+def clock(day: datetime.date | None, hour: int = 9):
+    """Runs the services as if at `hour` o'clock on `day` (demo data only), so that dates, late
+    flags and the ledger agree. `None` leaves the clock alone."""
+    if day is None:
+        yield
+        return
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def demo_user(slug: str, suffix: str) -> User:
+    return User.objects.get(username=f"{slug}.{suffix}")
+
+
+def demo_unit(slug: str) -> Unit:
+    return Unit.objects.get(code=UNIT_CODES[slug])
+
+
+def dossier(*, field: str, bottleneck: str, result: str, **overrides) -> dict:
+    """A complete Art. 7(2) plan with the four Art. 5(1) criteria affirmed."""
     return {
-        **PLAN,
-        "summary": f"Đề xuất {topic.lower()} nhằm tháo gỡ điểm nghẽn trong thực tiễn.",
+        "summary": "Tháo gỡ điểm nghẽn trong thực tiễn, đo kết quả bằng chỉ tiêu cụ thể.",
+        "field": field,
         "bottleneck": bottleneck,
+        "regulation_status": "regulated_but_unfit",
         "purpose": f"Sự cần thiết: {bottleneck} Mục đích: {result}",
-        "content": "Xây dựng quy trình mới, ban hành hướng dẫn, tập huấn cán bộ, theo dõi kết quả.",
-        "scope": "Áp dụng tại đơn vị trong 6 tháng, sau đó đánh giá để nhân rộng.",
+        "content": "Xây dựng quy trình mới, ứng dụng công nghệ, tập huấn cán bộ, theo dõi kết quả.",
+        "scope": "Áp dụng tại đơn vị trong thời gian thí điểm, sau đó đánh giá để nhân rộng.",
         "implementers": "Tổ công tác do lãnh đạo đơn vị phân công, cán bộ đề xuất làm tổ trưởng.",
         "timeline": "Quý I: chuẩn bị; quý II: triển khai; quý III: sơ kết, đánh giá.",
         "resources": "Kinh phí chi thường xuyên của đơn vị; 3 cán bộ; hạ tầng công nghệ sẵn có.",
         "feasibility": "Đã khảo sát, lấy ý kiến người dân và doanh nghiệp; hạ tầng đáp ứng.",
         "impact": "Tích cực: giảm thời gian, chi phí. Tiêu cực: thay đổi thói quen, cần tập huấn.",
         "expected_results": result,
+        "criterion_bottleneck": True,
+        "criterion_common_good": True,
+        "criterion_urgent_need": True,
+        "criterion_reform": True,
+        "declaration_no_personal_interest": True,
+        **overrides,
     }
 
+
+def approved_by_collective(
+    *, slug, author, title, fields, decided_on, mode=Mode.PILOT, working_days=4
+) -> Proposal:
+    """A proposal of the unit `slug`, submitted `working_days` before `decided_on`, reviewed,
+    agreed by the Party committee, voted for by the whole collective and approved by the head on
+    `decided_on`."""
+    writer, head = demo_user(slug, author), demo_user(slug, "head")
+    submitted_on = add_working_days(decided_on, -working_days)
+    with clock(submitted_on):
+        proposal = services.proposal_create(
+            actor=writer, home_unit=demo_unit(slug), title=title, **fields
+        )
+        services.proposal_submit(proposal=proposal, actor=writer)
+    with clock(add_working_days(submitted_on, 1), hour=8):
+        services.proposal_open_review(proposal=proposal, actor=head)
+        services.opinion_record(
+            proposal=proposal,
+            actor=demo_user(slug, "party"),
+            stage="decision",
+            stance="agree",
+            text="Cấp ủy thống nhất chủ trương, đề nghị kiểm tra, giám sát chặt chẽ.",
+        )
+    with clock(decided_on, hour=8):
+        for voter in ("deputy1", "deputy2", "head"):
+            services.vote_cast(proposal=proposal, actor=demo_user(slug, voter), choice="for")
+    with clock(decided_on, hour=10):
+        services.proposal_approve(proposal=proposal, actor=head, mode=mode)
+    return proposal
+
+
+# --- this app's demo: one proposal in every state of the decision stage ---
 
 SCENARIOS = [
     # (unit slug, author suffix, title, field, bottleneck, expected result, path, working days ago)
@@ -166,60 +230,30 @@ SCENARIOS = [
 ]
 
 
-@contextmanager
-def _clock(moment):
-    """Runs the services as if at `moment` (demo data only), so dates and the ledger agree."""
-    if moment is None:
-        yield
-        return
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
-def _moment(days_ago: int):
-    if not days_ago:
-        return None
-    day = add_working_days(timezone.localdate(), -days_ago)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
-
-
-def _user(username) -> User:
-    return User.objects.get(username=username)
-
-
 def seed(context: dict) -> None:
-    units = {unit.code: unit for unit in context["units"].values()}
-    slug_to_code = {
-        "snv": "BD-SNV",
-        "stc": "BD-STC",
-        "skhcn": "BD-SKHCN",
-        "xtuyphuoc": "BD-XTP",
-        "xphucat": "BD-XPC",
-    }
-    created = []
+    today = timezone.localdate()
     for slug, suffix, title, field, bottleneck, result, path, days_ago in SCENARIOS:
         if Proposal.objects.filter(title=title).exists():
             continue
-        author = _user(f"{slug}.{suffix}")
-        unit = units[slug_to_code[slug]]
-        with _clock(_moment(days_ago)):
+        author = demo_user(slug, suffix)
+        submitted_on = add_working_days(today, -days_ago) if days_ago else None
+        with clock(submitted_on):
             proposal = services.proposal_create(
                 actor=author,
-                home_unit=unit,
+                home_unit=demo_unit(slug),
                 title=title,
-                field=field,
-                **_plan(title, bottleneck, result),
+                **dossier(field=field, bottleneck=bottleneck, result=result),
             )
+            if path != "draft":
+                services.proposal_submit(proposal=proposal, actor=author)
+        # The head and the collective act a few working days later, still in the past.
+        acted_on = add_working_days(submitted_on, min(3, days_ago - 1)) if days_ago > 1 else None
+        with clock(acted_on, hour=10):
             _walk(proposal, path, slug, author)
-        created.append(proposal)
-    context["proposals"] = created
 
 
 def _walk(proposal, path, slug, author):
-    if path == "draft":
-        return
-    services.proposal_submit(proposal=proposal, actor=author)
-    if path == "submitted":
+    if path in ("draft", "submitted"):
         return
     if path == "withdrawn":
         services.proposal_withdraw(
@@ -229,11 +263,11 @@ def _walk(proposal, path, slug, author):
     if path == "escalated":
         services.proposal_escalate(
             proposal=proposal,
-            actor=_user(f"{slug}.head"),
+            actor=demo_user(slug, "head"),
             reason="Nội dung vượt thẩm quyền cấp xã, cần UBND tỉnh quyết định.",
         )
         return
-    head = _user(f"{slug}.head")
+    head = demo_user(slug, "head")
     services.proposal_open_review(proposal=proposal, actor=head)
     if path == "returned":
         services.proposal_return_for_revision(
@@ -242,8 +276,8 @@ def _walk(proposal, path, slug, author):
             comment="Đề nghị bổ sung đánh giá tác động tiêu cực và nguồn lực cụ thể.",
         )
         return
-    party = _user(f"{slug}.party")
-    deputies = [_user(f"{slug}.deputy1"), _user(f"{slug}.deputy2")]
+    party = demo_user(slug, "party")
+    deputies = [demo_user(slug, "deputy1"), demo_user(slug, "deputy2")]
     services.opinion_record(
         proposal=proposal,
         actor=party,

@@ -10,27 +10,18 @@ the ledger agree. Idempotent: a scenario whose title exists is left alone. Runs 
 demo (INSTALLED_APPS order)."""
 
 import datetime
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 
 from django.utils import timezone
 
 from accounts.models import User
 from pilots import services as pilots
 from proposals import services as proposals
-from proposals.models import Mode, Proposal
+from proposals.demo import approved_by_collective, clock, demo_unit, demo_user, dossier
+from proposals.models import Proposal
 from workdays.calendar import add_working_days
 
 from . import services
-
-UNIT_CODES = {
-    "snv": "BD-SNV",
-    "stc": "BD-STC",
-    "skhcn": "BD-SKHCN",
-    "xtuyphuoc": "BD-XTP",
-    "xphucat": "BD-XPC",
-}
 
 OBJECTIVE = "Hạ tầng mạng ở một số thôn chưa ổn định; kinh phí cấp chậm một quý."
 SUBJECTIVE = "Một số cán bộ chưa quen quy trình mới; công tác tuyên truyền chưa sâu rộng."
@@ -232,39 +223,14 @@ SCENARIOS = [
 ]
 
 
-@contextmanager
-def _clock(day: datetime.date, hour: int = 9):
-    """Runs the services as if at `hour` o'clock on `day` (demo data only)."""
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
-def _user(slug, suffix) -> User:
-    return User.objects.get(username=f"{slug}.{suffix}")
-
-
 def _dossier(s: Scenario) -> dict:
-    return {
-        "summary": f"{s.title}: tháo gỡ điểm nghẽn, đo kết quả bằng chỉ tiêu cụ thể.",
-        "field": s.field,
-        "bottleneck": s.bottleneck,
-        "regulation_status": "regulated_but_unfit",
-        "purpose": f"Sự cần thiết: {s.bottleneck} Mục đích: {s.result}",
-        "content": "Xây dựng quy trình, ứng dụng công nghệ, tập huấn cán bộ, theo dõi chỉ tiêu.",
-        "scope": "Tại đơn vị, trong thời gian thí điểm; sau đó đánh giá để nhân rộng.",
-        "implementers": "Tổ công tác do lãnh đạo đơn vị phân công, tác giả làm tổ trưởng.",
-        "timeline": "Ba tháng triển khai, báo cáo tiến độ hằng tháng.",
-        "resources": "Kinh phí chi thường xuyên; hạ tầng công nghệ sẵn có.",
-        "feasibility": "Đã khảo sát thực tế và lấy ý kiến người dân, doanh nghiệp.",
-        "impact": "Tích cực: giảm thời gian, chi phí. Tiêu cực: cần thay đổi thói quen.",
-        "expected_results": s.result,
-        "criterion_bottleneck": True,
-        "criterion_common_good": True,
-        "criterion_urgent_need": True,
-        "criterion_reform": True,
-        "declaration_no_personal_interest": True,
-    }
+    return dossier(
+        field=s.field,
+        bottleneck=s.bottleneck,
+        result=s.result,
+        summary=f"{s.title}: tháo gỡ điểm nghẽn, đo kết quả bằng chỉ tiêu cụ thể.",
+        timeline="Ba tháng triển khai, báo cáo tiến độ hằng tháng.",
+    )
 
 
 def _kpis(s: Scenario) -> list[dict]:
@@ -282,7 +248,7 @@ def _kpis(s: Scenario) -> list[dict]:
 
 def _run_pilot(proposal, *, head, author, cosigner, kpis, finals, start, end, monitors):
     """Plan, co-signature, start; then (when `end` is given) completion and final report."""
-    with _clock(start):
+    with clock(start):
         pilots.plan_save(
             proposal=proposal,
             actor=head,
@@ -308,9 +274,9 @@ def _run_pilot(proposal, *, head, author, cosigner, kpis, finals, start, end, mo
         pilots.pilot_start(proposal=proposal, actor=head)
     if end is None:
         return
-    with _clock(end, hour=16):
+    with clock(end, hour=16):
         pilots.pilot_complete(proposal=proposal, actor=author)
-    with _clock(add_working_days(end, 2), hour=10):
+    with clock(add_working_days(end, 2), hour=10):
         pilots.pilot_submit_final_report(
             proposal=proposal,
             actor=author,
@@ -323,39 +289,24 @@ def _run_pilot(proposal, *, head, author, cosigner, kpis, finals, start, end, mo
 
 
 def _approve(s: Scenario, day) -> Proposal:
-    author, head = _user(s.slug, s.author), _user(s.slug, "head")
-    with _clock(day):
-        proposal = proposals.proposal_create(
-            actor=author, home_unit=_units[UNIT_CODES[s.slug]], title=s.title, **_dossier(s)
-        )
-        proposals.proposal_submit(proposal=proposal, actor=author)
-        proposals.proposal_open_review(proposal=proposal, actor=head)
-        proposals.opinion_record(
-            proposal=proposal,
-            actor=_user(s.slug, "party"),
-            stage="decision",
-            stance="agree",
-            text="Cấp ủy thống nhất chủ trương thí điểm, đề nghị kiểm tra, giám sát chặt chẽ.",
-        )
-        for voter in ("deputy1", "deputy2", "head"):
-            proposals.vote_cast(proposal=proposal, actor=_user(s.slug, voter), choice="for")
-        proposals.proposal_approve(proposal=proposal, actor=head, mode=Mode.PILOT)
-    return proposal
+    return approved_by_collective(
+        slug=s.slug, author=s.author, title=s.title, fields=_dossier(s), decided_on=day
+    )
 
 
 def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
-    with _clock(day, hour=8):
+    with clock(day, hour=8):
         proposals.opinion_record(
             proposal=proposal,
-            actor=_user(slug, "party"),
+            actor=demo_user(slug, "party"),
             stage="evaluation",
             stance="agree" if outcome == "achieved" else "agree_with_conditions",
             text="Cấp ủy thống nhất với báo cáo kết quả, đề nghị làm rõ nguyên nhân.",
         )
-    with _clock(day, hour=15):
+    with clock(day, hour=15):
         services.proposal_evaluate(
             proposal=proposal,
-            actor=_user(slug, "head"),
+            actor=demo_user(slug, "head"),
             outcome=outcome,
             causes_objective=objective,
             causes_subjective=SUBJECTIVE,
@@ -363,15 +314,12 @@ def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
         )
 
 
-_units: dict = {}
-
-
 def _play(s: Scenario, today):
     ended = add_working_days(today, -s.ended_days_ago) if s.ended_days_ago else None
     approved_on = add_working_days(ended or today, -80)
     start = approved_on + datetime.timedelta(days=3)
     proposal = _approve(s, approved_on)
-    head, author = _user(s.slug, "head"), _user(s.slug, s.author)
+    head, author = demo_user(s.slug, "head"), demo_user(s.slug, s.author)
     _run_pilot(
         proposal,
         head=head,
@@ -381,10 +329,10 @@ def _play(s: Scenario, today):
         finals={name: str(final) for name, _u, _b, _t, _d, final in s.kpis},
         start=start,
         end=ended,
-        monitors=[_user(s.slug, "inspector")],
+        monitors=[demo_user(s.slug, "inspector")],
     )
     if s.story == "referred":
-        with _clock(add_working_days(today, -3)):
+        with clock(add_working_days(today, -3)):
             services.proposal_refer_abuse(
                 proposal=proposal,
                 actor=User.objects.get(username="ubnd.inspector"),
@@ -395,10 +343,10 @@ def _play(s: Scenario, today):
             )
         return
     if s.story == "evaluating":
-        with _clock(add_working_days(ended, 3), hour=8):
+        with clock(add_working_days(ended, 3), hour=8):
             proposals.opinion_record(
                 proposal=proposal,
-                actor=_user(s.slug, "party"),
+                actor=demo_user(s.slug, "party"),
                 stage="evaluation",
                 stance="agree",
                 text="Cấp ủy đánh giá cao kết quả, đề nghị tổng kết để nhân rộng.",
@@ -422,7 +370,7 @@ def _play(s: Scenario, today):
             "common_interest": True,
             "no_personal_gain": s.extra.get("no_personal_gain", True),
         }
-        with _clock(add_working_days(evaluated_on, 8), hour=14):
+        with clock(add_working_days(evaluated_on, 8), hour=14):
             services.proposal_decide_responsibility(
                 proposal=proposal,
                 actor=head,
@@ -442,7 +390,7 @@ def _play(s: Scenario, today):
     if s.story == "replicated":
         _replicate(proposal, s, add_working_days(evaluated_on, 6), today)
     if s.story == "institutionalized":
-        with _clock(add_working_days(evaluated_on, 10)):
+        with clock(add_working_days(evaluated_on, 10)):
             services.proposal_institutionalize(
                 proposal=proposal,
                 actor=User.objects.get(username="tinh.orgboard"),
@@ -450,15 +398,15 @@ def _play(s: Scenario, today):
                 issuing_level="province",
             )
     if s.lessons:
-        with _clock(add_working_days(evaluated_on, 12)):
+        with clock(add_working_days(evaluated_on, 12)):
             services.lesson_publish(proposal=proposal, actor=head, lessons=s.lessons)
 
 
 def _recognise(proposal, s, day):
-    with _clock(day):
+    with clock(day):
         services.recognition_grant(
             proposal=proposal,
-            actor=_user(s.slug, "head"),
+            actor=demo_user(s.slug, "head"),
             kind="praise",
             note="Biểu dương tại hội nghị cán bộ, công chức.",
         )
@@ -466,22 +414,22 @@ def _recognise(proposal, s, day):
             proposal=proposal,
             actor=User.objects.get(username="ubnd.orgboard"),
             kind="early_salary_raise" if s.story == "replicated" else "excellent_rating",
-            recipients=[_user(s.slug, s.author)],
+            recipients=[demo_user(s.slug, s.author)],
             note="Theo đề nghị của Ban Tổ chức.",
         )
 
 
 def _replicate(source, s, day, today):
     board = User.objects.get(username="ubnd.orgboard")
-    with _clock(day):
+    with clock(day):
         services.proposal_replicate(
             proposal=source,
             actor=board,
-            target_units=[_units["BD-XTP"].pk, _units["BD-XPC"].pk],
+            target_units=[demo_unit("xtuyphuoc").pk, demo_unit("xphucat").pk],
         )
     # Phù Cát already ran it and evaluated it, so the KPIs compare; Tuy Phước is ready to start.
-    adoption = Proposal.objects.get(origin=source, home_unit=_units["BD-XPC"])
-    head = _user("xphucat", "head")
+    adoption = Proposal.objects.get(origin=source, home_unit=demo_unit("xphucat"))
+    head = demo_user("xphucat", "head")
     finals = {"Thời gian xử lý hồ sơ": "6", "Tỷ lệ hồ sơ nộp trực tuyến": "88"}
     end = add_working_days(today, -10)
     _run_pilot(
@@ -493,14 +441,12 @@ def _replicate(source, s, day, today):
         finals=finals,
         start=day + datetime.timedelta(days=3),
         end=end,
-        monitors=[_user("xphucat", "inspector")],
+        monitors=[demo_user("xphucat", "inspector")],
     )
     _evaluate(adoption, slug="xphucat", day=add_working_days(end, 4), outcome="achieved")
 
 
 def seed(context: dict) -> None:
-    _units.clear()
-    _units.update({unit.code: unit for unit in context["units"].values()})
     today = timezone.localdate()
     created = []
     for scenario in SCENARIOS:
