@@ -22,5 +22,6 @@ class NotificationsConfig(AppConfig):
                 order=800,
                 description=_("Reminders of deadlines, escalations and periodic reviews."),
                 badge=unread_count,
+                badge_label=_("unread"),
             )
         )
