@@ -1,0 +1,33 @@
+"""The production shape (docker-compose.yml, .env.example) stays coherent; no Docker engine runs here."""
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def test_compose_describes_web_worker_beat_database_and_redis():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert "gunicorn kl14.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A kl14 worker")
+    assert services["beat"]["command"].startswith("celery -A kl14 beat")
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == (
+            "kl14.settings.production"
+        )
+        assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_env_example_names_every_required_production_variable():
+    keys = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOWED_HOSTS"} <= keys
+    assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text()
