@@ -1,4 +1,4 @@
-"""The production shape (docker-compose.yml, .env.example) stays coherent; no Docker engine runs here."""
+"""The production shape (docker-compose.yml, .env.example) stays coherent (no Docker here)."""
 
 from pathlib import Path
 
