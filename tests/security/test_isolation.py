@@ -493,3 +493,28 @@ def test_a_published_lesson_is_read_only_for_outsiders(world, as_user, route):
     )
     assert response.status_code == 403
     assert fingerprint() == before
+
+
+# --- the organization board's unit parameter -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/?unit={}",
+        "/dashboard/report.xlsx?period=quarter&unit={}",
+        "/recognitions/?unit={}",
+        "/api/v1/dashboard/?unit={}",
+        "/api/v1/reports/period/?unit={}",
+        "/api/v1/recognitions/?unit={}",
+    ],
+)
+def test_a_board_cannot_read_another_subtree(world, as_user, path):
+    """The commune's board asks for the agency's figures: refused (404, or 400 where the unit is
+    a form field whose choices are the board's subtree), and nothing of the agency is shown."""
+    response = as_user(world.commune_board).get(path.format(world.agency.pk))
+    assert response.status_code in (400, 404)
+    assert response.get("Content-Disposition") is None
+    body = response.content.decode()
+    for title in (*TITLES.values(), "TITLE-LESSON-77c2"):
+        assert title not in body

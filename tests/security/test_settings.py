@@ -23,7 +23,7 @@ def _manage(*args, **env):
         if not key.startswith(("DJANGO_", "KL14_")) and key not in ("DATABASE_URL", "REDIS_URL")
     }
     clean.update(DJANGO_SETTINGS_MODULE="kl14.settings.production", **env)
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=clean,
@@ -71,7 +71,7 @@ def test_the_wsgi_and_asgi_applications_default_to_production(module):
     if (ROOT / ".env").exists():
         pytest.skip(".env is read by the settings and may set DJANGO_SECRET_KEY")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 (our own interpreter)
         [sys.executable, "-c", f"import {module}"],
         cwd=ROOT,
         env=env,

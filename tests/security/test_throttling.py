@@ -22,7 +22,7 @@ def fresh_counts():
     cache.clear()
 
 
-def _guess(client, username="head", password="wrong", **headers):
+def _guess(client, username="head", password="wrong", **headers):  # noqa: S107
     return client.post(
         TOKEN,
         {"username": username, "password": password},
