@@ -19,6 +19,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from notifications.models import Notification, PeriodicReview
@@ -28,7 +29,7 @@ from reviews import services as reviews
 from tests.factories.notifications import NotificationFactory
 from tests.factories.pilots import approved, started
 from tests.factories.proposals import ProposalFactory, fresh, under_review
-from tests.factories.reviews import _finish, evaluated, succeeded
+from tests.factories.reviews import evaluated, succeeded, through_pilot
 from tests.factories.units import UnitFactory, grant
 from units.models import Role, Unit
 
@@ -148,9 +149,7 @@ def build_world():
 
     # Published to the lessons library, after a whole pilot (so it has a plan and final report).
     lesson = ProposalFactory(home_unit=agency, created_by=w.cadre, title="TITLE-LESSON-77c2")
-    lesson = approved(lesson, author=w.cadre, head=w.head, party=w.party, voters=[w.deputy])
-    lesson = started(lesson, head=w.head, monitors=[w.inspector])
-    lesson = _finish(lesson, author=w.cadre, finals=None)
+    lesson = through_pilot(lesson, org=w)  # approved, planned, run, reported: evaluating
     w.lesson = evaluated(lesson, head=w.head, party=w.party)
     reviews.lesson_publish(proposal=w.lesson, actor=w.head, lessons="Bài học công khai.")
     w.lesson = fresh(w.lesson)
@@ -181,8 +180,6 @@ def as_user(client, db):
     """A test client signed in as `user` (None: anonymous)."""
 
     def sign_in(user, *, csrf=False):
-        from django.test import Client
-
         c = Client(enforce_csrf_checks=True) if csrf else client
         c.logout()
         if user is not None:

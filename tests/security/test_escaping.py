@@ -280,3 +280,36 @@ def test_the_protection_dossier_pdf_fetches_nothing_a_user_typed(xw, client):
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "attacker.invalid" in text.replace("\n", "")
+
+
+# --- messages and form errors that repeat what the user typed --------------------------------
+
+
+def test_flash_messages_are_escaped(xw, client):
+    """ "The draft “<title>” is deleted.", "Recorded: praise for <names>." ..."""
+    draft = ProposalFactory(home_unit=xw.agency, created_by=xw.cadre, title=f"Nháp {BOTH}")
+    client.force_login(xw.cadre)
+    page = client.post(f"/proposals/{draft.pk}/delete/", follow=True)
+    client.force_login(xw.head)
+    page2 = client.post(
+        f"/reviews/{xw.lesson.pk}/recognitions/", {"kind": "reward", "note": "x"}, follow=True
+    )
+    for response in (page, page2):
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert ESCAPED_SCRIPT in body  # the message is there ...
+        for raw in RAW:
+            assert raw not in body  # ... as text
+
+
+def test_an_uploaded_files_name_in_an_error_is_escaped(xw, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = ProposalFactory(home_unit=xw.agency, created_by=xw.cadre)
+    client.force_login(xw.cadre)
+    response = client.post(
+        f"/proposals/{draft.pk}/attachments/",
+        {"file": SimpleUploadedFile(f"{SCRIPT}.exe", b"MZ\x90\x00" * 64)},
+    )
+    assert response.status_code == 400
+    assert SCRIPT not in response.content.decode()

@@ -380,3 +380,63 @@ def test_the_api_checks_the_role_before_the_input(world, as_user, who, name):
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+# --- fields and ids a client cannot forge ---------------------------------------------------
+
+
+def test_an_author_cannot_write_the_read_only_fields(world, as_user):
+    draft = world.draft
+    response = as_user(world.cadre).patch(
+        f"/api/v1/proposals/{draft.pk}/",
+        {
+            "title": "Tiêu đề mới",
+            "state": "approved",
+            "code": "DX-FORGED",
+            "version": 7,
+            "deciding_unit": world.province.pk,
+            "home_unit": world.commune.pk,
+            "mode": "implementation",
+            "decided_at": "2026-01-01T00:00:00Z",
+            "head_override": True,
+            "origin": world.done.pk,
+            "published_at": "2026-01-01T00:00:00Z",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.title == "Tiêu đề mới"
+    assert (draft.state, draft.version, draft.mode, draft.head_override) == ("draft", 0, "", False)
+    assert draft.code != "DX-FORGED" and draft.origin_id is None and draft.published_at is None
+    assert (draft.home_unit_id, draft.deciding_unit_id) == (world.agency.pk, None)
+
+
+@pytest.mark.parametrize("api", (True, False), ids=("api", "html"))
+def test_a_proposal_cannot_be_written_in_someone_elses_unit(world, as_user, api):
+    from proposals.models import Proposal
+
+    before = Proposal.objects.count()
+    client = as_user(world.cadre)
+    data = {"title": "Đề xuất", "field": "administrative_reform", "home_unit": world.commune.pk}
+    if api:
+        response = client.post("/api/v1/proposals/", data, content_type="application/json")
+    else:
+        response = client.post("/proposals/new/", data)
+    assert response.status_code == 400
+    assert Proposal.objects.count() == before
+
+
+@pytest.mark.parametrize("co_author", ("commune_cadre", "office_cadre"))
+def test_co_authors_come_from_the_proposals_unit(world, as_user, co_author):
+    from tests.factories.units import grant
+    from units.models import Role
+
+    user = grant(world.office, Role.CADRE) if co_author == "office_cadre" else world.commune_cadre
+    response = as_user(world.cadre).patch(
+        f"/api/v1/proposals/{world.draft.pk}/",
+        {"co_authors": [user.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert not world.draft.authorships.filter(user=user).exists()
