@@ -26,7 +26,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "KL14 at http://127.0.0.1:8000/ — demo accounts: see README.md (password: $${DEMO_PASSWORD:-kl14-demo-2026})"
-	$(BIN)/honcho --procfile Procfile.dev start
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-kl14.settings.local} \
+	  $(BIN)/honcho --procfile Procfile.dev start
 
 lint: install
 	$(BIN)/ruff check .

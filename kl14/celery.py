@@ -1,9 +1,8 @@
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kl14.settings.local")
-
+# DJANGO_SETTINGS_MODULE comes from the process that loads this (manage.py, wsgi/asgi, the worker's
+# environment): a default here would win over wsgi's production default, since kl14/__init__.py
+# imports this module first.
 app = Celery("kl14")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

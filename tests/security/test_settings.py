@@ -57,13 +57,6 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kl14/__init__.py imports kl14/celery.py, whose os.environ.setdefault("
-    "'DJANGO_SETTINGS_MODULE', 'kl14.settings.local') runs before the one in kl14/wsgi.py and "
-    "kl14/asgi.py: without the variable (the Dockerfile's CMD) gunicorn serves the LOCAL "
-    "settings, DEBUG=True with the public development SECRET_KEY",
-)
 @pytest.mark.parametrize("module", ("kl14.wsgi", "kl14.asgi"))
 def test_the_wsgi_and_asgi_applications_default_to_production(module):
     """README: DJANGO_SETTINGS_MODULE defaults to `production` for wsgi/asgi, which must then
