@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from units.selectors import units_user_administers
+from units.selectors import units_user_administers, users_administered_by
 
 from .models import User
 
@@ -31,13 +31,7 @@ class UserAdmin(BaseUserAdmin):
     )
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        subtree = units_user_administers(request.user, include_descendants=True)
-        return qs.filter(memberships__unit__in=subtree).distinct() | qs.filter(
-            memberships__isnull=True
-        )
+        return users_administered_by(request.user).order_by("username")
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .models import Membership, Unit
 from .permissions import can_administer_any_unit, can_manage_unit
-from .selectors import units_user_administers
+from .selectors import units_user_administers, users_administered_by
 
 
 class UnitForm(forms.ModelForm):
@@ -99,6 +99,8 @@ class MembershipAdmin(ScopedAdmin):
         return super().get_queryset(request).filter(unit__in=units)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = users_administered_by(request.user)
         if db_field.name == "unit":
             kwargs["queryset"] = units_user_administers(
                 request.user, include_descendants=True

@@ -72,3 +72,17 @@ def with_parent_id(qs: QuerySet[Unit]) -> QuerySet[Unit]:
         path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Unit.steplen)
     ).values("pk")[:1]
     return qs.annotate(parent_id=Subquery(parent))
+
+
+def users_administered_by(user):
+    """The accounts a unit admin manages: people whose every membership lies in the admin's
+    subtree, and people with no membership yet. Someone who also serves elsewhere is managed
+    there too, so not here: an admin must not reset the password of another unit's head."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    if user.is_superuser:
+        return users
+    subtree = units_user_administers(user, include_descendants=True)
+    outside = Membership.objects.exclude(unit__in=subtree)
+    return users.filter(is_superuser=False).exclude(memberships__in=outside)
