@@ -192,7 +192,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "kl14.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": env("KL14_TOKEN_THROTTLE", default="10/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("KL14_TOKEN_THROTTLE", default="10/minute"),
+        "token_user": env("KL14_TOKEN_USER_THROTTLE", default="10/minute"),
+    },
+    # Trusted proxies in front of the app that add X-Forwarded-For (0: use the socket address).
+    "NUM_PROXIES": env.int("KL14_NUM_PROXIES", default=0) or None,
     "PAGE_SIZE": 20,
 }
 SPECTACULAR_SETTINGS = {
