@@ -1,3 +1,5 @@
+import hashlib
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -108,7 +110,8 @@ class TokenUsernameThrottle(SimpleRateThrottle):
         username = str(request.data.get("username", "")).strip().lower()
         if not username:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": username}
+        ident = hashlib.sha256(username.encode()).hexdigest()  # any text is a safe cache key
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class TokenView(ObtainAuthToken):
