@@ -29,7 +29,7 @@ def _message(user, subject, template, context) -> EmailMultiAlternatives:
     text = render_to_string(f"notifications/email/{template}.txt", context)
     html = render_to_string(f"notifications/email/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=f"[KL14] {subject}".replace("\n", " "),
+        subject=" ".join(f"[KL14] {subject}".split()),  # one line, whatever the title holds
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

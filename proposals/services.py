@@ -3,6 +3,7 @@ the state (409) and the inputs (400), fire the transition, save, append the ledg
 announce it after commit."""
 
 import secrets
+import unicodedata
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -181,6 +182,8 @@ def _clean_dossier(fields: dict, *, partial: bool) -> dict:
                 required=(name == "title"),
                 max_length=300 if name == "title" else 20000,
             )
+            if name == "title" and any(unicodedata.category(ch)[0] == "C" for ch in clean[name]):
+                errors.setdefault(name, []).append(_("The title must be one line of text."))
     if not partial and "title" not in fields:
         errors.setdefault("title", []).append(_("This field is required."))
     _raise_if(errors)

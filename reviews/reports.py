@@ -148,22 +148,30 @@ class _Sheet:
         self.sheet = sheet
         self.row = 1
 
+    def cell(self, row, column, value):
+        """A cell holding `value` as it is: text that starts with "=" stays text, never becomes
+        a formula (titles and reasons come from users)."""
+        cell = self.sheet.cell(row=row, column=column, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"
+        return cell
+
     def title(self, text, size=14):
-        self.sheet.cell(row=self.row, column=1, value=text).font = Font(bold=True, size=size)
+        self.cell(self.row, 1, text).font = Font(bold=True, size=size)
         self.row += 1
 
     def line(self, text):
-        self.sheet.cell(row=self.row, column=1, value=text)
+        self.cell(self.row, 1, text)
         self.row += 1
 
     def table(self, header, rows, *, dates=()):
         for column, value in enumerate(header, start=1):
-            cell = self.sheet.cell(row=self.row, column=column, value=value)
+            cell = self.cell(self.row, column, value)
             cell.font, cell.fill = self.HEADER, self.FILL
         for values in rows:
             self.row += 1
             for column, value in enumerate(values, start=1):
-                cell = self.sheet.cell(row=self.row, column=column, value=value)
+                cell = self.cell(self.row, column, value)
                 cell.alignment = Alignment(wrap_text=isinstance(value, str) and len(value) > 40)
                 if column in dates:
                     cell.number_format = "DD/MM/YYYY"

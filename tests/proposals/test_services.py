@@ -89,6 +89,12 @@ class TestCreate:
         assert "co_authors" in error.value.errors
         assert not Proposal.objects.exists()
 
+    def test_the_title_is_one_line(self, org):
+        with pytest.raises(Invalid) as error:
+            services.proposal_create(actor=org.cadre, home_unit=org.agency, title="Một\rhai")
+        assert "title" in error.value.errors
+        assert not Proposal.objects.exists()
+
     def test_text_fields_must_be_text(self, org):
         with pytest.raises(Invalid) as error:
             services.proposal_create(actor=org.cadre, home_unit=org.agency, title=["x"])

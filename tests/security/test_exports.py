@@ -35,12 +35,6 @@ def _formula_cells(content: bytes) -> list[str]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reviews/reports.py _Sheet.table/line write user text as is: openpyxl turns a title "
-    "starting with '=' into a formula cell in the period report (and the periodic review "
-    "e-mailed to the boards, notifications/services.py via reviews.reports.review_report)",
-)
 @pytest.mark.parametrize(
     "source",
     ["/dashboard/report.xlsx", "/api/v1/reports/period/?output=xlsx&", "periodic review"],
