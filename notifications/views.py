@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from kl14.files import private_download
 
 from .forms import PreferenceForm
 from .permissions import access_notification, access_review
@@ -77,9 +79,8 @@ def preference_update(request):
 @require_GET
 def review_report(request, pk):
     review = access_review(request.user, pk)
-    return FileResponse(
-        review.report.open("rb"),
-        as_attachment=True,
+    return private_download(
+        review.report,
         filename=review.report.name.rsplit("/", 1)[-1],
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

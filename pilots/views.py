@@ -4,7 +4,6 @@ the lists "my pilots", "pilots of my unit" and "pilots I monitor"."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
 
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
+from kl14.files import private_download
 from proposals import transitions as registry
 from proposals.models import State
 from proposals.permissions import is_author, is_home_head
@@ -395,11 +395,8 @@ def attachment_download(request, attachment_pk):
     if attachment is None:
         raise NotFound()
     perms.access_pilot(request.user, attachment.report.plan.proposal_id)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return private_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
 
 

@@ -266,6 +266,7 @@ def dossier_download(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ho-so-bao-ve-{proposal.code}.pdf"'
     response["X-Verification-Code"] = issue.code
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -1,6 +1,5 @@
 """The dossier: proposals (list, create, read, edit, delete) and their attachments."""
 
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -11,6 +10,7 @@ from rest_framework.views import APIView
 
 from kl14.api import error_responses as errors
 from kl14.errors import NotFound
+from kl14.files import private_download
 
 from .. import permissions as perms
 from .. import services
@@ -222,13 +222,8 @@ class AttachmentDownloadView(APIView):
     def get(self, request, pk, aid):
         proposal = perms.access_proposal(request.user, pk)
         attachment = _attachment(proposal, aid)
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
+        return private_download(
+            attachment.file,
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-cache"
-        return response

@@ -3,13 +3,14 @@ that was never submitted, and its attachments."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
+from kl14.files import private_download
 from units.roles import user_roles
 
 from .. import permissions as perms
@@ -201,16 +202,9 @@ def attachment_download(request, pk, attachment_pk):
     """The file, to whoever may see the proposal; always downloaded, never rendered inline."""
     proposal = load_proposal(request.user, pk)
     attachment = _attachment_of(proposal, attachment_pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return private_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -198,15 +198,7 @@ def test_every_download_is_an_attachment_that_is_not_sniffed(world, as_user, who
     [
         lambda w: f"/proposals/{w.review.pk}/attachments/{w.review_attachment.pk}/",
         lambda w: f"/api/v1/proposals/{w.review.pk}/attachments/{w.review_attachment.pk}/download/",
-        pytest.param(
-            lambda w: f"/pilots/attachments/{w.report_attachment.pk}/",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=KeyError,
-                reason="pilots/views.py attachment_download sets neither the sandboxing "
-                "Content-Security-Policy nor Cache-Control that proposals' downloads set",
-            ),
-        ),
+        lambda w: f"/pilots/attachments/{w.report_attachment.pk}/",
     ],
     ids=["proposal-page", "proposal-api", "report-page"],
 )
