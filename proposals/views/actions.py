@@ -79,15 +79,19 @@ def transition_view(request, pk, name):
     spec = transitions.get(name)
     if spec is None or not hasattr(proposal, name):
         raise NotFound()
+    # Who acts (403) and the state (409) come before the inputs (400), as in the services.
+    if not spec.may_fire(request.user, proposal):
+        raise Forbidden()
+    if not can_proceed(getattr(proposal, name)):
+        error = Conflict(
+            _("This action is not possible while the proposal is “%(state)s”.")
+            % {"state": proposal.get_state_display()},
+            code="wrong_state",
+        )
+        if request.method == "GET":
+            raise error
+        return _conflict(request, proposal, error)
     if request.method == "GET":
-        if not spec.may_fire(request.user, proposal):
-            raise Forbidden()
-        if not can_proceed(getattr(proposal, name)):
-            raise Conflict(
-                _("This action is not possible while the proposal is “%(state)s”.")
-                % {"state": proposal.get_state_display()},
-                code="wrong_state",
-            )
         return _transition_page(
             request, proposal, spec, transition_form(spec, proposal, request.user)
         )

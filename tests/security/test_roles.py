@@ -358,12 +358,6 @@ EMPTY_FORMS = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="proposals/views/actions.py transition_view: on POST the form is validated before "
-    "spec.may_fire() is checked (only the GET branch checks it), so a user without the role "
-    "gets 400 and the action's form page instead of 403",
-)
 @pytest.mark.parametrize(("who", "name"), EMPTY_FORMS)
 def test_a_malformed_action_from_the_wrong_role_is_403(world, as_user, who, name):
     before = fingerprint()
