@@ -6,6 +6,7 @@ from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
 from .services import user_set_language
+from .throttles import sign_in_allowed
 
 
 def _set_language_cookie(response, language):
@@ -20,9 +21,16 @@ def _set_language_cookie(response, language):
 
 
 class LoginView(auth_views.LoginView):
-    """Sign in, then speak the language the user chose last time."""
+    """Sign in, then speak the language the user chose last time. Attempts are limited per
+    address and per account, as on the API's token endpoint."""
 
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if not sign_in_allowed(request):
+            context = self.get_context_data(form=self.form_class(request), throttled=True)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

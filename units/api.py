@@ -1,14 +1,11 @@
-import hashlib
-
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from accounts.throttles import TokenThrottle, TokenUsernameThrottle
 from kl14.api import error_responses
 
 from .models import Membership, Unit
@@ -83,35 +80,6 @@ class UnitDetailView(generics.RetrieveAPIView):
     def get_object(self):
         unit = access_unit(self.request.user, self.kwargs["pk"])
         return with_parent_id(Unit.objects.filter(pk=unit.pk)).get()
-
-
-class TokenThrottle(SimpleRateThrottle):
-    """Password guesses per client address, signed in or not. The address is the socket's
-    (REMOTE_ADDR) unless NUM_PROXIES says how many trusted proxies add X-Forwarded-For, so a
-    client cannot reset its count by sending a header of its own."""
-
-    scope = "token"
-
-    def get_ident(self, request):
-        if api_settings.NUM_PROXIES:
-            return super().get_ident(request)
-        return request.META.get("REMOTE_ADDR") or "unknown"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class TokenUsernameThrottle(SimpleRateThrottle):
-    """Password guesses per account, from any number of addresses."""
-
-    scope = "token_user"
-
-    def get_cache_key(self, request, view):
-        username = str(request.data.get("username", "")).strip().lower()
-        if not username:
-            return None
-        ident = hashlib.sha256(username.encode()).hexdigest()  # any text is a safe cache key
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class TokenView(ObtainAuthToken):

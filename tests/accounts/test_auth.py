@@ -142,3 +142,20 @@ def test_unknown_url_gets_a_styled_404_in_the_users_language(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get("/no-such-page/")
     assert "Page not found" in response.content.decode()
+
+
+def test_sign_in_attempts_are_limited(client):
+    from django.core.cache import cache
+
+    from accounts.throttles import TokenThrottle
+
+    cache.clear()
+    user = UserFactory()
+    limit = TokenThrottle().num_requests
+    for _ in range(limit):
+        client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    cache.clear()
+    assert response.status_code == 429
+    assert "Quá nhiều lần đăng nhập" in response.content.decode()
+    assert "_auth_user_id" not in client.session
