@@ -173,3 +173,35 @@ def proposal_verify(proposal) -> Verification:
 
 def authors_of(proposal) -> list:
     return [a.user for a in proposal.authorships.all()]
+
+
+# --- comparing frozen versions ---
+
+VERSION_EXTRAS = ("home_unit", "authors", "attachments")
+
+
+def version_field_label(name: str) -> str:
+    """A readable label for a field of a frozen version (the dossier fields' verbose names)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.translation import gettext as _
+
+    extras = {"home_unit": _("Home unit"), "authors": _("Authors"), "attachments": _("Attachments")}
+    if name in extras:
+        return str(extras[name])
+    try:
+        return str(Proposal._meta.get_field(name).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return name.replace("_", " ").capitalize()
+
+
+def version_changes(old: dict, new: dict) -> list[tuple[str, object, object]]:
+    """(field, old value, new value) for every field that differs between two frozen contents
+    (proposals.hashing.dossier_snapshot): the dossier fields in the order of the form, then the
+    home unit, authors and attachments."""
+    from .models import DOSSIER_FIELDS
+
+    old_fields, new_fields = old.get("fields", {}), new.get("fields", {})
+    names = [*DOSSIER_FIELDS, *(n for n in {**old_fields, **new_fields} if n not in DOSSIER_FIELDS)]
+    pairs = [(name, old_fields.get(name), new_fields.get(name)) for name in names]
+    pairs += [(name, old.get(name), new.get(name)) for name in VERSION_EXTRAS]
+    return [(name, before, after) for name, before, after in pairs if before != after]

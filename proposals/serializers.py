@@ -2,7 +2,6 @@
 every rule about who may do what, and when, stays in services.py."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -344,27 +343,3 @@ class VerificationSerializer(serializers.Serializer):
     first_bad_seq = serializers.IntegerField(
         allow_null=True, help_text="The first entry that does not verify, or null."
     )
-
-
-def _field_label(name: str) -> str:
-    if name == "attachments":
-        return str(Attachment._meta.verbose_name_plural)
-    try:
-        return str(Proposal._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
-def version_changes(old: dict, new: dict) -> list[dict]:
-    """The fields whose value differs between two frozen versions (see proposals.hashing): the
-    dossier fields in the order of the form, then the home unit, authors and attachments."""
-    old_fields, new_fields = old.get("fields", {}), new.get("fields", {})
-    names = [*DOSSIER_FIELDS, *(n for n in {**old_fields, **new_fields} if n not in DOSSIER_FIELDS)]
-    pairs = [(name, old_fields.get(name), new_fields.get(name)) for name in names]
-    extra = [n for n in {**old, **new} if n not in ("fields", "code")]
-    pairs += [(name, old.get(name), new.get(name)) for name in extra]
-    return [
-        {"field": name, "label": _field_label(name), "old": before, "new": after}
-        for name, before, after in pairs
-        if before != after
-    ]

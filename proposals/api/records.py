@@ -13,14 +13,13 @@ from ledger.selectors import ledger_entries
 
 from .. import permissions as perms
 from ..models import ProposalVersion
-from ..selectors import proposal_verify
+from ..selectors import proposal_verify, version_changes, version_field_label
 from ..serializers import (
     LedgerEntrySerializer,
     VerificationSerializer,
     VersionDetailSerializer,
     VersionDiffSerializer,
     VersionSerializer,
-    version_changes,
 )
 from .common import PROPOSAL_ID, TAG, VERSION_NUMBER, ProposalSubresource
 
@@ -100,7 +99,10 @@ class VersionDiffView(APIView):
                 {
                     "from_version": old,
                     "to_version": new,
-                    "changes": version_changes(old.content, new.content),
+                    "changes": [
+                        {"field": name, "label": version_field_label(name), "old": a, "new": b}
+                        for name, a, b in version_changes(old.content, new.content)
+                    ],
                 }
             ).data
         )

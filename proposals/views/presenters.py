@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
-from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from units.models import Unit
 
 from .. import transitions
-from ..models import DOSSIER_FIELDS, Field, Mode, Opinion, Proposal, RegulationStatus, State, Vote
+from ..models import Field, Mode, Opinion, RegulationStatus, State, Vote
+from ..selectors import version_changes, version_field_label
 
 S = State
 
@@ -311,20 +311,6 @@ class FieldChange:
 FIELD_CHOICES = {"field": Field, "regulation_status": RegulationStatus}
 
 
-def _field_label(name: str) -> str:
-    labels = {
-        "home_unit": _("Home unit"),
-        "authors": _("Authors"),
-        "attachments": _("Attachments"),
-    }
-    if name in labels:
-        return labels[name]
-    try:
-        return str(Proposal._meta.get_field(name).verbose_name).capitalize()
-    except FieldDoesNotExist:
-        return name.replace("_", " ").capitalize()
-
-
 def _readable(name: str, value) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
@@ -347,21 +333,13 @@ def _readable(name: str, value) -> str:
 
 
 def version_diff(old: dict, new: dict) -> list[FieldChange]:
-    """Every field that differs between two frozen contents, in the order of the dossier."""
-    old_fields, new_fields = old.get("fields", {}), new.get("fields", {})
-    names = [*DOSSIER_FIELDS, *(n for n in new_fields if n not in DOSSIER_FIELDS)]
-    pairs = [(name, old_fields.get(name), new_fields.get(name)) for name in names]
-    pairs += [
-        (name, old.get(name), new.get(name)) for name in ("home_unit", "authors", "attachments")
-    ]
+    """Every field that differs between two frozen contents, with word-level highlights."""
     changes = []
-    for name, before, after in pairs:
-        if before == after:
-            continue
+    for name, before, after in version_changes(old, new):
         a, b = _readable(name, before), _readable(name, after)
         if isinstance(before, str) and isinstance(after, str) and name not in FIELD_CHOICES:
             old_segments, new_segments = word_diff(a, b)
         else:
             old_segments, new_segments = [(a, True)] if a else [], [(b, True)] if b else []
-        changes.append(FieldChange(name, _field_label(name), old_segments, new_segments))
+        changes.append(FieldChange(name, version_field_label(name), old_segments, new_segments))
     return changes
