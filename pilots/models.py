@@ -9,13 +9,14 @@ freezes a new version. Progress reports, inspections and the final report hang o
 The proposal's state stays on `Proposal.state`; the services of this app fire its transitions.
 """
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
+
+from proposals.models import StoredUpload
+from proposals.models import new_token as new_token  # migration 0001 refers to it here
 
 
 class Cadence(models.TextChoices):
@@ -244,35 +245,17 @@ class KpiValue(models.Model):
         return f"{self.kpi_id}: {self.value}"
 
 
-def new_token() -> str:
-    return secrets.token_hex(16)
-
-
 def report_attachment_path(instance, filename):
     return f"pilots/{instance.report.plan.proposal_id}/{instance.token}{instance.extension}"
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredUpload):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=report_attachment_path, max_length=255)
-    token = models.CharField(max_length=32, unique=True, editable=False, default=new_token)
-    extension = models.CharField(max_length=10, editable=False)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredUpload.Meta):
         verbose_name = _("report attachment")
         verbose_name_plural = _("report attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Inspection(models.Model):

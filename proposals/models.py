@@ -6,6 +6,8 @@ transition, saves and
 writes the ledger in one transaction.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -338,14 +340,15 @@ class ProposalVersion(models.Model):
         return f"{self.proposal_id} v{self.number}"
 
 
-def attachment_path(instance, filename):
-    return f"proposals/{instance.proposal_id}/{instance.token}{instance.extension}"
+def new_token() -> str:
+    return secrets.token_hex(16)
 
 
-class Attachment(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
-    token = models.CharField(max_length=32, unique=True, editable=False)
+class StoredUpload(models.Model):
+    """A file a user uploaded: stored under a random token (never its own name), with the type
+    read from its content, its size and SHA-256 (proposals.uploads.inspect_upload)."""
+
+    token = models.CharField(max_length=32, unique=True, editable=False, default=new_token)
     extension = models.CharField(max_length=10, editable=False)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
@@ -357,12 +360,24 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
+        abstract = True
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self):
         return self.original_name
+
+
+def attachment_path(instance, filename):
+    return f"proposals/{instance.proposal_id}/{instance.token}{instance.extension}"
+
+
+class Attachment(StoredUpload):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+
+    class Meta(StoredUpload.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
 
 class Vote(models.Model):

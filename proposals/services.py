@@ -2,7 +2,6 @@
 the state (409) and the inputs (400), fire the transition, save, append the ledger entry, and
 announce it after commit."""
 
-import secrets
 import unicodedata
 
 from django.db import transaction
@@ -276,7 +275,6 @@ def attachment_add(*, proposal, actor, uploaded) -> Attachment:
     info = inspect_upload(uploaded)
     attachment = Attachment(
         proposal=proposal,
-        token=secrets.token_hex(16),
         extension=f".{info['extension']}",
         original_name=info["name"],
         content_type=info["content_type"],
