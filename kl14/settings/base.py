@@ -171,6 +171,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_periodic_reviews",
         "schedule": crontab(minute=0, hour=8),
     },
+    # Files left behind by uploads whose transaction rolled back.
+    "orphan-uploads": {
+        "task": "kl14.delete_orphan_uploads",
+        "schedule": crontab(minute=30, hour=2, day_of_week=0),
+    },
 }
 # Reminders (lifecycle.md, "Deadlines and reminders").
 KL14_REMINDER_LEAD_DAYS = env.int("KL14_REMINDER_LEAD_DAYS", default=2)

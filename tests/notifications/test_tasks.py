@@ -18,6 +18,7 @@ def test_the_beat_schedule_names_registered_tasks():
         "notifications.sweep_reminders",
         "notifications.send_digests",
         "notifications.send_periodic_reviews",
+        "kl14.delete_orphan_uploads",
     }
     assert tasks <= set(app.tasks)
 
