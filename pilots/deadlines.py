@@ -2,9 +2,9 @@
 the next progress report of a pilot in progress, and the final report after the work ended.
 
 The authors are responsible for both. Once a report is overdue, the head and the organization
-board of the home unit hear about it: the head supervises the implementers and is the one who can
-act (suspend, terminate). An item is the proposal; its due date changes with each period, so each
-period's report is reminded of once."""
+board of the home unit's parent hear about it every working day, as for every deadline
+(lifecycle.md, "Deadlines and reminders"). An item is the proposal; its due date changes with each
+period, so each period's report is reminded of once."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -43,11 +43,14 @@ class _PilotDeadline(DeadlineKind):
                 "proposal__title",
                 "proposal__home_unit__id",
                 "proposal__home_unit__name",
+                "proposal__home_unit__path",
+                "proposal__home_unit__depth",
             )
         )
 
     def describe(self, objects, *, directory: Directory) -> list[DeadlineItem]:
         authors = _authors([plan.proposal_id for plan in objects])
+        parents = directory.parent_ids({plan.proposal.home_unit for plan in objects})
         return [
             DeadlineItem(
                 item_id=plan.proposal_id,
@@ -57,7 +60,8 @@ class _PilotDeadline(DeadlineKind):
                 unit_id=plan.proposal.home_unit_id,
                 unit_name=plan.proposal.home_unit.name,
                 responsible_ids=authors[plan.proposal_id],
-                escalation_unit_id=plan.proposal.home_unit_id,
+                escalation_unit_id=parents[plan.proposal.home_unit_id]
+                or plan.proposal.home_unit_id,
             )
             for plan in objects
         ]

@@ -144,12 +144,6 @@ def test_overdue_decisions_and_reviews_escalate_to_the_parent_unit(org):
     assert deadline_item("reviews.evaluation", evaluating).escalation_unit_id == org.province.pk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (or a deliberate deviation to confirm): an overdue final report escalates to "
-    "the head and board of the HOME unit, not of its parent (pilots/deadlines.py "
-    "_PilotDeadline.describe: escalation_unit_id=home_unit_id)",
-)
 @pytest.mark.parametrize("key", ["pilots.final_report", "pilots.progress_report"])
 def test_overdue_reports_escalate_to_the_parent_unit(org, key):
     state = S.ENDED if key == "pilots.final_report" else S.IN_PROGRESS

@@ -34,7 +34,7 @@ def test_the_next_progress_report_is_due_from_the_authors(org, running):
     (item,) = items(kind, plan.next_report_due)
     assert item.item_id == running.pk and item.due == plan.next_report_due
     assert item.responsible_ids == {org.cadre.pk}
-    assert item.escalation_unit_id == org.agency.pk
+    assert item.escalation_unit_id == org.province.pk
     assert item.url == f"/pilots/{running.pk}/"
     assert item.subject.startswith(running.code)
 
@@ -62,12 +62,16 @@ def only_pilot_kinds(monkeypatch):
     monkeypatch.setattr(deadlines, "_registry", mine)
 
 
-def test_the_sweep_reminds_the_authors_then_escalates_to_the_head(org, running, only_pilot_kinds):
+def test_the_sweep_reminds_the_authors_then_escalates_to_the_parent_unit(
+    org, running, only_pilot_kinds
+):
     due = ImplementationPlan.objects.get(proposal=running).next_report_due
     reminders_sweep(today=due)
     assert Notification.objects.filter(recipient=org.cadre).count() == 1
     reminders_sweep(today=add_working_days(due, 1))
     assert Notification.objects.filter(recipient=org.cadre).count() == 2
-    assert Notification.objects.filter(recipient=org.head, kind="escalation").count() == 1
+    # lifecycle.md: the head and organization board of the parent unit (the province).
+    assert Notification.objects.filter(recipient=org.province_head, kind="escalation").count() == 1
+    assert not Notification.objects.filter(recipient=org.head, kind="escalation").exists()
     reminders_sweep(today=add_working_days(due, 1))  # nothing twice
     assert Notification.objects.filter(recipient=org.cadre).count() == 2
