@@ -26,6 +26,9 @@ class TransitionSpec:
     style: str = "primary"
     confirm: str = ""
     form_class: type[forms.Form] | None = field(default=None)
+    # Offered only where it can succeed at all (e.g. escalate needs a superior unit); firing it
+    # anyway still answers with the service's own error.
+    possible: Callable | None = None  # (proposal) -> bool
 
     def inputs(self) -> dict:
         return dict(self.serializer().fields) if self.serializer else {}
@@ -69,7 +72,9 @@ def available(user, proposal) -> list[TransitionSpec]:
     return [
         spec
         for spec in _registry.values()
-        if can_proceed(getattr(proposal, spec.name)) and spec.may_fire(user, proposal)
+        if can_proceed(getattr(proposal, spec.name))
+        and spec.may_fire(user, proposal)
+        and (spec.possible is None or spec.possible(proposal))
     ]
 
 
@@ -190,6 +195,7 @@ register(
         perms.TRANSITION_ACTORS["escalate"],
         ReasonInput,
         style="outline-secondary",
+        possible=lambda proposal: proposal.deciding_unit.depth > 1,
     )
 )
 register(
