@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kl14.errors import Conflict
@@ -58,7 +59,7 @@ from .text import search_text
 # --- evaluation -------------------------------------------------------------------------------
 
 
-def _meeting_date(value, errors):
+def _meeting_date(value, errors, *, not_before=None):
     if isinstance(value, str):
         try:
             value = datetime.date.fromisoformat(value)
@@ -70,6 +71,11 @@ def _meeting_date(value, errors):
     if value > timezone.localdate():
         errors.setdefault("meeting_date", []).append(
             _("The meeting cannot be in the future: record the evaluation after it is held.")
+        )
+    elif not_before is not None and value < not_before:
+        errors.setdefault("meeting_date", []).append(
+            _("The meeting cannot be held before the final report was submitted (%(day)s).")
+            % {"day": date_format(not_before, "SHORT_DATE_FORMAT")}
         )
     return value
 
@@ -89,7 +95,10 @@ def proposal_evaluate(
         errors["outcome"] = [_("Choose a valid option.")]
     causes_objective = _text(causes_objective, "causes_objective", errors)
     causes_subjective = _text(causes_subjective, "causes_subjective", errors)
-    meeting_date = _meeting_date(meeting_date, errors)
+    report_day = (
+        timezone.localdate(proposal.state_changed_at) if proposal.state_changed_at else None
+    )
+    meeting_date = _meeting_date(meeting_date, errors, not_before=report_day)
     opinion = current_opinion(proposal, Opinion.Stage.EVALUATION)
     if opinion is None:
         errors["opinion"] = [

@@ -352,11 +352,6 @@ def test_the_evaluation_meeting_cannot_be_in_the_future(org, reach):
     refused(lambda: fire(org, proposal, "evaluate", meeting_date=tomorrow), "meeting_date")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: the evaluation meeting may be dated before the final report it evaluates "
-    "(reviews/services.py _meeting_date only refuses future dates)",
-)
 def test_the_evaluation_meeting_cannot_predate_the_final_report(org, reach):
     """lifecycle.md: the head evaluates the final report (due 7 working days after it) in a
     collective meeting whose record is an input. A meeting held before the report existed cannot

@@ -21,7 +21,10 @@ def evaluating(proposal, *, party=None, stance="agree", entered=None):
     """In `evaluating` since `entered` (now), with the Party committee's opinion on the results
     when `party` is given."""
     proposal = in_state(
-        proposal, "evaluating", mode="pilot", state_changed_at=entered or timezone.now()
+        proposal,
+        "evaluating",
+        mode="pilot",
+        state_changed_at=entered or timezone.now() - datetime.timedelta(days=3),
     )
     if party is not None:
         opinion_record(
