@@ -24,10 +24,11 @@ def ledger_entries(proposal):
     return LedgerEntry.objects.filter(proposal=proposal).select_related("actor").order_by("seq")
 
 
-def ledger_verify(proposal, *, valid_dossier_hashes=None) -> Verification:
+def ledger_verify(proposal, *, valid_dossier_hashes=None, record_checks=()) -> Verification:
     """Recomputes the chain and names the first entry that does not match: a changed field, a broken
-    link to its predecessor, a gap in the sequence, or (when given) a dossier hash that no longer
-    matches any frozen version."""
+    link to its predecessor, a gap in the sequence, (when given) a dossier hash that no longer
+    matches any frozen version, or an entry whose `record_checks(proposal, entry)` finds that a
+    row of the database no longer says what the entry recorded."""
     entries = list(LedgerEntry.objects.filter(proposal=proposal).order_by("seq"))
     head = entries[-1].hash if entries else GENESIS
     previous = GENESIS
@@ -40,6 +41,9 @@ def ledger_verify(proposal, *, valid_dossier_hashes=None) -> Verification:
                 valid_dossier_hashes is not None
                 and entry.dossier_hash
                 and entry.dossier_hash not in valid_dossier_hashes
+            )
+            or any(
+                not check(proposal, entry, is_last=entry is entries[-1]) for check in record_checks
             )
         )
         if broken:

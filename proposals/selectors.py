@@ -161,14 +161,28 @@ def current_opinion(proposal, stage=Opinion.Stage.DECISION):
     )
 
 
+# Checks that rows of the database still say what a ledger entry recorded: each takes
+# (proposal, entry, is_last) and answers False when they disagree. Apps add their own.
+RECORD_CHECKS: list = []
+
+
+def _state_matches(proposal, entry, *, is_last) -> bool:
+    """The proposal is in the state its last entry moved it to."""
+    return not is_last or not entry.to_state or proposal.state == entry.to_state
+
+
+RECORD_CHECKS.append(_state_matches)
+
+
 def proposal_verify(proposal) -> Verification:
-    """The ledger chain, plus every frozen version still hashing to what the ledger recorded."""
+    """The ledger chain, every frozen version still hashing to what the ledger recorded, and the
+    rows that mirror the ledger (the state, the decisions) still saying what it recorded."""
     valid = {
         version.content_hash
         for version in proposal.versions.all()
         if version_hash(version.content) == version.content_hash
     }
-    return ledger_verify(proposal, valid_dossier_hashes=valid)
+    return ledger_verify(proposal, valid_dossier_hashes=valid, record_checks=RECORD_CHECKS)
 
 
 def authors_of(proposal) -> list:

@@ -8,9 +8,13 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from kl14.navigation import NavItem, register
+        from proposals.selectors import RECORD_CHECKS
         from units.models import Role
 
         from . import transitions  # noqa: F401 - registers the review-stage transitions
+        from .verification import evaluation_matches, responsibility_matches
+
+        RECORD_CHECKS.extend([evaluation_matches, responsibility_matches])
 
         register(
             NavItem(

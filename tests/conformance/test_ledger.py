@@ -257,12 +257,6 @@ def test_entries_are_append_only(org):
         LedgerEntry.objects.filter(pk=entry.pk).delete()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: verification checks the chain and the frozen versions only; a proposal whose "
-    "state (or responsibility decision row) was edited in the database still verifies "
-    "(proposals/selectors.py proposal_verify, ledger/selectors.py ledger_verify)",
-)
 def test_a_proposal_edited_behind_the_ledgers_back_does_not_verify(org):
     """lifecycle.md: "so a later edit of any row in the database is detectable". Turning a
     `held_responsible` into `liability_excluded` by editing the proposal and its decision rows

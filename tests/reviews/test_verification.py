@@ -1,0 +1,49 @@
+"""Editing a review record behind the application's back breaks verification at its entry."""
+
+import pytest
+from django.db import connection
+
+from ledger.models import LedgerEntry
+from proposals.selectors import proposal_verify
+from reviews.models import Evaluation, ResponsibilityDecision
+from tests.factories.proposals import fresh
+from tests.factories.reviews import decided
+
+pytestmark = pytest.mark.django_db
+
+
+def _entry(proposal, event):
+    return LedgerEntry.objects.get(proposal=proposal, event=event)
+
+
+def _sql(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "value", "event"),
+    [
+        (ResponsibilityDecision, "decision", "liability_excluded", "decide_responsibility"),
+        (ResponsibilityDecision, "pure_motive", False, "decide_responsibility"),
+        (Evaluation, "outcome", "achieved", "evaluate"),
+    ],
+)
+def test_an_edited_review_record_is_named(org, proposal, model, column, value, event):
+    proposal = decided(proposal, head=org.head, party=org.party)
+    assert proposal_verify(fresh(proposal)).valid
+    _sql(
+        f"UPDATE {model._meta.db_table} SET {column} = %s WHERE proposal_id = %s",  # noqa: S608
+        [value, proposal.pk],
+    )
+    result = proposal_verify(fresh(proposal))
+    assert not result.valid
+    assert result.first_bad_seq == _entry(proposal, event).seq
+
+
+def test_an_edited_state_is_named_at_the_last_entry(org, proposal):
+    proposal = decided(proposal, head=org.head, party=org.party)
+    _sql("UPDATE proposals_proposal SET state = %s WHERE id = %s", ["exempted", proposal.pk])
+    result = proposal_verify(fresh(proposal))
+    assert not result.valid
+    assert result.first_bad_seq == LedgerEntry.objects.filter(proposal=proposal).count()
