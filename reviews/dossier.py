@@ -25,7 +25,7 @@ from ledger.models import LedgerEntry
 from ledger.selectors import Verification, ledger_entries
 from proposals import transitions as registry
 from proposals.hashing import version_hash
-from proposals.models import PLAN_FIELDS, Opinion, Proposal, ProposalAuthor, Vote
+from proposals.models import PLAN_FIELDS, Opinion, Proposal, ProposalAuthor, State, Vote
 from proposals.selectors import proposal_verify
 
 from . import pilot_data
@@ -92,6 +92,12 @@ class Check:
     first_bad_seq: int | None = None
 
     @property
+    def protection_denied(self) -> bool:
+        """Referred for abuse: protection is denied from then on (lifecycle.md, refer_abuse),
+        whatever the dossier says."""
+        return self.issue is not None and self.issue.proposal.state == State.REFERRED
+
+    @property
     def message(self) -> str:
         return {
             VALID: _("The ledger still matches the dossier exactly."),
@@ -115,6 +121,8 @@ class Check:
                     "code": self.issue.proposal.code,
                     "title": self.issue.proposal.title,
                 },
+                state=self.issue.proposal.state,
+                protection_denied=self.protection_denied,
                 issued_at=self.issue.issued_at.isoformat(),
                 chain_head_at_issue=self.issue.chain_head,
                 entries_at_issue=self.issue.entries,

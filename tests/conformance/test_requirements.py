@@ -445,12 +445,6 @@ def test_after_a_referral_nothing_moves_and_the_record_denies_protection(org, re
         reviews.recognition_grant(proposal=fresh(proposal), actor=org.head, kind="praise")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: verifying a protection dossier issued before a referral says 'extended' "
-    "(still valid) without telling that protection has since been denied "
-    "(reviews/dossier.py dossier_check / Check.as_dict)",
-)
 def test_a_dossier_issued_before_a_referral_no_longer_passes_as_protection(org, reach):
     """lifecycle.md: refer_abuse — "protection is denied from then on". A cadre who printed a
     dossier while the pilot ran can still have it verified: the answer is "extended: the part

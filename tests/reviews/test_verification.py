@@ -47,3 +47,18 @@ def test_an_edited_state_is_named_at_the_last_entry(org, proposal):
     result = proposal_verify(fresh(proposal))
     assert not result.valid
     assert result.first_bad_seq == LedgerEntry.objects.filter(proposal=proposal).count()
+
+
+def test_the_verify_page_says_protection_is_denied_after_a_referral(org, proposal, client):
+    from reviews import services
+    from tests.factories.proposals import in_state
+
+    proposal = in_state(proposal, "in_progress", mode="pilot")
+    issue, _ = services.dossier_issue(proposal=proposal, actor=org.cadre)
+    client.force_login(org.cadre)
+    page = client.post("/dossiers/verify/", {"code": issue.code}).content.decode()
+    assert 'data-protection="denied"' not in page
+    services.proposal_refer_abuse(proposal=fresh(proposal), actor=org.head, evidence="Vụ lợi.")
+    page = client.post("/dossiers/verify/", {"code": issue.code}).content.decode()
+    assert 'data-protection="denied"' in page
+    assert "Không còn được bảo vệ" in page
