@@ -167,8 +167,10 @@ RECORD_CHECKS: list = []
 
 
 def _state_matches(proposal, entry, *, is_last) -> bool:
-    """The proposal is in the state its last entry moved it to."""
-    return not is_last or not entry.to_state or proposal.state == entry.to_state
+    """The proposal is (in the database) in the state its last entry moved it to."""
+    if not is_last or not entry.to_state:
+        return True
+    return Proposal.objects.filter(pk=proposal.pk, state=entry.to_state).exists()
 
 
 RECORD_CHECKS.append(_state_matches)

@@ -443,7 +443,9 @@ def _replicate(source, s, day, today):
         end=end,
         monitors=[demo_user("xphucat", "inspector")],
     )
-    _evaluate(adoption, slug="xphucat", day=add_working_days(end, 4), outcome="achieved")
+    # The commune's head implemented it: the People's Committee of the province (its superior
+    # unit, the adoption's deciding unit) evaluates it.
+    _evaluate(adoption, slug="ubnd", day=add_working_days(end, 4), outcome="achieved")
 
 
 def seed(context: dict) -> None:

@@ -36,6 +36,7 @@ from proposals.services import (
     record_action,
 )
 from units.models import Role, Unit
+from units.selectors import unit_parent
 
 from . import permissions as perms
 from .dossier import verification_code
@@ -358,13 +359,15 @@ def adoption_create(*, replication, unit, actor) -> Proposal:
     """The proposal a replication directive creates in one target unit: a copy of the source's
     dossier, approved for implementation (the directive is the decision), with its own frozen
     version 1 and its own ledger, whose first entry records the directive. The heads of the
-    target unit are its authors: they implement it and report on it."""
+    target unit are its authors: they implement it and report on it. As for any proposal whose
+    author heads its unit (Decree 73, Art. 7(4)), the superior unit decides on it — evaluates the
+    results and rules on responsibility — so nobody judges their own work."""
     source = replication.source
     now = timezone.now()
     adoption = Proposal.objects.create(
         **{name: getattr(source, name) for name in DOSSIER_FIELDS},
         home_unit=unit,
-        deciding_unit=unit,
+        deciding_unit=unit_parent(unit) or unit,
         created_by=actor,
         state=State.APPROVED,
         mode=Mode.IMPLEMENTATION,

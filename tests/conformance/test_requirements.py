@@ -509,12 +509,6 @@ def test_a_proposals_authors_never_sit_as_its_deciding_head(org, reach):
         assert not heads & set(proposal.authorships.values_list("user_id", flat=True))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a replicated proposal is decided in its own unit while that unit's head is "
-    "its author, so the implementer evaluates his own results and rules on his own "
-    "responsibility (reviews/services.py adoption_create: deciding_unit=unit, authors=heads)",
-)
 def test_the_head_implementing_an_adoption_does_not_judge_his_own_results(org, reach):
     """lifecycle.md: `evaluate` and `decide_responsibility` are the deciding head's; submit makes
     the deciding unit the parent "when an author is the home unit's head". An adoption makes
@@ -534,7 +528,7 @@ def test_the_head_implementing_an_adoption_does_not_judge_his_own_results(org, r
         proposal=fresh(adoption), actor=org.c_head, report="Báo cáo.", kpi_values=FINALS
     )
     proposals.opinion_record(
-        proposal=fresh(adoption), actor=org.c_party, stage="evaluation", stance="agree", text="Ok."
+        proposal=fresh(adoption), actor=org.p_party, stage="evaluation", stance="agree", text="Ok."
     )
     with pytest.raises(Forbidden):
         reviews.proposal_evaluate(

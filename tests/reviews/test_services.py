@@ -312,7 +312,8 @@ class TestReplicate:
         for adoption, head in zip(adoptions, [org.commune_head, org.commune2_head], strict=True):
             assert adoption.state == State.APPROVED
             assert adoption.mode == Mode.IMPLEMENTATION
-            assert adoption.deciding_unit == adoption.home_unit
+            # Its head is its author: the superior unit decides on it (Decree 73, Art. 7(4)).
+            assert adoption.deciding_unit == org.province
             assert adoption.title == source.title
             assert adoption.bottleneck == source.bottleneck
             assert adoption.code and adoption.code != source.code
