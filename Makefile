@@ -24,10 +24,11 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	mkdir -p var/celery/queue var/celery/control media
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py signing_demo
 	$(BIN)/python manage.py seed_demo
-	@echo "KL14 at http://127.0.0.1:8000/ — demo accounts: see README.md (password: $${DEMO_PASSWORD:-kl14-demo-2026})"
+	@echo "KL14 at http://127.0.0.1:$${PORT:-8000}/ — demo accounts: see README.md (password: $${DEMO_PASSWORD:-kl14-demo-2026})"
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-kl14.settings.local} \
-	  $(BIN)/honcho --procfile Procfile.dev start
+	  $(BIN)/honcho --procfile Procfile.dev start --port $${PORT:-8000}
 
 lint: install
 	$(BIN)/ruff check .
@@ -36,14 +37,17 @@ lint: install
 test: lint
 	DJANGO_SETTINGS_MODULE=kl14.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m playwright --version >/dev/null
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $${KL14_TEST_WORKERS:-auto} --dist loadgroup $(PYTEST_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
+# BENCH_ARGS="--proposals 100000 --units 5000 --users 100000" make bench: a smaller country.
 bench: install
 	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/import_province.py
+	$(BIN)/python bench/national.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles db.sqlite3

@@ -1,15 +1,20 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .services import user_set_language
-from .throttles import sign_in_allowed
+from .lockout import client_address
+from .selectors import tokens_of
+from .services import password_reset_allowed, token_revoke, user_set_language
 
 
-def _set_language_cookie(response, language):
+def set_language_cookie(response, language):
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -21,20 +26,19 @@ def _set_language_cookie(response, language):
 
 
 class LoginView(auth_views.LoginView):
-    """Sign in, then speak the language the user chose last time. Attempts are limited per
-    address and per account, as on the API's token endpoint."""
+    """Sign in, then speak the language the user chose last time. Failed attempts are limited per
+    address and per account by django-axes, as on the API's token endpoint (accounts.lockout)."""
 
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        if not sign_in_allowed(request):
-            context = self.get_context_data(form=self.form_class(request), throttled=True)
-            return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
+    def get_context_data(self, **kwargs):
+        from .sso import sso_enabled
+
+        return super().get_context_data(sso_enabled=sso_enabled(), **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        _set_language_cookie(response, form.get_user().language)
+        set_language_cookie(response, form.get_user().language)
         return response
 
 
@@ -49,7 +53,32 @@ def set_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES) and check_for_language(language):
-        _set_language_cookie(response, language)
+        set_language_cookie(response, language)
         if request.user.is_authenticated:
             user_set_language(user=request.user, language=language)
     return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with at most a few e-mails per hour per client address and per account."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if not password_reset_allowed(address=client_address(self.request), email=email):
+            context = self.get_context_data(form=form, throttled=True)
+            return self.render_to_response(context, status=429)
+        return super().form_valid(form)
+
+
+@login_required
+def tokens(request):
+    """The user's API tokens: which client, since when, until when; each can be revoked."""
+    return render(request, "accounts/tokens.html", {"tokens": tokens_of(request.user)})
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, token_key):
+    if token_revoke(user=request.user, token_key=token_key):
+        messages.success(request, _("The token was revoked: it no longer works."))
+    return redirect("tokens")

@@ -1,37 +1,23 @@
-"""API plumbing shared by every app: pagination and one error format."""
+"""The error format in the OpenAPI schema, shared by every app's API (the handler that produces it,
+and the classes the REST_FRAMEWORK settings name, are in kl14.drf)."""
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers, status
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
-
-from .errors import DomainError
+from rest_framework import serializers
 
 
-class JSONFallbackNegotiation(DefaultContentNegotiation):
-    """The API speaks JSON: a client that asks only for something else (a browser's text/html)
-    gets JSON rather than 406."""
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's, but a list that a write answers (e.g. the recognitions just granted) is
+    a plain array: DRF paginates only list GETs. For the views that answer a write with a list
+    (`schema = AutoSchema()`); not REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS, since a module named
+    there must not import DRF's views (tests/kl14/test_startup.py)."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
-        try:
-            return super().select_renderer(request, renderers, format_suffix)
-        except exceptions.NotAcceptable:
-            return renderers[0], renderers[0].media_type
-
-
-class Pagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
+    def _get_paginator(self):
+        return super()._get_paginator() if self.method == "GET" else None
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The error body of every API answer but 2xx (see exception_handler below)."""
+    """The error body of every API answer but 2xx (see kl14.drf.exception_handler)."""
 
     detail = serializers.CharField()
     code = serializers.CharField()
@@ -59,28 +45,21 @@ def error_responses(*codes: int) -> dict:
     }
 
 
-def _body(detail, code, errors=None):
-    return {"detail": str(detail), "code": code, "errors": errors or {}}
-
-
-def exception_handler(exc, context):
-    """{"detail", "code", "errors"} for every error (api.md)."""
-    if isinstance(exc, DomainError):
-        return Response(_body(exc.message, exc.code, exc.errors), status=exc.status)
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    if isinstance(exc, exceptions.ValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = _body(_("Invalid input."), "invalid", errors)
-        response.status_code = status.HTTP_400_BAD_REQUEST
-    else:
-        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        response.data = _body(
-            getattr(exc, "detail", exc), code if isinstance(code, str) else "error"
-        )
-    return response
+def paginated_lists_answer_404(result, generator, request, public):
+    """drf-spectacular post-processing hook: a paginated list (it takes `page`) answers 404 for a
+    page that does not exist (DRF's PageNumberPagination: "Invalid page."), whatever the view
+    declares."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            parameters = operation.get("parameters", []) if isinstance(operation, dict) else []
+            if any(p.get("in") == "query" and p.get("name") == "page" for p in parameters):
+                operation["responses"].setdefault(
+                    "404",
+                    {
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                        "description": "No such page (`page` beyond the last), or not found.",
+                    },
+                )
+    return result

@@ -8,9 +8,12 @@ class KL14Config(AppConfig):
     verbose_name = "KL14"
 
     def ready(self):
-        from . import navigation
+        from django.db.backends.signals import connection_created
+
+        from . import navigation, search
 
         navigation.register_defaults()
+        connection_created.connect(search.register_sqlite_fold)
 
 
 class KL14AdminConfig(admin_apps.AdminConfig):

@@ -60,3 +60,21 @@ class DomainErrorMiddleware:
             {"error": exception, "status": exception.status},
             status=exception.status,
         )
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page opened with the wrong method (a POST-only address followed as a link, a form
+    re-sent from the history) answers 405 with a styled page that says what happened and where to
+    go, instead of Django's empty body. The API keeps its JSON answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        page = render(request, "405.html", {"status": 405}, status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import LedgerEntry
+from .models import Checkpoint, LedgerEntry
 
 
 @admin.register(LedgerEntry)
@@ -13,6 +13,30 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     list_select_related = ("proposal", "actor")
     ordering = ("proposal_id", "seq")
     readonly_fields = [f.name for f in LedgerEntry._meta.fields]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(admin.ModelAdmin):
+    """Read-only: a checkpoint is signed; editing it would only break its signature."""
+
+    list_display = ("created_at", "reason", "proposals", "entries", "root", "timestamped")
+    list_filter = ("reason",)
+    readonly_fields = [f.name for f in Checkpoint._meta.fields]
 
     def has_module_permission(self, request):
         return request.user.is_superuser

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kl14.triggers import append_only
+
 
 class AppendOnlyError(Exception):
     """Ledger entries are never updated or deleted through the application."""
@@ -51,6 +53,7 @@ class LedgerEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "seq"], name="unique_ledger_seq"),
         ]
+        triggers = [append_only("ledger_entry_append_only")]
 
     def __str__(self):
         return f"{self.proposal_id}#{self.seq} {self.event}"
@@ -62,3 +65,29 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("ledger entries cannot be deleted")
+
+
+class Checkpoint(models.Model):
+    """A signed statement of every proposal's chain head at one moment (see ledger/checkpoints.py).
+    `content` is exactly the bytes that were signed; `signature` a detached CMS signature over them
+    with the installation's key, which never lives in the database. Each checkpoint names the hash
+    of the one before it, and is also exported to files and e-mailed, outside the database."""
+
+    created_at = models.DateTimeField(_("time"))
+    reason = models.CharField(_("reason"), max_length=16)
+    root = models.CharField(_("Merkle root"), max_length=64)
+    proposals = models.PositiveIntegerField(_("chains"))
+    entries = models.PositiveIntegerField(_("entries"))
+    content = models.TextField(_("signed content"))
+    signature = models.BinaryField(_("signature (CMS)"))
+    signer = models.CharField(_("signed by"), max_length=300, blank=True)
+    timestamped = models.BooleanField(_("timestamped (RFC 3161)"), default=False)
+
+    class Meta:
+        verbose_name = _("ledger checkpoint")
+        verbose_name_plural = _("ledger checkpoints")
+        ordering = ["-created_at", "-pk"]
+        triggers = [append_only("ledger_checkpoint_append_only")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.root[:12]}"

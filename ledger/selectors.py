@@ -10,6 +10,9 @@ class Verification:
     entries: int
     head: str
     first_bad_seq: int | None
+    # Why the first bad entry is bad (not part of the API's answer): "chain", "version",
+    # "record:<name>", "truncated", "rewritten", "backdated", "missing".
+    reason: str = ""
 
     def as_dict(self):
         return {
@@ -24,29 +27,84 @@ def ledger_entries(proposal):
     return LedgerEntry.objects.filter(proposal=proposal).select_related("actor").order_by("seq")
 
 
-def ledger_verify(proposal, *, valid_dossier_hashes=None, record_checks=()) -> Verification:
+def ledger_latest(proposal, limit: int) -> tuple[list, int]:
+    """The last `limit` entries in order, and how many come before them (a long ledger is paged
+    on the proposal page: one indexed query, whatever its length; seq counts from 1 unbroken)."""
+    entries = list(
+        LedgerEntry.objects.filter(proposal=proposal)
+        .select_related("actor")
+        .order_by("-seq")[:limit]
+    )
+    entries.reverse()
+    return entries, (entries[0].seq - 1 if entries else 0)
+
+
+LOAD = object()
+
+
+def ledger_verify(
+    proposal,
+    *,
+    valid_dossier_hashes=None,
+    record_checks=(),
+    anchor=LOAD,
+    min_entries: int = 0,
+) -> Verification:
     """Recomputes the chain and names the first entry that does not match: a changed field, a broken
     link to its predecessor, a gap in the sequence, (when given) a dossier hash that no longer
-    matches any frozen version, or an entry whose `record_checks(proposal, entry)` finds that a
-    row of the database no longer says what the entry recorded."""
+    matches any frozen version, an entry whose `record_checks(proposal, entry)` finds that a
+    row of the database no longer says what the entry recorded, a chain that disagrees with the
+    latest signed checkpoint (`anchor`: ledger.checkpoints.latest_anchor(), loaded unless given),
+    or a chain shorter than `min_entries`, the entries the proposal's state implies."""
+    from .checkpoints import chain_against, latest_anchor
+
     entries = list(LedgerEntry.objects.filter(proposal=proposal).order_by("seq"))
     head = entries[-1].hash if entries else GENESIS
+
+    def broken(seq, reason):
+        return Verification(False, len(entries), head, seq, reason)
+
+    # The chain itself, then the chain as the signed checkpoint saw it, then what it recorded.
     previous = GENESIS
     for expected_seq, entry in enumerate(entries, start=1):
-        broken = (
+        if (
             entry.seq != expected_seq
             or entry.prev_hash != previous
             or hash_of_entry(entry, proposal.code) != entry.hash
-            or (
-                valid_dossier_hashes is not None
-                and entry.dossier_hash
-                and entry.dossier_hash not in valid_dossier_hashes
-            )
-            or any(
-                not check(proposal, entry, is_last=entry is entries[-1]) for check in record_checks
-            )
-        )
-        if broken:
-            return Verification(False, len(entries), head, entry.seq)
+        ):
+            return broken(entry.seq, "chain")
         previous = entry.hash
+    if anchor is LOAD:
+        anchor = latest_anchor()
+    found = chain_against(anchor, proposal.code, entries)
+    if found is not None:
+        return broken(*found)
+    for entry in entries:
+        if (
+            valid_dossier_hashes is not None
+            and entry.dossier_hash
+            and entry.dossier_hash not in valid_dossier_hashes
+        ):
+            return broken(entry.seq, "version")
+        for check in record_checks:
+            if not check(proposal, entry, is_last=entry is entries[-1]):
+                return broken(entry.seq, f"record:{getattr(check, '__name__', 'check')}")
+    from .records import first_mismatch
+
+    mismatch = first_mismatch(proposal, entries)
+    if mismatch is not None:
+        return broken(mismatch[0], f"record:{mismatch[1]}")
+    if len(entries) < min_entries:
+        return broken(len(entries) + 1, "missing")
     return Verification(True, len(entries), head, None)
+
+
+def ledger_head(proposal) -> tuple[int, str]:
+    """(seq, hash) of the proposal's last entry: (0, GENESIS) for an empty chain."""
+    last = (
+        LedgerEntry.objects.filter(proposal=proposal)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    return tuple(last) if last else (0, GENESIS)

@@ -1,6 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Digest, Notification, NotificationPreference, PeriodicReview, Reminder
+from .models import (
+    Digest,
+    Notification,
+    NotificationPreference,
+    OutboxEmail,
+    PeriodicReview,
+    Reminder,
+)
+from .outbox import failed_requeue
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,8 +49,44 @@ class PeriodicReviewAdmin(ReadOnlyAdmin):
 
 @admin.register(Digest)
 class DigestAdmin(ReadOnlyAdmin):
-    list_display = ["user", "day", "count", "sent_at"]
+    list_display = ["user", "day", "count", "created_at", "sent_at"]
     list_select_related = ["user"]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "kind",
+        "recipient",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "created_at"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient", "notification", "digest"]
+    exclude = ["message"]  # may hold a password-reset link until it is sent
+    actions = ["requeue"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Try the selected failed e-mails again"))
+    def requeue(self, request, queryset):
+        count = failed_requeue(ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d e-mail is waiting to be sent again.",
+                "%(count)d e-mails are waiting to be sent again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(NotificationPreference)

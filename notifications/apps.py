@@ -9,18 +9,29 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from kl14.navigation import NavItem, register
+        from ledger.models import LedgerEntry
+        from ledger.signals import entry_appended
 
+        from .events import on_entry_appended
         from .selectors import unread_count
 
-        # Every installed app's `deadlines` module registers the deadline kinds of its stage.
+        # Every installed app's `deadlines` module registers the deadline kinds of its stage, and
+        # its `notices` module the notifications of its steps.
         autodiscover_modules("deadlines")
+        autodiscover_modules("notices")
+        entry_appended.connect(
+            on_entry_appended, sender=LedgerEntry, dispatch_uid="notifications.events"
+        )
         register(
             NavItem(
                 "notifications",
                 _("Notifications"),
                 "notifications:list",
                 order=800,
-                description=_("Reminders of deadlines, escalations and periodic reviews."),
+                description=_(
+                    "What you must do next, what was decided, reminders of deadlines and "
+                    "periodic reviews."
+                ),
                 badge=unread_count,
                 badge_label=_("unread"),
             )

@@ -47,11 +47,16 @@ def notification_email(notification) -> EmailMultiAlternatives:
             "notification",
             {"notification": notification, "url": absolute(notification.url)},
         )
-    review = notification.review
-    if review is not None and review.report:
-        with review.report.open("rb") as report:
-            message.attach(posixpath.basename(review.report.name), report.read(), XLSX)
+    _attach_reports(message, [notification])
     return message
+
+
+def _attach_reports(message, notifications):
+    """The periodic reviews' spreadsheets, read from storage when the e-mail is sent."""
+    for review in {n.review_id: n.review for n in notifications if n.review_id}.values():
+        if review.report:
+            with review.report.open("rb") as report:
+                message.attach(posixpath.basename(review.report.name), report.read(), XLSX)
 
 
 def digest_email(user, notifications, *, day) -> EmailMultiAlternatives:
@@ -60,4 +65,6 @@ def digest_email(user, notifications, *, day) -> EmailMultiAlternatives:
             "day": date_format(day, "SHORT_DATE_FORMAT")
         }
         items = [(n, absolute(n.url)) for n in notifications]
-        return _message(user, subject, "digest", {"items": items, "day": day})
+        message = _message(user, subject, "digest", {"items": items, "day": day})
+    _attach_reports(message, notifications)
+    return message

@@ -29,6 +29,9 @@ class NotificationKind(models.TextChoices):
     ESCALATION = ReminderKind.ESCALATION.value, ReminderKind.ESCALATION.label
     REVIEW = ReminderKind.REVIEW.value, ReminderKind.REVIEW.label
     INFO = "info", _("Information")
+    # Event notifications (notifications.events): someone must act now, or something happened.
+    ACTION = "action", _("Your turn")
+    UPDATE = "update", _("What happened")
 
 
 class Reminder(models.Model):
@@ -123,6 +126,19 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("unit"),
     )
+    # The ledger entry an event notification tells about, and the event (notifications.events).
+    # No database constraint: ledger rows are never deleted, and a notification must never stand in
+    # the way of the ledger's own tamper checks (a row removed by hand is found by verification).
+    entry = models.ForeignKey(
+        "ledger.LedgerEntry",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ledger entry"),
+    )
+    event = models.CharField(_("event"), max_length=64, blank=True)
     reminder = models.OneToOneField(
         Reminder,
         on_delete=models.SET_NULL,
@@ -142,6 +158,16 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # The daily digest that carries it by e-mail (digest users); immediate e-mails have an
+    # `outbox_email` instead.
+    digest = models.ForeignKey(
+        "Digest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("daily digest"),
+    )
 
     class Meta:
         verbose_name = _("notification")
@@ -156,6 +182,14 @@ class Notification(models.Model):
                 fields=["created_at"],
                 condition=Q(emailed_at__isnull=True),
                 name="notification_unsent",
+            ),
+        ]
+        constraints = [
+            # An event reaches each recipient once, however often its delivery is attempted.
+            models.UniqueConstraint(
+                fields=["entry", "recipient"],
+                condition=Q(entry__isnull=False),
+                name="notification_once_per_entry",
             ),
         ]
 
@@ -193,7 +227,9 @@ class NotificationPreference(models.Model):
 
 
 class Digest(models.Model):
-    """A daily digest e-mail that went out: at most one per user and day."""
+    """A user's daily digest e-mail: at most one per user and day. It is composed (its
+    notifications point to it and its outbox e-mail is written) in one transaction, and sent from
+    the outbox."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -202,7 +238,8 @@ class Digest(models.Model):
         verbose_name=_("user"),
     )
     day = models.DateField(_("day"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     count = models.PositiveIntegerField(_("notifications"))
 
     class Meta:
@@ -214,3 +251,99 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.day}"
+
+
+class OutboxEmail(models.Model):
+    """One e-mail to deliver, written in the same transaction as what it tells (a notification, a
+    digest, any message Django sends through `notifications.mail.OutboxBackend`), and delivered
+    from here by the dispatcher (`notifications.outbox`): a broker or mail server that is down
+    delays it, never loses it.
+
+    A notification or a digest is rendered when it is sent (in the recipient's language, with the
+    periodic review's spreadsheet attached); any other message is stored serialised in `message`,
+    which is emptied once it went out (a password-reset link does not stay in the database)."""
+
+    class Kind(models.TextChoices):
+        NOTIFICATION = "notification", _("Notification")
+        DIGEST = "digest", _("Daily digest")
+        MESSAGE = "message", _("Other e-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up after repeated failures")
+        CANCELLED = "cancelled", _("Nothing to send (no address)")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    notification = models.OneToOneField(
+        Notification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_email",
+        verbose_name=_("notification"),
+    )
+    digest = models.OneToOneField(
+        Digest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_email",
+        verbose_name=_("daily digest"),
+    )
+    message = models.JSONField(_("message"), null=True, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    # Databases without row locks (SQLite): whoever set this owns the row until then.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status="pending"),
+                name="outbox_due",
+            ),
+            models.Index(fields=["created_at"], condition=Q(status="failed"), name="outbox_failed"),
+            models.Index(fields=["sent_at"], condition=Q(status="sent"), name="outbox_sent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="notification",
+                        notification__isnull=False,
+                        digest__isnull=True,
+                        message__isnull=True,
+                    )
+                    | Q(
+                        kind="digest",
+                        digest__isnull=False,
+                        notification__isnull=True,
+                        message__isnull=True,
+                    )
+                    | Q(kind="message", notification__isnull=True, digest__isnull=True)
+                ),
+                name="outbox_one_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"

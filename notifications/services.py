@@ -9,20 +9,20 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from workdays.calendar import add_working_days, is_working_day
 
-from . import deadlines
-from .deadlines import DeadlineItem, DeadlineKind, Directory, Recipient
+from . import deadlines, outbox
+from .deadlines import DeadlineItem, DeadlineKind, Directory
 from .models import Digest, Notification, NotificationPreference, Reminder, ReminderKind
 
 logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 2000  # rows per INSERT statement
-EMAIL_TASK_CHUNK = 100  # notifications per e-mail task
 
 # (title, body) of each reminder, formatted with label, subject, due and unit.
 MESSAGES = {
@@ -69,38 +69,13 @@ def _render(text, language: str, **params) -> str:
         return text % params if params else text
 
 
-def _enqueue_task(task, *args):
-    def enqueue():
-        task.delay(*args)
-
-    enqueue.__qualname__ = f"enqueue {task.name}"
-    return enqueue
-
-
-def _enqueue_emails(notifications: Iterable[Notification], recipients: dict[int, Recipient]):
-    """After commit, hands immediate e-mails to the worker (digest users wait for the digest)."""
-    from .tasks import send_notification_emails
-
-    ids = [
-        n.pk
-        for n in notifications
-        if (r := recipients.get(n.recipient_id))
-        and r.email
-        and r.email_mode == NotificationPreference.Email.IMMEDIATE
-    ]
-    for start in range(0, len(ids), EMAIL_TASK_CHUNK):
-        chunk = ids[start : start + EMAIL_TASK_CHUNK]
-        # robust: a broker that is down is logged, not raised into the caller; the unsent
-        # notifications then go out with the next daily digest (see _pending_digest_q).
-        transaction.on_commit(_enqueue_task(send_notification_emails, chunk), robust=True)
-
-
 @transaction.atomic
 def notifications_create(
     *, recipient_ids: Iterable[int], kind, title, body="", url="", unit=None, review=None
 ) -> list[Notification]:
     """Notifies users; `title` and `body` may be lazy translations, rendered in each recipient's
-    language. E-mail follows each recipient's preference, once the transaction commits."""
+    language. E-mail follows each recipient's preference: an outbox row in this transaction for
+    immediate e-mail, the evening digest otherwise."""
     recipients = Directory().recipients(recipient_ids)
     now = timezone.now()
     notifications = Notification.objects.bulk_create(
@@ -118,7 +93,7 @@ def notifications_create(
             for r in sorted(recipients.values(), key=lambda r: r.id)
         ]
     )
-    _enqueue_emails(notifications, recipients)
+    outbox.emails_for_notifications(notifications, recipients)
     return notifications
 
 
@@ -201,6 +176,20 @@ class SweepReport:
     reminders: int = 0
     notifications: int = 0
     by_kind: dict = field(default_factory=lambda: defaultdict(int))
+    emails: int = 0  # immediate e-mails written to the outbox (not yet sent: the dispatcher sends)
+    dispatch_not_enqueued: int = 0  # of those, how many the broker did not take on the fast path
+
+    def dispatch_failed(self, count: int):
+        self.dispatch_not_enqueued += count
+
+    def as_dict(self) -> dict:
+        return {
+            "day": self.day.isoformat(),
+            "items": self.items,
+            "reminders": self.reminders,
+            "emails_queued": self.emails,
+            "emails_not_enqueued": self.dispatch_not_enqueued,
+        }
 
 
 def reminders_sweep(*, today: date | None = None) -> SweepReport:
@@ -226,11 +215,19 @@ def reminders_sweep(*, today: date | None = None) -> SweepReport:
             logger.exception("reminders sweep %s: the deadline kind %s failed", today, kind.key)
             failed.append(kind.key)
     logger.info(
-        "reminders sweep %s: %d items, %d reminders",
+        "reminders sweep %s: %d items, %d reminders, %d e-mails written to the outbox",
         today,
         report.items,
         report.reminders,
+        report.emails,
     )
+    if report.dispatch_not_enqueued:
+        logger.warning(
+            "reminders sweep %s: %d of its e-mails are not sent yet: the broker did not take "
+            "their dispatch; the scheduled dispatch sends them once it is back",
+            today,
+            report.dispatch_not_enqueued,
+        )
     if failed:
         raise SweepError(f"deadline kinds failed: {', '.join(failed)}")
     return report
@@ -332,7 +329,10 @@ def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
             )
             report.by_kind[reminder_kind] += 1
         Notification.objects.bulk_create(notifications, batch_size=INSERT_BATCH)
-        _enqueue_emails(notifications, recipients)
+        emails = outbox.emails_for_notifications(
+            notifications, recipients, on_failure=report.dispatch_failed
+        )
+    report.emails += len(emails)
     report.reminders += len(won)
     report.notifications += len(notifications)
 
@@ -376,52 +376,26 @@ class Sweep:
 reminders_sweep.alters_data = True
 
 
-# --- e-mail --------------------------------------------------------------------------------------
-
-
-def notification_email_send(*, notification_id: int) -> bool:
-    """E-mails one notification unless it already went out (by this task or a digest): the row is
-    locked while sending, so the two never send it twice. An SMTP error propagates (the task
-    retries) and leaves the notification unsent."""
-    from .emails import notification_email
-
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "review")
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
-        )
-        if notification is None or not notification.recipient.email:
-            return False
-        notification_email(notification).send()
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-        return True
-
-
-notification_email_send.alters_data = True
+# --- daily digests -------------------------------------------------------------------------------
 
 
 def _pending_digest_q(before):
-    """Unsent notifications of digest users, plus any immediate one still unsent after a day (its
-    task gave up): nothing is lost."""
-    from django.db.models import Q
-
-    digest_users = NotificationPreference.objects.filter(
-        email=NotificationPreference.Email.DIGEST
-    ).values("user_id")
-    return Q(emailed_at__isnull=True, created_at__lte=before) & (
-        Q(recipient_id__in=digest_users) | Q(created_at__lt=before - timedelta(days=1))
+    """Notifications that no e-mail carries yet: those of digest users (an immediate e-mail has its
+    outbox row from the start)."""
+    return Q(
+        emailed_at__isnull=True,
+        digest__isnull=True,
+        outbox_email__isnull=True,
+        created_at__lte=before,
     )
 
 
 def digest_recipients(*, day: date) -> list[int]:
-    """Users who get a digest for `day`: those with unsent notifications and no digest yet."""
-    before = timezone.now()
+    """Users who get a digest for `day`: those with notifications to tell and no digest yet."""
     return list(
-        Notification.objects.filter(_pending_digest_q(before))
+        Notification.objects.filter(_pending_digest_q(timezone.now()))
         .exclude(recipient__email="")
+        .filter(recipient__is_active=True)
         .exclude(recipient__in=Digest.objects.filter(day=day).values("user_id"))
         .order_by("recipient_id")
         .values_list("recipient_id", flat=True)
@@ -429,33 +403,39 @@ def digest_recipients(*, day: date) -> list[int]:
     )
 
 
-def digest_send(*, user_id: int, day: date) -> Digest | None:
-    """One e-mail with the user's unsent notifications: at most one digest per user and day."""
-    from accounts.models import User
-
-    from .emails import digest_email
-
+def digest_compose(*, user_id: int, day: date) -> Digest | None:
+    """The user's digest of `day`, with its outbox e-mail, in one transaction: at most one per
+    user and day; each notification is in one digest at most."""
     try:
         with transaction.atomic():
-            user = User.objects.get(pk=user_id)
             notifications = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(_pending_digest_q(timezone.now()), recipient=user)
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(_pending_digest_q(timezone.now()), recipient_id=user_id)
                 .order_by("created_at", "pk")
+                .values_list("pk", flat=True)
             )
-            if not notifications or not user.email:
+            if not notifications:
                 return None
-            digest = Digest.objects.create(user=user, day=day, count=len(notifications))
-            digest_email(user, notifications, day=day).send()
-            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
-                emailed_at=digest.sent_at
-            )
+            digest = Digest.objects.create(user_id=user_id, day=day, count=len(notifications))
+            Notification.objects.filter(pk__in=notifications).update(digest=digest)
+            outbox.digest_email_write(digest)
             return digest
     except IntegrityError:
-        return None  # this day's digest already went out
+        return None  # this day's digest was already composed
 
 
-digest_send.alters_data = True
+digest_compose.alters_data = True
+
+
+def digests_compose(*, day: date) -> int:
+    """Every digest of `day`; each is delivered from the outbox. Returns how many were composed."""
+    return sum(
+        digest_compose(user_id=user_id, day=day) is not None
+        for user_id in digest_recipients(day=day)
+    )
+
+
+digests_compose.alters_data = True
 
 
 # --- periodic reviews ----------------------------------------------------------------------------
@@ -570,5 +550,5 @@ def _review_send(unit, period, *, board, directory) -> int:
                 )
             )
         Notification.objects.bulk_create(notifications)
-        _enqueue_emails(notifications, active)
+        outbox.emails_for_notifications(notifications, active)
     return len(notifications)

@@ -45,6 +45,19 @@ def notification_list(request):
 
 
 @login_required
+@require_GET
+def notification_open(request, pk):
+    """Following a notification's link marks it read, then goes where the recipient acts."""
+    notification = notification_mark_read(notification=access_notification(request.user, pk))
+    target = notification.url
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("notifications:list")
+    return HttpResponseRedirect(target)
+
+
+@login_required
 @require_POST
 def notification_read(request, pk):
     notification = notification_mark_read(notification=access_notification(request.user, pk))

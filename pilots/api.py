@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from kl14.api import error_responses as errors
 from kl14.errors import Conflict, Forbidden, NotFound
 from proposals.models import Proposal, State
-from proposals.permissions import is_author, is_home_head
+from proposals.permissions import is_author, is_supervising_head
 
 from . import permissions as perms
 from . import selectors, services
@@ -126,7 +126,7 @@ class PlanView(PilotSubresource, APIView):
     )
     def put(self, request, pk):
         proposal = self.get_proposal()
-        _require(is_home_head(request.user, proposal))
+        _require(is_supervising_head(request.user, proposal))
         _require_state(
             proposal,
             (State.APPROVED,),

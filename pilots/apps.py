@@ -9,7 +9,11 @@ class PilotsConfig(AppConfig):
     def ready(self):
         from kl14.navigation import NavItem, register
 
-        from . import transitions  # noqa: F401 - registers the implementation-stage transitions
+        from . import (
+            events,  # noqa: F401 - labels of its ledger events
+            records,  # noqa: F401 - how its rows are cross-checked with the ledger
+            transitions,  # noqa: F401 - registers the implementation-stage transitions
+        )
 
         register(
             NavItem(

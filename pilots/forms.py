@@ -4,6 +4,8 @@ and their errors are put back on the forms."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kl14.formats import day
+
 from .models import Assessment, Cadence, Direction
 from .planning import decimal_text, eligible_monitors
 
@@ -188,9 +190,9 @@ class ReportForm(forms.Form):
                 _("Period %(n)d: %(start)s – %(end)s (due %(due)s)")
                 % {
                     "n": p.period,
-                    "start": p.start.strftime("%d/%m/%Y"),
-                    "end": p.end.strftime("%d/%m/%Y"),
-                    "due": p.due.strftime("%d/%m/%Y"),
+                    "start": day(p.start),
+                    "end": day(p.end),
+                    "due": day(p.due),
                 },
             )
             for p in periods

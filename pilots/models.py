@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from kl14.triggers import append_only
 from proposals.models import StoredUpload
 from proposals.models import new_token as new_token  # migration 0001 refers to it here
 
@@ -143,6 +144,7 @@ class PlanVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="unique_plan_version"),
         ]
+        triggers = [append_only("plan_version_frozen")]
 
     def __str__(self):
         return f"{self.plan_id} v{self.number}"

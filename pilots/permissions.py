@@ -4,7 +4,12 @@
 from kl14.errors import NotFound
 from ledger.models import LedgerEntry
 from proposals.models import Proposal, State
-from proposals.permissions import access_proposal, is_author, is_home_head
+from proposals.permissions import (
+    access_proposal,
+    is_author,
+    is_implementer,
+    is_supervising_head,
+)
 from units.models import Role
 from units.roles import user_roles
 
@@ -12,6 +17,8 @@ from .models import MONITOR_PERMISSION, Adjustment
 
 # States in which the work is under way: inspections and adjustments happen here.
 RUNNING_STATES = (State.IN_PROGRESS, State.SUSPENDED)
+# States in which the current plan version awaits the approving head's co-signature.
+COSIGN_STATES = (State.APPROVED, *RUNNING_STATES)
 # States a pilot page lists (plan prepared or being prepared, work running or just ended).
 PILOT_STATES = (State.APPROVED, State.IN_PROGRESS, State.SUSPENDED, State.ENDED)
 
@@ -50,11 +57,11 @@ def is_monitor(user, plan, proposal=None) -> bool:
 
 # Role checks per transition of this stage: who may fire it, whatever the state.
 TRANSITION_ACTORS = {
-    "start": is_home_head,
-    "suspend": is_home_head,
-    "resume": is_home_head,
-    "terminate": is_home_head,
-    "complete": is_author,
+    "start": is_supervising_head,
+    "suspend": is_supervising_head,
+    "resume": is_supervising_head,
+    "terminate": is_supervising_head,
+    "complete": is_implementer,
     "submit_final_report": is_author,
 }
 
@@ -65,12 +72,12 @@ def may_fire(user, proposal, name: str) -> bool:
 
 
 def can_edit_plan(user, proposal) -> bool:
-    return proposal.state == State.APPROVED and is_home_head(user, proposal)
+    return proposal.state == State.APPROVED and is_supervising_head(user, proposal)
 
 
 def can_cosign(user, proposal, plan) -> bool:
     return (
-        proposal.state == State.APPROVED
+        proposal.state in COSIGN_STATES
         and plan is not None
         and plan.version > 0
         and not plan.is_cosigned
@@ -84,7 +91,7 @@ def can_file_report(user, proposal) -> bool:
 
 def can_mark_milestone(user, proposal) -> bool:
     return proposal.state == State.IN_PROGRESS and (
-        is_author(user, proposal) or is_home_head(user, proposal)
+        is_author(user, proposal) or is_supervising_head(user, proposal)
     )
 
 
@@ -97,7 +104,7 @@ def can_request_adjustment(user, proposal) -> bool:
 
 
 def can_decide_adjustment(user, proposal) -> bool:
-    return proposal.state in RUNNING_STATES and is_home_head(user, proposal)
+    return proposal.state in RUNNING_STATES and is_supervising_head(user, proposal)
 
 
 def access_pilot(user, pk, *, queryset=None) -> Proposal:

@@ -8,8 +8,10 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from kl14.dates import in_range, out_of_range_message
 from ledger.hashing import canonical_json, sha256
 from units.models import Membership, Role
 from workdays.calendar import deadline_from
@@ -54,6 +56,25 @@ def to_date(value):
     if parsed is None:
         raise ValueError(value)
     return parsed
+
+
+class DateOutOfRange(ValueError):
+    """A date outside kl14.dates' range (before 2000 or after 2100)."""
+
+
+def to_input_date(value):
+    """`to_date` for what a person typed: also refuses dates outside the accepted range."""
+    day = to_date(value)
+    if day is not None and not in_range(day):
+        raise DateOutOfRange(value)
+    return day
+
+
+def date_error(error: ValueError) -> str:
+    """The message for a date `to_input_date` refused."""
+    if isinstance(error, DateOutOfRange):
+        return out_of_range_message()
+    return _("Enter a valid date.")
 
 
 def to_decimal(value) -> Decimal:
@@ -108,9 +129,9 @@ def clean_plan(data: dict, *, home_unit, only=None, plan=None) -> tuple[dict, di
     for name in ("start_date", "end_date"):
         if name in data:
             try:
-                clean[name] = to_date(data[name])
-            except ValueError:
-                _add(errors, name, _("Enter a valid date."))
+                clean[name] = to_input_date(data[name])
+            except ValueError as error:
+                _add(errors, name, date_error(error))
     start = clean.get("start_date", plan.start_date if plan else None)
     end = clean.get("end_date", plan.end_date if plan else None)
     if start and end and ("start_date" in clean or "end_date" in clean):
@@ -172,8 +193,15 @@ def _clean_milestones(value, errors, start, end) -> list[dict]:
             continue
         name = str(row.get("name") or "").strip()
         try:
-            due = to_date(row.get("due_date"))
+            due = to_input_date(row.get("due_date"))
             pk = _id(row.get("id"))
+        except DateOutOfRange:
+            _add(
+                errors,
+                "milestones",
+                _("Milestone %(n)d: %(error)s") % {"n": number, "error": out_of_range_message()},
+            )
+            continue
         except ValueError:
             _add(errors, "milestones", _("Milestone %(n)d: enter a valid date.") % {"n": number})
             continue
@@ -394,6 +422,22 @@ def current_json(content: dict, name: str):
     if name in RESOURCE_FIELDS:
         return content["resources"][name]
     return content[name]
+
+
+# The parts of the plan that plan_errors() names, as the page shows them.
+PLAN_PARTS = {
+    "plan": gettext_lazy("Implementation plan"),
+    "start_date": gettext_lazy("Start date"),
+    "end_date": gettext_lazy("End date"),
+    "budget_amount": gettext_lazy("Budget (VND)"),
+    "people": gettext_lazy("People"),
+    "equipment": gettext_lazy("Equipment and facilities"),
+    "risk_declaration": gettext_lazy("Risk declaration"),
+    "milestones": gettext_lazy("Milestones"),
+    "kpis": gettext_lazy("KPIs"),
+    "monitors": gettext_lazy("Monitors"),
+    "cosignature": gettext_lazy("Co-signature"),
+}
 
 
 def plan_errors(plan, *, for_start: bool) -> dict:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from proposals.models import Proposal, State
-from proposals.permissions import visible_q
+from proposals.permissions import supervised_q, visible_q
 from units.models import Role
 from units.roles import user_roles
 from units.selectors import paths_q
@@ -63,10 +63,12 @@ def pilots_monitored_by(user) -> QuerySet[Proposal]:
 
 
 def pilots_of_units(user) -> QuerySet[Proposal]:
-    """Proposals of the units the user heads, from approval (plan to prepare) to the end."""
+    """Proposals whose implementation the user supervises as head (of their home unit, or of the
+    deciding unit when an author heads the home unit), from approval (plan to prepare) to the
+    end."""
     units = user_roles(user).unit_ids(Role.HEAD)
     return _pilot_list(
-        Proposal.objects.filter(visible_q(user), home_unit_id__in=units, state__in=LIST_STATES)
+        Proposal.objects.filter(visible_q(user), supervised_q(units), state__in=LIST_STATES)
     )
 
 

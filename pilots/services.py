@@ -1,6 +1,6 @@
 """Every write of the implementation stage. Each function is one atomic step: lock the proposal row
 (404 when not visible), check who acts (403), the state (409) and the inputs (400), write, and
-append the ledger entry in the same transaction — through proposals.services' `_fire` for
+append the ledger entry in the same transaction — through proposals.services' `fire_transition` for
 transitions and `record_action` for the actions inside a state."""
 
 from django.db import transaction
@@ -8,10 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from kl14.errors import Conflict, Forbidden, Invalid
+from kl14.errors import Conflict, Invalid
 from proposals.models import State
-from proposals.permissions import is_author, is_home_head
-from proposals.services import _fire, _lock, _require_state, record_action
+from proposals.permissions import is_author, is_supervising_head
+from proposals.services import (
+    fire_transition,
+    lock_proposal,
+    raise_if_invalid,
+    record_action,
+    require,
+    require_state,
+)
 from proposals.uploads import inspect_upload
 from workdays.calendar import deadline_from
 
@@ -39,12 +46,14 @@ from .planning import (
     clean_plan,
     compute_schedule,
     current_json,
+    date_error,
     monitor_grants,
     next_unfiled,
     plan_errors,
     plan_hash,
     plan_snapshot,
     to_date,
+    to_input_date,
     values_payload,
 )
 
@@ -53,16 +62,6 @@ MAX_ATTACHMENTS = 10
 
 
 # --- plumbing ---------------------------------------------------------------------------------
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise Forbidden()
-
-
-def _raise_if(errors):
-    if errors:
-        raise Invalid(errors=errors)
 
 
 def _require_running(proposal, states=perms.RUNNING_STATES, message=None):
@@ -141,7 +140,7 @@ def _apply(plan, clean: dict):
         _sync_milestones(plan, clean["milestones"], errors)
     if "kpis" in clean:
         _sync_kpis(plan, clean["kpis"], errors)
-    _raise_if(errors)
+    raise_if_invalid(errors)
     if "monitors" in clean:
         _sync_monitors(plan, clean["monitors"])
 
@@ -212,12 +211,13 @@ def _sync_monitors(plan, users):
 @transaction.atomic
 def plan_save(*, proposal, actor, **fields) -> ImplementationPlan:
     """Prepares or revises the whole plan (a full replacement: fields left out are emptied). Only
-    the head of the home unit does it: the plan commits the unit's budget and people and names who
+    the supervising head does it (the head of the home unit, or of the deciding unit when an
+    author heads the home unit): the plan commits the unit's budget and people and names who
     inspects the implementers, so the implementers do not write it themselves; they propose
     changes through adjustments once the work runs. A change freezes a new version in the ledger;
     the co-signature then covers the old version only."""
-    proposal = _lock(proposal, actor)
-    _require(is_home_head(actor, proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(is_supervising_head(actor, proposal))
     if proposal.state != State.APPROVED:
         raise Conflict(
             _("The plan can only be prepared while the proposal is approved and not started."),
@@ -227,7 +227,7 @@ def plan_save(*, proposal, actor, **fields) -> ImplementationPlan:
     clean, errors = clean_plan(
         {name: fields.get(name) for name in PLAN_FIELDS}, home_unit=proposal.home_unit
     )
-    _raise_if({**unknown, **errors})
+    raise_if_invalid({**unknown, **errors})
     plan, created = ImplementationPlan.objects.get_or_create(proposal=proposal)
     plan.proposal = proposal
     _apply(plan, clean)
@@ -248,15 +248,17 @@ plan_save.alters_data = True
 
 @transaction.atomic
 def plan_cosign(*, proposal, actor) -> ImplementationPlan:
-    """The approving head co-signs the risk declaration of the plan's current version."""
-    proposal = _lock(proposal, actor)
-    _require(perms.is_approving_head(actor, proposal))
-    if proposal.state != State.APPROVED:
+    """The approving head co-signs the risk declaration of the plan's current version: the first
+    before the work starts, and every later version (an approved adjustment) while it runs."""
+    proposal = lock_proposal(proposal, actor)
+    require(perms.is_approving_head(actor, proposal))
+    if proposal.state not in perms.COSIGN_STATES:
         raise Conflict(
-            _("The plan can only be co-signed before the work starts."), code="wrong_state"
+            _("The plan can only be co-signed before the work starts or while it runs."),
+            code="wrong_state",
         )
     plan = ImplementationPlan.objects.filter(proposal=proposal).first()
-    _raise_if(plan_errors(plan, for_start=False))
+    raise_if_invalid(plan_errors(plan, for_start=False))
     if plan.is_cosigned:
         raise Conflict(_("This version of the plan is already co-signed."), code="cosigned")
     plan.cosigned_by = actor
@@ -289,15 +291,15 @@ plan_cosign.alters_data = True
 
 @transaction.atomic
 def pilot_start(*, proposal, actor):
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "start"))
-    _require_state(proposal, "start")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "start"))
+    require_state(proposal, "start")
     plan = ImplementationPlan.objects.filter(proposal=proposal).first()
-    _raise_if(plan_errors(plan, for_start=True))
+    raise_if_invalid(plan_errors(plan, for_start=True))
     plan.started_at = timezone.now()
     plan.save(update_fields=["started_at", "updated_at"])
     _refresh_next_report(plan)
-    _fire(
+    fire_transition(
         proposal,
         actor,
         "start",
@@ -316,14 +318,14 @@ pilot_start.alters_data = True
 
 @transaction.atomic
 def pilot_suspend(*, proposal, actor, reason):
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "suspend"))
-    _require_state(proposal, "suspend")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "suspend"))
+    require_state(proposal, "suspend")
     errors: dict = {}
     reason = _text(reason, "reason", errors, max_length=5000)
-    _raise_if(errors)
+    raise_if_invalid(errors)
     plan = _plan(proposal)
-    _fire(proposal, actor, "suspend", payload={"reason": reason, **_plan_ref(plan)})
+    fire_transition(proposal, actor, "suspend", payload={"reason": reason, **_plan_ref(plan)})
     return proposal
 
 
@@ -332,11 +334,11 @@ pilot_suspend.alters_data = True
 
 @transaction.atomic
 def pilot_resume(*, proposal, actor):
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "resume"))
-    _require_state(proposal, "resume")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "resume"))
+    require_state(proposal, "resume")
     plan = _plan(proposal)
-    _fire(proposal, actor, "resume", payload=_plan_ref(plan))
+    fire_transition(proposal, actor, "resume", payload=_plan_ref(plan))
     return proposal
 
 
@@ -350,7 +352,7 @@ def _end(proposal, actor, name, *, early, payload):
     plan.ended_early = early
     plan.final_report_due = deadline_from(now, FINAL_REPORT_WORKING_DAYS)
     plan.save(update_fields=["ended_at", "ended_early", "final_report_due", "updated_at"])
-    _fire(
+    fire_transition(
         proposal,
         actor,
         name,
@@ -366,12 +368,12 @@ def _end(proposal, actor, name, *, early, payload):
 @transaction.atomic
 def pilot_terminate(*, proposal, actor, reason):
     """Ends the work early (from in_progress or suspended)."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "terminate"))
-    _require_state(proposal, "terminate")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "terminate"))
+    require_state(proposal, "terminate")
     errors: dict = {}
     reason = _text(reason, "reason", errors, max_length=5000)
-    _raise_if(errors)
+    raise_if_invalid(errors)
     return _end(proposal, actor, "terminate", early=True, payload={"reason": reason})
 
 
@@ -381,9 +383,9 @@ pilot_terminate.alters_data = True
 @transaction.atomic
 def pilot_complete(*, proposal, actor):
     """The implementers declare the work done; the final report is due in 5 working days."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "complete"))
-    _require_state(proposal, "complete")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "complete"))
+    require_state(proposal, "complete")
     return _end(proposal, actor, "complete", early=False, payload={})
 
 
@@ -393,15 +395,15 @@ pilot_complete.alters_data = True
 @transaction.atomic
 def pilot_submit_final_report(*, proposal, actor, report, kpi_values):
     """The truthful final report with the final value of every KPI (Decree 73)."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "submit_final_report"))
-    _require_state(proposal, "submit_final_report")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "submit_final_report"))
+    require_state(proposal, "submit_final_report")
     plan = _plan(proposal)
     errors: dict = {}
     report = _text(report, "report", errors)
     kpis = list(plan.kpis.filter(retired=False))
     values = clean_kpi_values(kpis, kpi_values, errors, require_all=True)
-    _raise_if(errors)
+    raise_if_invalid(errors)
     today = timezone.localdate()
     late = plan.final_report_due is not None and today > plan.final_report_due
     final = FinalReport.objects.create(
@@ -410,7 +412,7 @@ def pilot_submit_final_report(*, proposal, actor, report, kpi_values):
     KpiValue.objects.bulk_create(
         KpiValue(kpi=kpi, final_report=final, value=value) for kpi, value in values.items()
     )
-    _fire(
+    fire_transition(
         proposal,
         actor,
         "submit_final_report",
@@ -476,8 +478,8 @@ def report_file(*, proposal, actor, narrative, kpi_values=(), period=None, attac
     """An author files the progress report of one period (by default the earliest one not yet
     filed) with a narrative, KPI values and attachments. A report filed after its due date is
     flagged late."""
-    proposal = _lock(proposal, actor)
-    _require(is_author(actor, proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(is_author(actor, proposal))
     _require_running(
         proposal,
         (State.IN_PROGRESS,),
@@ -507,7 +509,7 @@ def report_file(*, proposal, actor, narrative, kpi_values=(), period=None, attac
         list(plan.kpis.filter(retired=False)), kpi_values, errors, require_all=False
     )
     checked = _check_attachments(list(attachments or ()), errors)
-    _raise_if(errors)
+    raise_if_invalid(errors)
     due = to_date(chosen["due"])
     report = ProgressReport.objects.create(
         plan=plan,
@@ -551,8 +553,8 @@ report_file.alters_data = True
 
 @transaction.atomic
 def milestone_set_done(*, milestone, actor, done=True) -> Milestone:
-    proposal = _lock(milestone.plan.proposal, actor)
-    _require(is_author(actor, proposal) or is_home_head(actor, proposal))
+    proposal = lock_proposal(milestone.plan.proposal, actor)
+    require(is_author(actor, proposal) or is_supervising_head(actor, proposal))
     _require_running(
         proposal,
         (State.IN_PROGRESS,),
@@ -584,26 +586,28 @@ def inspection_record(
     *, proposal, actor, date, findings, assessment, recommendations=""
 ) -> Inspection:
     """A monitor records an inspection: its date, findings, recommendations and assessment."""
-    proposal = _lock(proposal, actor)
+    proposal = lock_proposal(proposal, actor)
     plan = perms.plan_of(proposal)
-    _require(perms.is_monitor(actor, plan, proposal))
+    require(perms.is_monitor(actor, plan, proposal))
     _require_running(
         proposal, message=_("Inspections are recorded while the work runs or is suspended.")
     )
     errors: dict = {}
+    day = None
     try:
-        day = to_date(date)
-    except ValueError:
-        day = None
-    if day is None:
-        errors.setdefault("date", []).append(_("Enter a valid date."))
-    elif day > timezone.localdate():
+        day = to_input_date(date)
+    except ValueError as error:
+        errors.setdefault("date", []).append(date_error(error))
+    else:
+        if day is None:
+            errors.setdefault("date", []).append(_("Enter a valid date."))
+    if day and day > timezone.localdate():
         errors.setdefault("date", []).append(_("The inspection cannot be in the future."))
     findings = _text(findings, "findings", errors)
     recommendations = _text(recommendations, "recommendations", errors, required=False)
     if assessment not in Assessment.values:
         errors.setdefault("assessment", []).append(_("Choose a valid option."))
-    _raise_if(errors)
+    raise_if_invalid(errors)
     inspection = Inspection.objects.create(
         plan=plan,
         inspector=actor,
@@ -664,8 +668,8 @@ def _proposed_changes(plan, proposal, changes, errors) -> dict:
 @transaction.atomic
 def adjustment_request(*, proposal, actor, reasons, changes) -> Adjustment:
     """An author asks to change the plan's dates, milestones, KPIs or resources, with reasons."""
-    proposal = _lock(proposal, actor)
-    _require(is_author(actor, proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(is_author(actor, proposal))
     _require_running(proposal)
     plan = _plan(proposal)
     if plan.adjustments.filter(status=Adjustment.Status.PENDING).exists():
@@ -675,7 +679,7 @@ def adjustment_request(*, proposal, actor, reasons, changes) -> Adjustment:
     errors: dict = {}
     reasons = _text(reasons, "reasons", errors, max_length=5000)
     proposed = _proposed_changes(plan, proposal, changes, errors)
-    _raise_if(errors)
+    raise_if_invalid(errors)
     adjustment = Adjustment.objects.create(
         plan=plan,
         requested_by=actor,
@@ -701,8 +705,8 @@ adjustment_request.alters_data = True
 
 
 def _lock_adjustment(adjustment, actor):
-    proposal = _lock(adjustment.plan.proposal, actor)
-    _require(is_home_head(actor, proposal))
+    proposal = lock_proposal(adjustment.plan.proposal, actor)
+    require(is_supervising_head(actor, proposal))
     adjustment = Adjustment.objects.select_for_update().select_related("plan").get(pk=adjustment.pk)
     if adjustment.status != Adjustment.Status.PENDING:
         raise Conflict(_("This adjustment has already been decided."), code="decided")
@@ -713,7 +717,8 @@ def _lock_adjustment(adjustment, actor):
 
 @transaction.atomic
 def adjustment_approve(*, adjustment, actor, reasons="") -> Adjustment:
-    """The head of the home unit approves: the changes apply and freeze a new plan version."""
+    """The supervising head approves: the changes apply and freeze a new plan version, which the
+    approving head then co-signs."""
     proposal, adjustment = _lock_adjustment(adjustment, actor)
     plan = adjustment.plan
     errors: dict = {}
@@ -723,7 +728,7 @@ def adjustment_approve(*, adjustment, actor, reasons="") -> Adjustment:
     )
     for name, messages in field_errors.items():
         errors.setdefault(name, []).extend(messages)
-    _raise_if(errors)
+    raise_if_invalid(errors)
     _apply(plan, clean)
     _refresh_schedule(plan)
     _freeze(plan, actor, "adjustment")
@@ -763,7 +768,7 @@ def adjustment_reject(*, adjustment, actor, reasons) -> Adjustment:
     proposal, adjustment = _lock_adjustment(adjustment, actor)
     errors: dict = {}
     reasons = _text(reasons, "reasons", errors, max_length=5000)
-    _raise_if(errors)
+    raise_if_invalid(errors)
     adjustment.status = Adjustment.Status.REJECTED
     adjustment.decided_by = actor
     adjustment.decided_at = timezone.now()

@@ -3,13 +3,17 @@
 PilotsConfig.ready()."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework import serializers
 
+from kl14.formats import day
 from proposals.transitions import TransitionSpec, register
 
 from . import permissions as perms
-from . import services
+from . import selectors, services
+from .planning import PLAN_PARTS, plan_errors
 
 
 class ReasonInput(serializers.Serializer):
@@ -91,6 +95,80 @@ class FinalReportForm(forms.Form):
         return {"report": data.get("report"), "kpi_values": values}
 
 
+def _start_missing(proposal) -> list[str]:
+    """What the plan still lacks before the start, part by part (the co-signature included)."""
+    errors = plan_errors(perms.plan_of(proposal), for_start=True)
+    return [
+        f"{PLAN_PARTS.get(name, name)}: {message}"
+        for name, messages in errors.items()
+        for message in messages
+    ]
+
+
+def _open_work(proposal) -> list[str]:
+    """What is still open in the work: reports not filed, milestones not done, time left."""
+    view = selectors.pilot_view(proposal)
+    plan = view.plan
+    if plan is None:
+        return []
+    lines = []
+    today = timezone.localdate()
+    if plan.end_date and plan.end_date > today:
+        lines.append(
+            _("The plan runs until %(end)s: %(days)s days are left.")
+            % {"end": day(plan.end_date), "days": (plan.end_date - today).days}
+        )
+    missing = [row for row in view.periods if row.report is None]
+    if missing:
+        lines.append(
+            ngettext(
+                "%(missing)d of %(total)d progress reports is not filed (period %(periods)s).",
+                "%(missing)d of %(total)d progress reports are not filed (periods %(periods)s).",
+                len(missing),
+            )
+            % {
+                "missing": len(missing),
+                "total": len(view.periods),
+                "periods": ", ".join(str(row.period) for row in missing),
+            }
+        )
+    open_milestones = [m for m in view.milestones if not m.done]
+    if open_milestones:
+        lines.append(
+            _("Milestones not done: %(names)s.")
+            % {"names": "; ".join(f"{m.name} ({day(m.due_date)})" for m in open_milestones)}
+        )
+    return lines
+
+
+def _complete_preview(proposal) -> list[str]:
+    return [
+        *_open_work(proposal),
+        _(
+            "After this the work has ended for good: no more progress reports or adjustments, and "
+            "the final report is due within 5 working days. This cannot be undone."
+        ),
+    ]
+
+
+def _terminate_preview(proposal) -> list[str]:
+    return [
+        *_open_work(proposal),
+        _(
+            "The work ends early for good; the authors submit the final report within 5 working "
+            "days. This cannot be undone."
+        ),
+    ]
+
+
+def _complete_emphasis(proposal) -> str:
+    """Primary once the planned end date is reached; before that a quiet button."""
+    plan = perms.plan_of(proposal)
+    if plan and plan.end_date and plan.end_date <= timezone.localdate():
+        return "primary"
+    return "outline-secondary"
+
+
 register(
     TransitionSpec(
         "start",
@@ -102,6 +180,7 @@ register(
             "Start the work on the co-signed plan? From now on the plan changes only through "
             "approved adjustments."
         ),
+        prerequisites=_start_missing,
     )
 )
 register(
@@ -132,6 +211,8 @@ register(
         perms.TRANSITION_ACTORS["terminate"],
         ReasonInput,
         style="outline-danger",
+        irreversible=True,
+        preview=_terminate_preview,
     )
 )
 register(
@@ -141,7 +222,9 @@ register(
         services.pilot_complete,
         perms.TRANSITION_ACTORS["complete"],
         style="primary",
-        confirm=_("Declare the work completed? The final report is due within 5 working days."),
+        irreversible=True,
+        preview=_complete_preview,
+        emphasis=_complete_emphasis,
     )
 )
 register(

@@ -1,6 +1,7 @@
 """The pilot pages: one page per proposal in the implementation stage, the forms it posts to, and
 the lists "my pilots", "pilots of my unit" and "pilots I monitor"."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,14 +10,15 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_fsm import can_proceed
 
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
 from kl14.files import private_download
 from proposals import transitions as registry
 from proposals.models import State
-from proposals.permissions import is_author, is_home_head
+from proposals.permissions import is_author, is_supervising_head
+from proposals.services import as_seen
 
 from . import permissions as perms
 from . import selectors, services
@@ -34,25 +36,11 @@ from .forms import (
     rows,
 )
 from .models import Milestone, ReportAttachment
-from .planning import monitor_grants, plan_errors
+from .planning import PLAN_PARTS, monitor_grants, plan_errors
 from .transitions import FinalReportForm
 
 PILOT_TRANSITIONS = ("start", "suspend", "resume", "terminate", "complete", "submit_final_report")
 PAGE_SIZE = 25
-# The parts of the plan that plan_errors() names, as the page shows them.
-PLAN_PARTS = {
-    "plan": gettext_lazy("Implementation plan"),
-    "start_date": gettext_lazy("Start date"),
-    "end_date": gettext_lazy("End date"),
-    "budget_amount": gettext_lazy("Budget (VND)"),
-    "people": gettext_lazy("People"),
-    "equipment": gettext_lazy("Equipment and facilities"),
-    "risk_declaration": gettext_lazy("Risk declaration"),
-    "milestones": gettext_lazy("Milestones"),
-    "kpis": gettext_lazy("KPIs"),
-    "monitors": gettext_lazy("Monitors"),
-    "cosignature": gettext_lazy("Co-signature"),
-}
 
 
 def _proposal_url(proposal):
@@ -110,14 +98,10 @@ def _render_detail(request, proposal, *, status=200, report_form=None, inspectio
         inspection_form = InspectionForm(initial={"date": timezone.localdate()})
     start_missing = {}
     if proposal.state == State.APPROVED and (
-        is_home_head(user, proposal) or perms.is_approving_head(user, proposal)
+        is_supervising_head(user, proposal) or perms.is_approving_head(user, proposal)
     ):
         start_missing = plan_errors(plan, for_start=True)
-    transitions = [
-        spec
-        for spec in registry.available(user, proposal)
-        if spec.name in PILOT_TRANSITIONS and not (spec.name == "start" and start_missing)
-    ]
+    transitions = registry.offers(user, proposal, PILOT_TRANSITIONS)
     # The co-signature covers the complete plan: only the co-signature itself may be missing.
     plan_complete = set(start_missing) <= {"cosignature"}
     context = {
@@ -129,6 +113,7 @@ def _render_detail(request, proposal, *, status=200, report_form=None, inspectio
         if plan
         else [],
         "transitions": transitions,
+        "start_offered": any(offer.name == "start" for offer in transitions),
         "start_missing": [
             (PLAN_PARTS.get(name, name), message)
             for name, messages_ in start_missing.items()
@@ -188,7 +173,7 @@ def _plan_initial(proposal, plan):
 @login_required
 def plan_edit(request, pk):
     proposal = perms.access_pilot(request.user, pk)
-    if not is_home_head(request.user, proposal):
+    if not is_supervising_head(request.user, proposal):
         raise Forbidden()
     _require_state(
         proposal,
@@ -229,22 +214,58 @@ def plan_edit(request, pk):
             "milestone_set": milestone_set,
             "kpi_set": kpi_set,
             "other_errors": other_errors,
+            "has_errors": status == 400,
         },
         status=status,
     )
 
 
+class CosignForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=gettext_lazy(
+            "I have read the risk declaration of this version of the plan and co-sign it."
+        ),
+        error_messages={"required": gettext_lazy("Tick the box to co-sign.")},
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_cosign(request, pk):
+    """The approving head reads the plan's risk declaration, then co-signs it (a confirmation,
+    never one click from the pilot page)."""
     proposal = perms.access_pilot(request.user, pk)
-    try:
-        services.plan_cosign(proposal=proposal, actor=request.user)
-    except Invalid as error:
-        _flash_invalid(request, error)
-    else:
-        messages.success(request, _("You co-signed the risk declaration of the plan."))
-    return redirect("pilots:detail", pk=proposal.pk)
+    plan = perms.plan_of(proposal)
+    if not perms.is_approving_head(request.user, proposal):
+        raise Forbidden()
+    form = CosignForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.plan_cosign(proposal=proposal, actor=request.user)
+            except Invalid as error:
+                _put_errors(form, error, fallback="__all__")
+            else:
+                messages.success(request, _("You co-signed the risk declaration of the plan."))
+                return redirect("pilots:detail", pk=proposal.pk)
+        status = 400
+    missing = plan_errors(plan, for_start=False) if plan else {}
+    return render(
+        request,
+        "pilots/cosign.html",
+        {
+            "proposal": proposal,
+            "plan": plan,
+            "form": form,
+            "missing": [
+                f"{PLAN_PARTS.get(name, name)}: {message}"
+                for name, messages_ in missing.items()
+                for message in messages_
+            ],
+        },
+        status=status,
+    )
 
 
 # --- actions while the work runs --------------------------------------------------------------
@@ -271,6 +292,10 @@ def report_create(request, pk):
         else:
             messages.success(request, _("Your progress report is filed."))
             return redirect("pilots:detail", pk=proposal.pk)
+    messages.error(
+        request,
+        _("The progress report was not filed: correct what is marked in the form below."),
+    )
     return _render_detail(request, proposal, status=400, report_form=form)
 
 
@@ -295,6 +320,9 @@ def inspection_create(request, pk):
         else:
             messages.success(request, _("The inspection is recorded."))
             return redirect("pilots:detail", pk=proposal.pk)
+    messages.error(
+        request, _("The inspection was not recorded: correct what is marked in the form below.")
+    )
     return _render_detail(request, proposal, status=400, inspection_form=form)
 
 
@@ -405,8 +433,8 @@ def attachment_download(request, attachment_pk):
 
 def _transition_form(spec, proposal, data=None):
     if spec.form_class is FinalReportForm:
-        return FinalReportForm(data, proposal=proposal)
-    return spec.form(data) if spec.serializer or spec.form_class else None
+        return spec.form(data, proposal=proposal)
+    return spec.form(data) if spec.has_inputs() else None
 
 
 @login_required
@@ -427,9 +455,9 @@ def transition(request, pk, name):
     status = 200
     if request.method == "POST":
         if form is None or form.is_valid():
-            inputs = form.cleaned_data if form is not None else {}
+            inputs = registry.service_inputs(form.cleaned_data) if form is not None else {}
             try:
-                spec.service(proposal=proposal, actor=request.user, **inputs)
+                spec.service(proposal=as_seen(proposal), actor=request.user, **inputs)
             except Invalid as error:
                 if form is None:
                     _flash_invalid(request, error)
@@ -442,7 +470,13 @@ def transition(request, pk, name):
     return render(
         request,
         "pilots/transition.html",
-        {"proposal": proposal, "spec": spec, "form": form},
+        {
+            "proposal": proposal,
+            "spec": spec,
+            "form": form,
+            "missing": spec.missing(proposal),
+            "consequences": spec.consequences(proposal),
+        },
         status=status,
     )
 

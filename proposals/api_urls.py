@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, transitions
 
 urlpatterns = [
     path("proposals/", api.ProposalListView.as_view(), name="proposal-list"),
@@ -25,9 +25,20 @@ urlpatterns = [
         api.TransitionListView.as_view(),
         name="proposal-transitions",
     ),
+    # One path per registered transition (each with its own request body in the schema), then
+    # any other name (404; or a transition registered after this module was loaded).
+    *(
+        path(
+            f"proposals/<int:pk>/transitions/{spec.name}/",
+            api.TransitionFireView.as_view(transition=spec.name),
+            {"name": spec.name},
+            name=f"proposal-transition-{spec.name}",
+        )
+        for spec in transitions.all_specs()
+    ),
     path(
         "proposals/<int:pk>/transitions/<slug:name>/",
-        api.TransitionFireView.as_view(),
+        api.AnyTransitionFireView.as_view(),
         name="proposal-transition",
     ),
     path("proposals/<int:pk>/votes/", api.VoteView.as_view(), name="proposal-votes"),

@@ -10,7 +10,11 @@ class ProposalsConfig(AppConfig):
         from kl14.navigation import NavItem, register
         from units.models import Role
 
-        from . import transitions  # noqa: F401 - registers the decision-stage transitions
+        from . import (
+            events,  # noqa: F401 - labels of its ledger events
+            records,  # noqa: F401 - how its rows are cross-checked with the ledger
+            transitions,  # noqa: F401 - registers the decision-stage transitions
+        )
         from .views.lists import inbox_count, opinion_count, vote_count
 
         register(

@@ -10,19 +10,14 @@ from unittest import mock
 from django.utils import timezone
 
 from accounts.models import User
-from units.models import Unit
+from units.demo import UNITS
+from units.models import Role, Unit
 from workdays.calendar import add_working_days
 
 from . import services
 from .models import Mode, Proposal
 
-UNIT_CODES = {
-    "snv": "BD-SNV",
-    "stc": "BD-STC",
-    "skhcn": "BD-SKHCN",
-    "xtuyphuoc": "BD-XTP",
-    "xphucat": "BD-XPC",
-}
+UNIT_CODES = {slug: code for code, slug, *_ in UNITS}
 
 
 # --- helpers shared by the demo modules of proposals, pilots and reviews ---
@@ -46,6 +41,21 @@ def demo_user(slug: str, suffix: str) -> User:
 
 def demo_unit(slug: str) -> Unit:
     return Unit.objects.get(code=UNIT_CODES[slug])
+
+
+def committee_reference(slug: str, number: int) -> dict:
+    """The reference of the Party committee's conclusion (Decree 73, Art. 4), as its `party`
+    member signs it today: a letter (công văn) of the Tỉnh ủy (…-CV/TU) for the province's bodies,
+    of the unit's Đảng ủy (…-CV/ĐU) otherwise."""
+    member = demo_user(slug, "party")
+    membership = member.memberships.get(role=Role.PARTY_COMMITTEE)
+    symbol = "TU" if membership.title == "Tỉnh ủy viên" else "ĐU"
+    return {
+        "document_number": f"{number}-CV/{symbol}",
+        "document_date": timezone.localdate(),
+        "signer_name": member.full_name,
+        "signer_title": membership.title,
+    }
 
 
 def dossier(*, field: str, bottleneck: str, result: str, **overrides) -> dict:
@@ -94,6 +104,7 @@ def approved_by_collective(
             stage="decision",
             stance="agree",
             text="Cấp ủy thống nhất chủ trương, đề nghị kiểm tra, giám sát chặt chẽ.",
+            **committee_reference(slug, 100 + proposal.pk),
         )
     with clock(decided_on, hour=8):
         for voter in ("deputy1", "deputy2", "head"):
@@ -128,7 +139,7 @@ SCENARIOS = [
         0,
     ),
     (
-        "skhcn",
+        "pquynhon",
         "cadre2",
         "Ứng dụng trí tuệ nhân tạo phân loại văn bản đến",
         "digital_transformation",
@@ -168,9 +179,9 @@ SCENARIOS = [
         4,
     ),
     (
-        "xphucat",
+        "ppleiku",
         "cadre1",
-        "Đấu giá trực tuyến quyền thuê ki-ốt chợ xã",
+        "Đấu giá trực tuyến quyền thuê ki-ốt chợ phường",
         "economy",
         "Việc cho thuê ki-ốt chợ chưa công khai, minh bạch.",
         "100% ki-ốt được cho thuê qua đấu giá trực tuyến công khai.",
@@ -284,6 +295,7 @@ def _walk(proposal, path, slug, author):
         stage="decision",
         stance="agree",
         text="Cấp ủy thống nhất chủ trương, đề nghị theo dõi chặt chẽ.",
+        **committee_reference(slug, 100 + proposal.pk),
     )
     if path == "under_review":
         services.vote_cast(proposal=proposal, actor=deputies[0], choice="for")

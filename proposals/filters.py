@@ -5,7 +5,9 @@ import django_filters
 from django.db.models import F, Q
 
 from .models import State
-from .selectors import overdue_q, proposals_awaiting
+from .selectors import overdue_q, proposals_awaiting, search_proposals
+
+ID_MAX = 2**63 - 1  # the largest primary key a 64-bit column holds
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -27,9 +29,12 @@ class ProposalFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(
         choices=State.choices, help_text="One or more states (repeat the parameter)."
     )
-    home_unit = django_filters.NumberFilter(field_name="home_unit_id", help_text="A unit id.")
+    # An id beyond what a database column holds is a 400, not an overflow in the driver (a 500).
+    home_unit = django_filters.NumberFilter(
+        field_name="home_unit_id", help_text="A unit id.", min_value=1, max_value=ID_MAX
+    )
     deciding_unit = django_filters.NumberFilter(
-        field_name="deciding_unit_id", help_text="A unit id."
+        field_name="deciding_unit_id", help_text="A unit id.", min_value=1, max_value=ID_MAX
     )
     mine = django_filters.BooleanFilter(
         method="filter_mine", help_text="true: only proposals you (co-)authored."
@@ -46,7 +51,11 @@ class ProposalFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_text",
-        help_text="Words that must all appear in the code, title, summary or bottleneck.",
+        help_text=(
+            "Words that must all appear in the code, title, summary or bottleneck, ignoring case "
+            'and Vietnamese diacritics; "quoted words" must stand together; the last word may '
+            "be cut short."
+        ),
     )
     ordering = NullsLastOrderingFilter(
         fields=(
@@ -79,12 +88,4 @@ class ProposalFilter(django_filters.FilterSet):
         return qs.filter(overdue_q()) if value else qs.exclude(overdue_q())
 
     def filter_text(self, qs, name, value):
-        words = value.split()
-        for word in words:
-            qs = qs.filter(
-                Q(code__icontains=word)
-                | Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(bottleneck__icontains=word)
-            )
-        return qs
+        return search_proposals(qs, value)

@@ -8,10 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kl14.errors import DomainError
+from units.models import Role
 from units.roles import user_roles
 from units.selectors import units_with_role
 
-from .models import CRITERIA_FIELDS, PLAN_FIELDS, Field, Opinion, Proposal, RegulationStatus, Vote
+from .models import (
+    CRITERIA_FIELDS,
+    PLAN_FIELDS,
+    AuthorPost,
+    Field,
+    Opinion,
+    Proposal,
+    RegulationStatus,
+    Vote,
+)
 
 TEXT_MAX = 20000
 
@@ -42,8 +52,10 @@ PLAN = {
     "regulation_status": (
         _("Is the matter regulated?"),
         _(
-            "Choose whether the matter is not regulated yet, or is regulated in a way that no "
-            "longer fits practice."
+            "Choose whether the matter is not regulated yet, is regulated in a way that no "
+            "longer fits practice, or is already regulated and the rule still fits. Decree 73, "
+            "Art. 5(1)(a) covers only the first two: a proposal on the third is flagged to the "
+            "deciders."
         ),
     ),
     "purpose": (
@@ -155,7 +167,10 @@ def apply_errors(form: forms.Form, error: DomainError) -> None:
             if name in form.fields:
                 form.add_error(name, str(message))
             else:
-                form.add_error(None, f"{field_label(name)}: {message}")
+                # A dossier section is named by its label; any other key ("opinion") is not
+                # shown: the message says in words what is wrong.
+                label = field_label(name)
+                form.add_error(None, f"{label}: {message}" if label != name else str(message))
 
 
 def _text(label, help_text, rows=4, required=False):
@@ -198,8 +213,20 @@ class ProposalForm(forms.Form):
         required=False,
         label=_("Co-authors"),
         help_text=_(
-            "Colleagues who write the proposal with you. They can edit and submit it, "
-            "and are protected by it like you."
+            "Colleagues who write the proposal with you. They can edit and submit it and, "
+            "like you, may be encouraged and protected under Conclusion 14-KL/TW and "
+            "Decree 73/2023/NĐ-CP if they qualify."
+        ),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    leadership_authors = UserChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Authors who hold a leadership or management post"),
+        help_text=_(
+            "Tick yourself and each co-author who holds a leadership or management post. Decree "
+            "73/2023/NĐ-CP, Art. 2: they are considered for protection; the other authors are "
+            "encouraged, if they qualify."
         ),
         widget=forms.CheckboxSelectMultiple,
     )
@@ -255,6 +282,9 @@ class ProposalForm(forms.Form):
         else:
             del self.fields["home_unit"]
         self.fields["co_authors"].queryset = self._colleagues()
+        self.fields["leadership_authors"].queryset = self._possible_authors()
+        if proposal is None and user_roles(user).unit_ids(Role.HEAD, Role.DEPUTY):
+            self.initial.setdefault("leadership_authors", [user.pk])
 
     @staticmethod
     def initial_from(proposal, user) -> dict:
@@ -264,7 +294,44 @@ class ProposalForm(forms.Form):
             for a in proposal.authorships.all()
             if a.user_id not in (proposal.created_by_id, user.pk)
         ]
+        initial["leadership_authors"] = [
+            a.user_id for a in proposal.authorships.all() if a.post == AuthorPost.LEADERSHIP
+        ]
         return initial
+
+    def _possible_authors(self):
+        """Anyone who may be an author here: the colleagues, the user and the creator."""
+        own = {self.user.pk}
+        if self.proposal is not None:
+            own.add(self.proposal.created_by_id)
+        return (
+            get_user_model()
+            .objects.filter(Q(pk__in=self._colleagues().values("pk")) | Q(pk__in=own))
+            .distinct()
+            .order_by("full_name", "username")
+        )
+
+    def _author_ids(self) -> set:
+        creator = self.proposal.created_by_id if self.proposal is not None else self.user.pk
+        return {creator} | {u.pk for u in self.co_authors_for_service()}
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("leadership_authors") or []
+        if "co_authors" in cleaned and any(u.pk not in self._author_ids() for u in chosen):
+            self.add_error(
+                "leadership_authors",
+                _("Tick only yourself and the co-authors chosen above."),
+            )
+        return cleaned
+
+    def posts_for_service(self) -> dict:
+        """{user id: post} for every author: ticked → leadership, the others → staff."""
+        chosen = {u.pk for u in self.cleaned_data.get("leadership_authors") or []}
+        return {
+            pk: AuthorPost.LEADERSHIP if pk in chosen else AuthorPost.STAFF
+            for pk in self._author_ids()
+        }
 
     def _colleagues(self):
         """Members of the home unit (on creation: of the user's units), plus the current
@@ -288,7 +355,9 @@ class ProposalForm(forms.Form):
     def groups(self):
         """The fields as the page shows them: (legend, description, [bound fields])."""
         general = [
-            n for n in ("home_unit", "title", "summary", "field", "co_authors") if n in self.fields
+            n
+            for n in ("home_unit", "title", "summary", "field", "co_authors", "leadership_authors")
+            if n in self.fields
         ]
         return [
             (_("General information"), "", [self[n] for n in general]),
@@ -317,7 +386,7 @@ class ProposalForm(forms.Form):
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in ("home_unit", "co_authors")
+            if name not in ("home_unit", "co_authors", "leadership_authors")
         }
 
     def co_authors_for_service(self) -> list:
@@ -364,6 +433,24 @@ class OpinionForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The opinion as the Party committee agreed it, with any conditions."),
+    )
+    document_number = forms.CharField(
+        label=_("Number of the Party committee's document"),
+        max_length=100,
+        required=False,
+        help_text=_("The number and symbol of the document that states the conclusion."),
+    )
+    document_date = forms.DateField(
+        label=_("Date of the document"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    signer_name = forms.CharField(label=_("Signed by"), max_length=200, required=False)
+    signer_title = forms.CharField(
+        label=_("Title of the signer"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. Secretary of the Party committee."),
     )
 
 

@@ -13,7 +13,7 @@ def dossier_snapshot(proposal) -> dict:
         "fields": {name: getattr(proposal, name) for name in DOSSIER_FIELDS},
         "authors": sorted(
             (
-                {"username": a.user.username, "name": a.user.get_full_name()}
+                {"username": a.user.username, "name": a.user.get_full_name(), "post": a.post}
                 for a in proposal.authorships.select_related("user")
             ),
             key=lambda a: a["username"],

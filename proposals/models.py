@@ -9,10 +9,13 @@ writes the ledger in one transaction.
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from kl14.triggers import append_only
 
 
 class State(models.TextChoices):
@@ -32,8 +35,13 @@ class State(models.TextChoices):
     LIABILITY_EXCLUDED = "liability_excluded", _("Liability excluded")
     EXEMPTED = "exempted", _("Exempted")
     REDUCED = "reduced", _("Responsibility reduced")
-    HELD_RESPONSIBLE = "held_responsible", _("Held responsible")
+    HELD_RESPONSIBLE = (
+        "held_responsible",
+        _("Not eligible for protection; responsibility considered under the applicable rules"),
+    )
+    RESPONSIBILITY_DECIDED = "responsibility_decided", _("Responsibility decided per person")
     REFERRED = "referred", _("Referred for abuse")
+    ABUSE_REVIEW = "abuse_review", _("Abuse case under review")
     REPLICATED = "replicated", _("Replicated")
     INSTITUTIONALIZED = "institutionalized", _("Institutionalized")
 
@@ -41,7 +49,29 @@ class State(models.TextChoices):
 S = State
 EDITABLE_STATES = (S.DRAFT, S.RETURNED)
 DECISION_STATES = (S.SUBMITTED, S.UNDER_REVIEW)
-RESPONSIBILITY_OUTCOMES = (S.LIABILITY_EXCLUDED, S.EXEMPTED, S.REDUCED, S.HELD_RESPONSIBLE)
+RESPONSIBILITY_OUTCOMES = (
+    S.LIABILITY_EXCLUDED,
+    S.EXEMPTED,
+    S.REDUCED,
+    S.HELD_RESPONSIBLE,
+    # The authors' decisions differ (one decision per person, amendment of 2026-11-29).
+    S.RESPONSIBILITY_DECIDED,
+)
+# Every state after `approved` from which a suspected abuse of the policy may be referred
+# (amendments of 2026-11-29: also after success and a protective responsibility decision). An
+# unfounded finding returns the proposal to the state it came from.
+ABUSE_SOURCES = (
+    S.APPROVED,
+    S.IN_PROGRESS,
+    S.SUSPENDED,
+    S.ENDED,
+    S.EVALUATING,
+    S.SUCCEEDED,
+    S.RESPONSIBILITY_REVIEW,
+    *RESPONSIBILITY_OUTCOMES,
+    S.REPLICATED,
+    S.INSTITUTIONALIZED,
+)
 
 
 class Mode(models.TextChoices):
@@ -52,6 +82,21 @@ class Mode(models.TextChoices):
 class RegulationStatus(models.TextChoices):
     NOT_REGULATED = "not_regulated", _("Not yet regulated")
     REGULATED_BUT_UNFIT = "regulated_but_unfit", _("Regulated, but no longer fits practice")
+    # Outside Decree 73, Art. 5(1)(a): kept so that the authors can say so, and flagged to the
+    # deciders (proposals.selectors.regulation_flag) rather than hidden behind a forced choice.
+    REGULATED_AND_FIT = "regulated_and_fit", _("Already regulated, and the rule still fits")
+
+
+# Decree 73, Art. 5(1)(a) covers only these: a proposal on any other matter is flagged.
+QUALIFYING_REGULATION = (RegulationStatus.NOT_REGULATED, RegulationStatus.REGULATED_BUT_UNFIT)
+
+
+class AuthorPost(models.TextChoices):
+    """Decree 73, Art. 2: cadres in a leadership or management post are protected; the others
+    are encouraged (amendment of 2026-11-29)."""
+
+    LEADERSHIP = "leadership", _("Holds a leadership or management post")
+    STAFF = "staff", _("Does not hold a leadership or management post")
 
 
 class Field(models.TextChoices):
@@ -158,6 +203,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decision_due = models.DateField(_("decision due"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The decision due date the proposal had when it was approved or rejected (decision_due is
+    # cleared then): whether it was decided on time, read from the row, not from the ledger.
+    decided_due = models.DateField(_("decision was due"), null=True, blank=True, editable=False)
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, blank=True)
     head_override = models.BooleanField(
         _("approved on the head's own responsibility"), default=False
@@ -176,6 +224,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # PostgreSQL only: the folded code, title, summary and bottleneck (kl14.search), written by a
+    # trigger (migration 0003) and GIN-indexed. Other databases search the columns themselves.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("proposal")
@@ -185,6 +236,11 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "decision_due"]),
             models.Index(fields=["deciding_unit", "state"]),
             models.Index(fields=["home_unit", "state"]),
+            # Keyset pages of the API in the default order, with and without a state filter.
+            models.Index(fields=["created_at", "id"], name="proposal_created_keyset"),
+            models.Index(
+                fields=["state", "created_at", "id"], name="proposal_state_created_keyset"
+            ),
         ]
 
     def __str__(self):
@@ -228,11 +284,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         self.mode = mode
         self.head_override = head_override
         self.decided_at = at
+        self.decided_due = self.decision_due
         self.decision_due = None
 
     @transition(field=state, source=S.UNDER_REVIEW, target=S.REJECTED)
     def reject(self, *, at):
         self.decided_at = at
+        self.decided_due = self.decision_due
         self.decision_due = None
 
     # --- implementation (pilots app) ----------------------------------------------------------
@@ -273,20 +331,13 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def decide_responsibility(self, *, decision):
         return decision
 
-    @transition(
-        field=state,
-        source=[
-            S.APPROVED,
-            S.IN_PROGRESS,
-            S.SUSPENDED,
-            S.ENDED,
-            S.EVALUATING,
-            S.RESPONSIBILITY_REVIEW,
-        ],
-        target=S.REFERRED,
-    )
+    @transition(field=state, source=ABUSE_SOURCES, target=S.ABUSE_REVIEW)
     def refer_abuse(self):
         pass
+
+    @transition(field=state, source=S.ABUSE_REVIEW, target=RETURN_VALUE(S.REFERRED, *ABUSE_SOURCES))
+    def conclude_abuse(self, *, founded, back_to):
+        return S.REFERRED if founded else back_to
 
     @transition(field=state, source=[S.SUCCEEDED, S.REPLICATED], target=S.REPLICATED)
     def replicate(self):
@@ -303,6 +354,9 @@ class ProposalAuthor(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authorships"
     )
     is_creator = models.BooleanField(default=False)
+    post = models.CharField(
+        _("post"), max_length=16, choices=AuthorPost.choices, blank=True, default=""
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -335,6 +389,7 @@ class ProposalVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "number"], name="unique_version_number"),
         ]
+        triggers = [append_only("proposal_version_frozen")]
 
     def __str__(self):
         return f"{self.proposal_id} v{self.number}"
@@ -427,6 +482,11 @@ class Opinion(models.Model):
     round = models.PositiveIntegerField(_("decision round"))
     stance = models.CharField(_("stance"), max_length=32, choices=Stance.choices)
     text = models.TextField(_("opinion"))
+    # The committee's conclusion as issued (amendment of 2026-11-29): its document, and who signed.
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    signer_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=200, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -448,3 +508,17 @@ class Opinion(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} — {self.get_stance_display()}"
+
+    @property
+    def reference(self) -> str:
+        """The committee's document and signer in words (as the ledger quotes them), or ""."""
+        from .events import reference_text
+
+        return reference_text(
+            {
+                "document_number": self.document_number,
+                "document_date": self.document_date,
+                "signer_name": self.signer_name,
+                "signer_title": self.signer_title,
+            }
+        )

@@ -2,48 +2,60 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from ledger.selectors import Verification, ledger_verify
+from kl14.search import padded_fold, search
+from ledger.selectors import LOAD, Verification, ledger_verify
 from units.models import Role
 from units.roles import user_roles
 from units.selectors import members_with_role
 
 from .hashing import version_hash
-from .models import DECISION_STATES, Opinion, Proposal, ProposalAuthor, State, Vote
+from .models import (
+    DECISION_STATES,
+    QUALIFYING_REGULATION,
+    Opinion,
+    Proposal,
+    ProposalAuthor,
+    State,
+    Vote,
+)
 from .permissions import visible_q
 
 
-def proposals_visible_to(user) -> QuerySet[Proposal]:
-    return (
-        Proposal.objects.filter(visible_q(user))
-        .select_related("home_unit", "deciding_unit", "created_by")
-        .prefetch_related(
-            Prefetch("authorships", queryset=ProposalAuthor.objects.select_related("user"))
-        )
+def _for_lists(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    return queryset.select_related("home_unit", "deciding_unit", "created_by").prefetch_related(
+        Prefetch("authorships", queryset=ProposalAuthor.objects.select_related("user"))
     )
 
 
+def proposals_visible_to(user) -> QuerySet[Proposal]:
+    return _for_lists(Proposal.objects.filter(visible_q(user)))
+
+
+# The lists below select only proposals their user may see by the visibility rule itself (an
+# author; the head, deputies or Party committee of the deciding unit of a submitted proposal), so
+# they read one index (the authorships, or deciding unit and state) and skip the rule's OR.
+
+
 def proposals_authored_by(user) -> QuerySet[Proposal]:
-    return proposals_visible_to(user).filter(authorships__user=user).order_by("-updated_at")
+    return _for_lists(Proposal.objects.filter(authorships__user=user)).order_by("-updated_at")
 
 
 def proposals_awaiting_decision(user) -> QuerySet[Proposal]:
     """The head's inbox: proposals in submitted or under_review decided in the head's units."""
     units = user_roles(user).unit_ids(Role.HEAD)
-    return (
-        proposals_visible_to(user)
-        .filter(state__in=DECISION_STATES, deciding_unit_id__in=units)
-        .order_by("decision_due", "submitted_at")
-    )
+    return _for_lists(
+        Proposal.objects.filter(state__in=DECISION_STATES, deciding_unit_id__in=units)
+    ).order_by("decision_due", "submitted_at")
 
 
 def proposals_awaiting_vote(user) -> QuerySet[Proposal]:
     units = user_roles(user).unit_ids(Role.HEAD, Role.DEPUTY)
     return (
-        proposals_visible_to(user)
-        .filter(state=State.UNDER_REVIEW, deciding_unit_id__in=units)
+        _for_lists(Proposal.objects.filter(state=State.UNDER_REVIEW, deciding_unit_id__in=units))
         .exclude(authorships__user=user)
         .order_by("decision_due")
     )
@@ -52,7 +64,7 @@ def proposals_awaiting_vote(user) -> QuerySet[Proposal]:
 def proposals_awaiting_opinion(user) -> QuerySet[Proposal]:
     units = user_roles(user).unit_ids(Role.PARTY_COMMITTEE)
     return (
-        proposals_visible_to(user)
+        _for_lists(Proposal.objects.all())
         .filter(deciding_unit_id__in=units)
         .filter(Q(state=State.UNDER_REVIEW) | Q(state=State.EVALUATING))
         .order_by("decision_due")
@@ -72,6 +84,14 @@ def proposals_awaiting(user) -> QuerySet[Proposal]:
     q |= Q(state__in=[State.UNDER_REVIEW, State.EVALUATING], deciding_unit_id__in=party)
     q |= Q(state=State.RETURNED, authorships__user=user)
     return proposals_visible_to(user).filter(q).distinct()
+
+
+def search_proposals(queryset: QuerySet[Proposal], query: str) -> QuerySet[Proposal]:
+    """Proposals whose code, title, summary or bottleneck hold every term of the query, ignoring
+    case and diacritics (kl14.search): the GIN-indexed `search_vector` on PostgreSQL."""
+    fields = (F("code"), F("title"), F("summary"), F("bottleneck"))
+    queryset, _ranked = search(queryset, query, vector="search_vector", text=padded_fold(*fields))
+    return queryset
 
 
 def overdue_q(today=None) -> Q:
@@ -119,17 +139,35 @@ def vote_passes(*, eligible: int, votes_for: int, head_for: bool) -> bool:
     return votes_for * 2 == eligible and head_for
 
 
-def proposal_tally(proposal) -> Tally:
+@dataclass(frozen=True)
+class Collective:
+    """The leadership collective of the deciding unit that votes (Decree 73, Art. 8(1) and 18):
+    its head and deputies who are not authors."""
+
+    eligible: frozenset
+    heads: frozenset
+
+
+def voting_collective(proposal) -> Collective:
     if proposal.deciding_unit_id is None:
-        return Tally(0, 0, 0, 0, False, False, frozenset(), ())
+        return Collective(frozenset(), frozenset())
     leaders = list(
         members_with_role(proposal.deciding_unit, [Role.HEAD, Role.DEPUTY]).values_list(
             "user_id", "role"
         )
     )
     authors = set(proposal.authorships.values_list("user_id", flat=True))
-    eligible = {uid for uid, _ in leaders} - authors
-    heads = {uid for uid, role in leaders if role == Role.HEAD}
+    return Collective(
+        eligible=frozenset({uid for uid, _ in leaders} - authors),
+        heads=frozenset(uid for uid, role in leaders if role == Role.HEAD),
+    )
+
+
+def proposal_tally(proposal) -> Tally:
+    if proposal.deciding_unit_id is None:
+        return Tally(0, 0, 0, 0, False, False, frozenset(), ())
+    collective = voting_collective(proposal)
+    eligible, heads = collective.eligible, collective.heads
     votes = tuple(
         Vote.objects.filter(proposal=proposal, round=proposal.decision_round, voter_id__in=eligible)
         .select_related("voter")
@@ -161,6 +199,39 @@ def current_opinion(proposal, stage=Opinion.Stage.DECISION):
     )
 
 
+REGULATED_WARNING = gettext_lazy(
+    "The authors state that the matter is already regulated and the rule still fits practice: "
+    "Decree 73/2023/NĐ-CP, Art. 5(1)(a) covers only matters not yet regulated, or regulated in a "
+    "way that no longer fits practice."
+)
+
+
+def regulation_flag(proposal) -> str:
+    """The warning for the deciders when the proposal is on a matter already regulated and the
+    rule still fits (outside Art. 5(1)(a)), or ""."""
+    if proposal.regulation_status and proposal.regulation_status not in QUALIFYING_REGULATION:
+        return str(REGULATED_WARNING)
+    return ""
+
+
+def opinion_disagrees(proposal, stage=Opinion.Stage.DECISION) -> bool:
+    """Whether the Party committee's current opinion at `stage` (this round's latest) is
+    `disagree`. After such an opinion the head's approval, and the evaluation, need the head's
+    written reasons, recorded like the vote override (amendment of 2026-11-29). Public: the
+    reviews app asks it for the evaluation stage."""
+    opinion = current_opinion(proposal, stage)
+    return opinion is not None and opinion.stance == Opinion.Stance.DISAGREE
+
+
+def approval_entry(proposal):
+    """The ledger entry of the proposal's approval (the latest), or None."""
+    from ledger.models import LedgerEntry
+
+    if not proposal.decided_at:
+        return None
+    return LedgerEntry.objects.filter(proposal=proposal, event="approve").order_by("-seq").first()
+
+
 # Checks that rows of the database still say what a ledger entry recorded: each takes
 # (proposal, entry, is_last) and answers False when they disagree. Apps add their own.
 RECORD_CHECKS: list = []
@@ -176,15 +247,23 @@ def _state_matches(proposal, entry, *, is_last) -> bool:
 RECORD_CHECKS.append(_state_matches)
 
 
-def proposal_verify(proposal) -> Verification:
-    """The ledger chain, every frozen version still hashing to what the ledger recorded, and the
-    rows that mirror the ledger (the state, the decisions) still saying what it recorded."""
+def proposal_verify(proposal, *, anchor=LOAD) -> Verification:
+    """The ledger chain, every frozen version still hashing to what the ledger recorded, the
+    rows that mirror the ledger (the state, the decisions) still saying what it recorded, the
+    chain as the latest signed checkpoint saw it (`anchor`, loaded unless given), and at least
+    the entry that any state but a never-submitted draft implies."""
     valid = {
         version.content_hash
         for version in proposal.versions.all()
         if version_hash(version.content) == version.content_hash
     }
-    return ledger_verify(proposal, valid_dossier_hashes=valid, record_checks=RECORD_CHECKS)
+    return ledger_verify(
+        proposal,
+        valid_dossier_hashes=valid,
+        record_checks=RECORD_CHECKS,
+        anchor=anchor,
+        min_entries=0 if proposal.state == State.DRAFT and not proposal.version else 1,
+    )
 
 
 def authors_of(proposal) -> list:

@@ -14,7 +14,16 @@ from ledger.models import LedgerEntry
 from units.api import UnitBriefSerializer
 from units.models import Unit
 
-from .models import DOSSIER_FIELDS, Attachment, Opinion, Proposal, ProposalVersion, Vote
+from .models import (
+    DOSSIER_FIELDS,
+    Attachment,
+    AuthorPost,
+    Mode,
+    Opinion,
+    Proposal,
+    ProposalVersion,
+    Vote,
+)
 from .selectors import is_overdue
 
 User = get_user_model()
@@ -45,10 +54,28 @@ class UnitRelatedFieldExtension(OpenApiSerializerFieldExtension):
         return auto_schema.resolve_serializer(UnitBriefSerializer, direction).ref
 
 
+class AuthorSerializer(serializers.Serializer):
+    """An author: the person and their post (Decree 73, Art. 2: a leadership or management post
+    is considered for protection; the others are encouraged)."""
+
+    id = serializers.IntegerField(source="user.id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.get_full_name", read_only=True)
+    post = serializers.ChoiceField(choices=AuthorPost.choices, allow_blank=True, read_only=True)
+    post_label = serializers.CharField(source="get_post_display", read_only=True)
+
+
+class AuthorPostSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), help_text="The id of an author."
+    )
+    post = serializers.ChoiceField(choices=AuthorPost.choices)
+
+
 def _authors(proposal) -> list[dict]:
     """Authors from the prefetched authorships (no query per row): the creator first."""
     authorships = sorted(proposal.authorships.all(), key=lambda a: (not a.is_creator, a.pk))
-    return UserBriefSerializer([a.user for a in authorships], many=True).data
+    return AuthorSerializer(authorships, many=True).data
 
 
 class ProposalSummarySerializer(serializers.ModelSerializer):
@@ -60,6 +87,8 @@ class ProposalSummarySerializer(serializers.ModelSerializer):
     deciding_unit = UnitRelatedField(read_only=True, allow_null=True)
     authors = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    # Empty until the proposal is approved (a read-only model field loses its allow_blank).
+    mode = serializers.ChoiceField(choices=Mode.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Proposal
@@ -86,7 +115,7 @@ class ProposalSummarySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(UserBriefSerializer(many=True))
+    @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, proposal):
         return _authors(proposal)
 
@@ -147,6 +176,16 @@ class ProposalSerializer(ProposalSummarySerializer):
         required=False,
         help_text="Ids of the co-authors (the creator is always an author). Replaces the list.",
     )
+    author_posts = AuthorPostSerializer(
+        many=True,
+        write_only=True,
+        required=False,
+        help_text=(
+            "Each author's post: `leadership` (a leadership or management post: considered for "
+            "protection) or `staff` (encouraged). Unsaid, a head or deputy of the home unit is "
+            "`leadership` and anyone else `staff`."
+        ),
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta(ProposalSummarySerializer.Meta):
@@ -154,6 +193,7 @@ class ProposalSerializer(ProposalSummarySerializer):
             *ProposalSummarySerializer.Meta.fields,
             *(name for name in DOSSIER_FIELDS if name not in ("title", "summary", "field")),
             "co_authors",
+            "author_posts",
             "attachments",
             "decided_at",
             "head_override",
@@ -176,6 +216,13 @@ class ProposalSerializer(ProposalSummarySerializer):
     def dossier(self) -> dict:
         """The validated dossier fields, as the services take them."""
         return {k: v for k, v in self.validated_data.items() if k in DOSSIER_FIELDS}
+
+    def posts(self) -> dict | None:
+        """`author_posts` as the services take them: {user id: post}, or None when not sent."""
+        posts = self.validated_data.get("author_posts")
+        if posts is None:
+            return None
+        return {item["user"].pk: item["post"] for item in posts}
 
 
 class ProposalUpdateSerializer(ProposalSerializer):
@@ -225,7 +272,7 @@ class TransitionFieldChoiceSerializer(serializers.Serializer):
 class TransitionFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     type = serializers.ChoiceField(
-        choices=["text", "choice", "boolean", "date", "decimal", "list", "object"]
+        choices=["text", "choice", "boolean", "date", "decimal", "file", "list", "object"]
     )
     required = serializers.BooleanField()
     label = serializers.CharField()
@@ -237,13 +284,35 @@ class TransitionSerializer(serializers.Serializer):
     label = serializers.CharField()
     confirm = serializers.CharField(help_text="A question to confirm before firing, or empty.")
     fields = TransitionFieldSerializer(many=True)
+    ready = serializers.BooleanField(
+        help_text="Nothing is missing: firing it with valid inputs can succeed now."
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "What must happen first, each naming who provides it (as the proposal page shows it "
+            "on the disabled button); firing it before answers 400."
+        ),
+    )
+    preview = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What it will do and what is still open (irreversible steps), or empty.",
+    )
+    irreversible = serializers.BooleanField(help_text="It cannot be undone.")
 
     def to_representation(self, spec):
+        """A transition for the proposal in the context (`{"proposal": ...}`)."""
+        proposal = self.context["proposal"]
+        missing = spec.missing(proposal)
         return {
             "name": spec.name,
             "label": str(spec.label),
             "confirm": str(spec.confirm or ""),
             "fields": spec.describe_fields(),
+            "ready": not missing,
+            "missing": missing,
+            "preview": spec.consequences(proposal),
+            "irreversible": spec.irreversible,
         }
 
 
@@ -265,16 +334,22 @@ class TallySerializer(serializers.Serializer):
     """The collective vote of the current decision round (Decree 73, Art. 8(1))."""
 
     round = serializers.IntegerField()
+    secret = serializers.BooleanField(
+        help_text=(
+            "The votes are secret to you (you are not in the voting collective): `votes` is "
+            "empty, and while the vote is open the counts and `passed` are null."
+        )
+    )
     eligible = serializers.IntegerField(help_text="Head and deputies of the deciding unit.")
-    votes_for = serializers.IntegerField()
-    against = serializers.IntegerField()
-    abstain = serializers.IntegerField()
-    passed = serializers.BooleanField()
+    votes_for = serializers.IntegerField(allow_null=True)
+    against = serializers.IntegerField(allow_null=True)
+    abstain = serializers.IntegerField(allow_null=True)
+    passed = serializers.BooleanField(allow_null=True)
     my_vote = serializers.CharField(
         allow_null=True, help_text="Your vote in this round (for, against, abstain), or null."
     )
     can_vote = serializers.BooleanField(help_text="Whether you may cast or change a vote now.")
-    votes = VoteSerializer(many=True)
+    votes = VoteSerializer(many=True, help_text="Who voted what: for the collective only.")
 
     def get_fields(self):
         # "for" is a Python keyword: the field is declared as votes_for and published as "for".
@@ -300,6 +375,10 @@ class OpinionSerializer(serializers.ModelSerializer):
             "stance",
             "stance_label",
             "text",
+            "document_number",
+            "document_date",
+            "signer_name",
+            "signer_title",
             "author",
             "unit",
             "created_at",
@@ -313,6 +392,22 @@ class OpinionInputSerializer(serializers.Serializer):
     )
     stance = serializers.ChoiceField(choices=Opinion.Stance.choices, label=_("Stance"))
     text = serializers.CharField(max_length=5000, label=_("Opinion"))
+    document_number = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        label=_("Number of the Party committee's document"),
+        help_text="The number and symbol of the document stating the conclusion; with its date.",
+    )
+    document_date = serializers.DateField(
+        required=False, allow_null=True, label=_("Date of the document")
+    )
+    signer_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, label=_("Signed by")
+    )
+    signer_title = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, label=_("Title of the signer")
+    )
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

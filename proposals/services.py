@@ -1,11 +1,15 @@
 """Every write to a proposal. Each function is one atomic step: lock the row, check who acts (403),
-the state (409) and the inputs (400), fire the transition, save, append the ledger entry, and
-announce it after commit."""
+the state (409) and the inputs (400), fire the transition, save, and append the ledger entry (whose
+`ledger.signals.entry_appended` lets other apps write their rows in the same transaction).
 
+The plumbing below (`lock_proposal`, `as_seen`, `require`, `require_state`, `raise_if_invalid`,
+`clean_text`, `fire_transition`, `record_action`) is public: the pilots and reviews apps build their
+steps on it."""
+
+import datetime
 import unicodedata
 
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
@@ -24,6 +28,7 @@ from .models import (
     DOSSIER_FIELDS,
     PLAN_FIELDS,
     Attachment,
+    AuthorPost,
     Field,
     Mode,
     Opinion,
@@ -39,30 +44,56 @@ from .uploads import inspect_upload
 
 DECISION_WORKING_DAYS = 7  # Decree 73, Art. 8(1)
 
-# Sent after commit whenever the ledger records an event: (sender=Proposal, proposal, event, actor).
-proposal_event = Signal()
-
 
 # --- plumbing ---
 
 
-def _lock(proposal, actor) -> Proposal:
-    """Re-reads the proposal under a row lock, as the actor may see it (404 otherwise)."""
-    return perms.access_proposal(
-        actor,
-        proposal.pk,
-        queryset=Proposal.objects.select_for_update(of=("self",)).select_related(
-            "home_unit", "deciding_unit"
-        ),
+def lock_proposal(proposal, actor) -> Proposal:
+    """Re-reads the proposal under a row lock, as the actor may see it (404 otherwise).
+
+    The lock is taken on the proposal's row alone, then the proposal and its units are read
+    afresh: a join locked FOR UPDATE and re-checked after waiting for another transaction
+    (PostgreSQL's EvalPlanQual) keeps the old joined row, so a proposal escalated meanwhile came
+    back with its new deciding unit's id but no deciding unit.
+
+    A proposal marked by `as_seen` (a request's view of it) that another step moved on while this
+    one waited for the lock — its state or decision round changed — is a conflict (409)."""
+    list(Proposal.objects.select_for_update().filter(pk=proposal.pk).values_list("pk", flat=True))
+    locked = perms.access_proposal(
+        actor, proposal.pk, queryset=Proposal.objects.select_related("home_unit", "deciding_unit")
+    )
+    seen = proposal.__dict__.pop("_seen", None)
+    if seen is not None and seen != (locked.state, locked.decision_round):
+        raise Conflict(
+            _("Someone acted on this proposal meanwhile: reload it and check before acting."),
+            code="changed",
+        )
+    return locked
+
+
+def moved_on(proposal) -> Conflict:
+    """The answer to a head whose unit decided the proposal before it was escalated past it."""
+    return Conflict(
+        _("This proposal has been escalated to %(unit)s, which now decides it.")
+        % {"unit": proposal.deciding_unit.name},
+        code="changed",
     )
 
 
-def _require(allowed: bool):
+def as_seen(proposal) -> Proposal:
+    """Marks the proposal as a request read it: the step it asks for then answers 409 instead of
+    acting on what has changed since (twenty heads pressing "escalate" at once: one escalates,
+    the others are told someone acted first), even when the new state would admit it."""
+    proposal._seen = (proposal.state, proposal.decision_round)
+    return proposal
+
+
+def require(allowed: bool):
     if not allowed:
         raise Forbidden()
 
 
-def _require_state(proposal, transition_name: str):
+def require_state(proposal, transition_name: str):
     if not can_proceed(getattr(proposal, transition_name)):
         raise Conflict(
             _("This action is not possible while the proposal is “%(state)s”.")
@@ -71,7 +102,7 @@ def _require_state(proposal, transition_name: str):
         )
 
 
-def _text(value, field, errors, *, required=True, max_length=5000):
+def clean_text(value, field, errors, *, required=True, max_length=5000):
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -85,18 +116,12 @@ def _text(value, field, errors, *, required=True, max_length=5000):
     return value
 
 
-def _raise_if(errors):
+def raise_if_invalid(errors):
     if errors:
         raise Invalid(errors=errors)
 
 
-def _announce(proposal, event, actor):
-    transaction.on_commit(
-        lambda: proposal_event.send(sender=Proposal, proposal=proposal, event=event, actor=actor)
-    )
-
-
-def _fire(proposal, actor, name, *, payload=None, dossier_hash="", **kwargs):
+def fire_transition(proposal, actor, name, *, payload=None, dossier_hash="", **kwargs):
     """Runs transition `name`, saves only what it changed, and records it in the ledger."""
     before = {f.attname: getattr(proposal, f.attname) for f in Proposal._meta.concrete_fields}
     from_state = proposal.state
@@ -117,7 +142,6 @@ def _fire(proposal, actor, name, *, payload=None, dossier_hash="", **kwargs):
         payload=payload or {},
         dossier_hash=dossier_hash or _current_hash(proposal),
     )
-    _announce(proposal, name, actor)
     return entry
 
 
@@ -143,7 +167,6 @@ def record_action(*, proposal, actor, event, payload=None):
         payload=payload or {},
         dossier_hash=_current_hash(proposal),
     )
-    _announce(proposal, event, actor)
     return entry
 
 
@@ -174,7 +197,7 @@ def _clean_dossier(fields: dict, *, partial: bool) -> dict:
                 errors.setdefault(name, []).append(_("Choose a valid option."))
             clean[name] = value
         else:
-            clean[name] = _text(
+            clean[name] = clean_text(
                 value,
                 name,
                 errors,
@@ -185,22 +208,29 @@ def _clean_dossier(fields: dict, *, partial: bool) -> dict:
                 errors.setdefault(name, []).append(_("The title must be one line of text."))
     if not partial and "title" not in fields:
         errors.setdefault("title", []).append(_("This field is required."))
-    _raise_if(errors)
+    raise_if_invalid(errors)
     return clean
 
 
 @transaction.atomic
-def proposal_create(*, actor, home_unit: Unit, co_authors=(), **fields) -> Proposal:
+def proposal_create(
+    *, actor, home_unit: Unit, co_authors=(), author_posts=None, **fields
+) -> Proposal:
     """A new draft in a unit where the actor is a member. Drafts are private to their authors and
-    leave no ledger entry until they are submitted."""
+    leave no ledger entry until they are submitted. `author_posts` ({user id: post}) records each
+    author's post (Decree 73, Art. 2); unsaid, a head or deputy of the home unit holds a
+    leadership post and the others are recorded as not holding one."""
     if home_unit.pk not in user_roles(actor).unit_ids():
         raise Invalid(errors={"home_unit": [_("You can only write proposals in your own units.")]})
     clean = _clean_dossier(fields, partial=False)
     proposal = Proposal.objects.create(home_unit=home_unit, created_by=actor, **clean)
     proposal.code = f"DX-{proposal.created_at:%Y}-{proposal.pk:06d}"
     proposal.save(update_fields=["code"])
-    ProposalAuthor.objects.create(proposal=proposal, user=actor, is_creator=True)
+    ProposalAuthor.objects.create(
+        proposal=proposal, user=actor, is_creator=True, post=_default_post(proposal, actor.pk)
+    )
     _set_co_authors(proposal, co_authors)
+    _set_posts(proposal, author_posts)
     return proposal
 
 
@@ -208,9 +238,9 @@ proposal_create.alters_data = True
 
 
 @transaction.atomic
-def proposal_update(*, proposal, actor, co_authors=None, **fields) -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.is_author(actor, proposal))
+def proposal_update(*, proposal, actor, co_authors=None, author_posts=None, **fields) -> Proposal:
+    proposal = lock_proposal(proposal, actor)
+    require(perms.is_author(actor, proposal))
     if proposal.state not in (State.DRAFT, State.RETURNED):
         raise Conflict(_("Only a draft or a returned proposal can be edited."), code="wrong_state")
     clean = _clean_dossier(fields, partial=True)
@@ -219,10 +249,42 @@ def proposal_update(*, proposal, actor, co_authors=None, **fields) -> Proposal:
     proposal.save(update_fields=[*clean, "updated_at"])
     if co_authors is not None:
         _set_co_authors(proposal, co_authors)
+    _set_posts(proposal, author_posts)
     return proposal
 
 
 proposal_update.alters_data = True
+
+
+def _default_post(proposal, user_id) -> str:
+    """A head or deputy of the home unit holds a leadership post; anyone else is recorded as not
+    holding one until the authors say otherwise (never more protection than declared)."""
+    leads = proposal.home_unit.memberships.filter(
+        user_id=user_id, role__in=[Role.HEAD, Role.DEPUTY]
+    ).exists()
+    return AuthorPost.LEADERSHIP if leads else AuthorPost.STAFF
+
+
+def _set_posts(proposal, author_posts):
+    """Records the post of the authors named in `author_posts` ({user id: post}); 400 for anyone
+    who is not an author or a post that is not one of AuthorPost."""
+    if not author_posts:
+        return
+    if not isinstance(author_posts, dict):
+        raise Invalid(errors={"author_posts": [_("Give each author's post.")]})
+    authorships = {a.user_id: a for a in ProposalAuthor.objects.filter(proposal=proposal)}
+    errors = []
+    for user_id, post in author_posts.items():
+        user_id = getattr(user_id, "pk", user_id)
+        if user_id not in authorships:
+            errors.append(_("Only an author's post can be recorded."))
+        elif post not in AuthorPost.values:
+            errors.append(_("Choose a valid option."))
+        elif authorships[user_id].post != post:
+            authorships[user_id].post = post
+            authorships[user_id].save(update_fields=["post"])
+    if errors:
+        raise Invalid(errors={"author_posts": sorted(set(errors), key=errors.index)})
 
 
 def _set_co_authors(proposal, co_authors):
@@ -241,7 +303,8 @@ def _set_co_authors(proposal, co_authors):
     ProposalAuthor.objects.filter(proposal=proposal).exclude(user_id__in=wanted).delete()
     existing = set(proposal.authorships.values_list("user_id", flat=True))
     ProposalAuthor.objects.bulk_create(
-        ProposalAuthor(proposal=proposal, user_id=pk) for pk in wanted - existing
+        ProposalAuthor(proposal=proposal, user_id=pk, post=_default_post(proposal, pk))
+        for pk in wanted - existing
     )
     proposal._author_ids = wanted
 
@@ -249,8 +312,8 @@ def _set_co_authors(proposal, co_authors):
 @transaction.atomic
 def proposal_delete(*, proposal, actor) -> None:
     """Only a draft that was never submitted can be deleted; anything submitted is kept."""
-    proposal = _lock(proposal, actor)
-    _require(perms.is_author(actor, proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(perms.is_author(actor, proposal))
     if not perms.can_delete(actor, proposal):
         raise Conflict(
             _("Only a draft that was never submitted can be deleted."), code="wrong_state"
@@ -265,8 +328,8 @@ proposal_delete.alters_data = True
 
 @transaction.atomic
 def attachment_add(*, proposal, actor, uploaded) -> Attachment:
-    proposal = _lock(proposal, actor)
-    _require(perms.is_author(actor, proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(perms.is_author(actor, proposal))
     if proposal.state not in (State.DRAFT, State.RETURNED):
         raise Conflict(
             _("Attachments can only change while the proposal is a draft or returned."),
@@ -296,8 +359,8 @@ attachment_add.alters_data = True
 
 @transaction.atomic
 def attachment_remove(*, attachment, actor) -> None:
-    proposal = _lock(attachment.proposal, actor)
-    _require(perms.is_author(actor, proposal))
+    proposal = lock_proposal(attachment.proposal, actor)
+    require(perms.is_author(actor, proposal))
     if proposal.state not in (State.DRAFT, State.RETURNED):
         raise Conflict(
             _("Attachments can only change while the proposal is a draft or returned."),
@@ -354,10 +417,10 @@ def deciding_unit_for(proposal) -> Unit:
 
 @transaction.atomic
 def proposal_submit(*, proposal, actor) -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "submit"))
-    _require_state(proposal, "submit")
-    _raise_if(submission_errors(proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "submit"))
+    require_state(proposal, "submit")
+    raise_if_invalid(submission_errors(proposal))
     deciding_unit = deciding_unit_for(proposal)
     now = timezone.now()
     number = proposal.version + 1
@@ -370,7 +433,7 @@ def proposal_submit(*, proposal, actor) -> Proposal:
         created_by=actor,
     )
     due = deadline_from(now, DECISION_WORKING_DAYS)
-    _fire(
+    fire_transition(
         proposal,
         actor,
         "submit",
@@ -393,13 +456,13 @@ proposal_submit.alters_data = True
 
 @transaction.atomic
 def proposal_withdraw(*, proposal, actor, reason) -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "withdraw"))
-    _require_state(proposal, "withdraw")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "withdraw"))
+    require_state(proposal, "withdraw")
     errors: dict = {}
-    reason = _text(reason, "reason", errors)
-    _raise_if(errors)
-    _fire(proposal, actor, "withdraw", payload={"reason": reason})
+    reason = clean_text(reason, "reason", errors)
+    raise_if_invalid(errors)
+    fire_transition(proposal, actor, "withdraw", payload={"reason": reason})
     return proposal
 
 
@@ -408,10 +471,10 @@ proposal_withdraw.alters_data = True
 
 @transaction.atomic
 def proposal_open_review(*, proposal, actor) -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "open_review"))
-    _require_state(proposal, "open_review")
-    _fire(proposal, actor, "open_review")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "open_review"))
+    require_state(proposal, "open_review")
+    fire_transition(proposal, actor, "open_review")
     return proposal
 
 
@@ -420,13 +483,13 @@ proposal_open_review.alters_data = True
 
 @transaction.atomic
 def proposal_return_for_revision(*, proposal, actor, comment) -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "return_for_revision"))
-    _require_state(proposal, "return_for_revision")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "return_for_revision"))
+    require_state(proposal, "return_for_revision")
     errors: dict = {}
-    comment = _text(comment, "comment", errors)
-    _raise_if(errors)
-    _fire(proposal, actor, "return_for_revision", payload={"comment": comment})
+    comment = clean_text(comment, "comment", errors)
+    raise_if_invalid(errors)
+    fire_transition(proposal, actor, "return_for_revision", payload={"comment": comment})
     return proposal
 
 
@@ -435,18 +498,18 @@ proposal_return_for_revision.alters_data = True
 
 @transaction.atomic
 def proposal_escalate(*, proposal, actor, reason) -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "escalate"))
-    _require_state(proposal, "escalate")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "escalate"))
+    require_state(proposal, "escalate")
     errors: dict = {}
-    reason = _text(reason, "reason", errors)
+    reason = clean_text(reason, "reason", errors)
     parent = unit_parent(proposal.deciding_unit)
     if parent is None:
         errors.setdefault("reason", []).append(_("This unit has no superior unit."))
-    _raise_if(errors)
+    raise_if_invalid(errors)
     now = timezone.now()
     due = deadline_from(now, DECISION_WORKING_DAYS)
-    _fire(
+    fire_transition(
         proposal,
         actor,
         "escalate",
@@ -466,40 +529,87 @@ def proposal_escalate(*, proposal, actor, reason) -> Proposal:
 proposal_escalate.alters_data = True
 
 
+# The collective's assessment of each Art. 5(1) condition at the decision, by input name.
+ASSESSMENT_INPUTS = {
+    f"assessment_{name.removeprefix('criterion_')}": name for name in CRITERIA_FIELDS
+}
+ASSESSMENT_VALUES = ("met", "not_met")
+
+
+def _clean_assessment(assessment: dict, errors: dict) -> dict:
+    """{criterion field: "met" | "not_met"} for the conditions the collective assessed. Decree 73,
+    Art. 5(1): a proposal qualifies only if it meets all four, so one found not met refuses
+    the approval."""
+    conditions = {}
+    for key, value in assessment.items():
+        if key not in ASSESSMENT_INPUTS:
+            raise TypeError(f"proposal_approve() got an unexpected keyword argument {key!r}")
+        if value in (None, ""):
+            continue
+        if value not in ASSESSMENT_VALUES:
+            errors.setdefault(key, []).append(_("Choose a valid option."))
+        elif value == "not_met":
+            errors.setdefault(key, []).append(
+                _(
+                    "The collective found this condition of Art. 5(1) not met: the proposal "
+                    "cannot be approved. Return it for revision or do not approve it."
+                )
+            )
+        conditions[ASSESSMENT_INPUTS[key]] = value
+    return conditions
+
+
 @transaction.atomic
-def proposal_approve(*, proposal, actor, mode, override_reason="") -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "approve"))
-    _require_state(proposal, "approve")
+def proposal_approve(*, proposal, actor, mode, override_reason="", **assessment) -> Proposal:
+    """Approves the proposal. The head's written reasons (`override_reason`, one mechanism) are
+    needed when the vote did not pass (Art. 8: the head bears personal responsibility) and when the
+    Party committee's opinion is `disagree` (amendment of 2026-11-29); both are marked in the
+    ledger entry. `assessment_*` record the collective's assessment of each Art. 5(1) condition."""
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "approve"))
+    require_state(proposal, "approve")
     errors: dict = {}
     if mode not in Mode.values:
         errors["mode"] = [_("Choose pilot or implementation.")]
+    conditions = _clean_assessment(assessment, errors)
     opinion = current_opinion(proposal)
     if opinion is None:
         errors["opinion"] = [
             _("The Party committee's opinion must be recorded before the decision.")
         ]
     tally = proposal_tally(proposal)
-    override_reason = (override_reason or "").strip()
-    if not tally.passed and not override_reason:
-        errors["override_reason"] = [
-            _(
-                "The vote has not passed: approving anyway needs your written reasons, and you "
-                "bear "
-                "personal responsibility for it."
-            )
-        ]
-    _raise_if(errors)
+    against_opinion = opinion is not None and opinion.stance == Opinion.Stance.DISAGREE
+    override_reason = clean_text(override_reason, "override_reason", errors, required=False)
+    if not override_reason and "override_reason" not in errors:
+        if not tally.passed:
+            errors["override_reason"] = [
+                _(
+                    "The vote has not passed: approving anyway needs your written reasons, and "
+                    "you bear personal responsibility for it."
+                )
+            ]
+        elif against_opinion:
+            errors["override_reason"] = [
+                _(
+                    "The Party committee disagreed: approving anyway needs your written "
+                    "reasons, recorded with the decision."
+                )
+            ]
+    raise_if_invalid(errors)
     override = not tally.passed
     payload = {
         "mode": mode,
         "tally": tally.as_dict(),
-        "opinion": {"stance": opinion.stance, "text": opinion.text},
+        "opinion": {"stance": opinion.stance, "text": opinion.text, **opinion_reference(opinion)},
         "head_bears_responsibility": override,
     }
-    if override:
+    if against_opinion:
+        payload["against_opinion"] = True
+    if override or against_opinion:
         payload["override_reason"] = override_reason
-    _fire(
+    if conditions:
+        payload["conditions"] = conditions
+    fire_transition(
         proposal,
         actor,
         "approve",
@@ -516,18 +626,18 @@ proposal_approve.alters_data = True
 
 @transaction.atomic
 def proposal_reject(*, proposal, actor, reasons) -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "reject"))
-    _require_state(proposal, "reject")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "reject"))
+    require_state(proposal, "reject")
     errors: dict = {}
-    reasons = _text(reasons, "reasons", errors)
+    reasons = clean_text(reasons, "reasons", errors)
     tally = proposal_tally(proposal)
     if tally.passed:
         errors.setdefault("reasons", []).append(
-            _("The leadership collective voted in favour: the proposal cannot be rejected.")
+            _("The collective voted in favour: the proposal can only be approved or returned.")
         )
-    _raise_if(errors)
-    _fire(
+    raise_if_invalid(errors)
+    fire_transition(
         proposal,
         actor,
         "reject",
@@ -545,14 +655,19 @@ proposal_reject.alters_data = True
 
 @transaction.atomic
 def vote_cast(*, proposal, actor, choice) -> Vote:
-    proposal = _lock(proposal, actor)
-    _require(perms.is_eligible_voter(actor, proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(perms.is_eligible_voter(actor, proposal))
     if proposal.state != State.UNDER_REVIEW:
         raise Conflict(
             _("Votes are cast only while the proposal is under review."), code="wrong_state"
         )
     if choice not in Vote.Choice.values:
         raise Invalid(errors={"choice": [_("Choose for, against or abstain.")]})
+    same = Vote.objects.filter(
+        proposal=proposal, round=proposal.decision_round, voter=actor, choice=choice
+    ).first()
+    if same is not None:
+        return same  # the same vote again: nothing changes, so nothing is recorded
     vote, created = Vote.objects.update_or_create(
         proposal=proposal,
         round=proposal.decision_round,
@@ -571,12 +686,76 @@ def vote_cast(*, proposal, actor, choice) -> Vote:
 vote_cast.alters_data = True
 
 
+def _clean_opinion_reference(errors, *, document_number, document_date, signer_name, signer_title):
+    """The committee's conclusion as issued: its document (number and date, together) and who
+    signed it (name and title, together). The date is a real day, not in the future."""
+    document_number = clean_text(
+        document_number, "document_number", errors, required=False, max_length=100
+    )
+    signer_name = clean_text(signer_name, "signer_name", errors, required=False, max_length=200)
+    signer_title = clean_text(signer_title, "signer_title", errors, required=False, max_length=200)
+    if isinstance(document_date, str) and document_date.strip():
+        try:
+            document_date = datetime.date.fromisoformat(document_date.strip())
+        except ValueError:
+            errors.setdefault("document_date", []).append(_("Enter a valid date."))
+            document_date = None
+    elif not isinstance(document_date, datetime.date):
+        if document_date not in (None, ""):
+            errors.setdefault("document_date", []).append(_("Enter a valid date."))
+        document_date = None
+    if document_date is not None and document_date > timezone.localdate():
+        errors.setdefault("document_date", []).append(_("The date cannot be in the future."))
+    if document_number and document_date is None and "document_date" not in errors:
+        errors.setdefault("document_date", []).append(
+            _("Give the date of the Party committee's document with its number.")
+        )
+    if document_date is not None and not document_number:
+        errors.setdefault("document_number", []).append(
+            _("Give the number of the Party committee's document with its date.")
+        )
+    if signer_name and not signer_title:
+        errors.setdefault("signer_title", []).append(_("Give the title of the person who signed."))
+    if signer_title and not signer_name:
+        errors.setdefault("signer_name", []).append(_("Give the name of the person who signed."))
+    return {
+        "document_number": document_number,
+        "document_date": document_date,
+        "signer_name": signer_name,
+        "signer_title": signer_title,
+    }
+
+
+def opinion_reference(opinion) -> dict:
+    """The document and signer of an opinion as the ledger quotes them (only what was given)."""
+    reference = {
+        "document_number": opinion.document_number,
+        "document_date": opinion.document_date.isoformat() if opinion.document_date else "",
+        "signer_name": opinion.signer_name,
+        "signer_title": opinion.signer_title,
+    }
+    return {key: value for key, value in reference.items() if value}
+
+
 @transaction.atomic
-def opinion_record(*, proposal, actor, stage, stance, text) -> Opinion:
-    proposal = _lock(proposal, actor)
+def opinion_record(
+    *,
+    proposal,
+    actor,
+    stage,
+    stance,
+    text,
+    document_number="",
+    document_date=None,
+    signer_name="",
+    signer_title="",
+) -> Opinion:
+    """The Party committee's opinion (Decree 73, Art. 4), with the reference of its conclusion:
+    the number and date of the committee's document and who signed it (name and title)."""
+    proposal = lock_proposal(proposal, actor)
     if stage not in Opinion.Stage.values:
         raise Invalid(errors={"stage": [_("Choose a valid option.")]})
-    _require(perms.is_party_committee(actor, proposal))
+    require(perms.is_party_committee(actor, proposal))
     if not perms.can_record_opinion(actor, proposal, stage):
         raise Conflict(
             _("The Party committee's opinion cannot be recorded at this stage."), code="wrong_state"
@@ -584,8 +763,15 @@ def opinion_record(*, proposal, actor, stage, stance, text) -> Opinion:
     errors: dict = {}
     if stance not in Opinion.Stance.values:
         errors["stance"] = [_("Choose a valid option.")]
-    text = _text(text, "text", errors)
-    _raise_if(errors)
+    text = clean_text(text, "text", errors)
+    reference = _clean_opinion_reference(
+        errors,
+        document_number=document_number,
+        document_date=document_date,
+        signer_name=signer_name,
+        signer_title=signer_title,
+    )
+    raise_if_invalid(errors)
     opinion = Opinion.objects.create(
         proposal=proposal,
         stage=stage,
@@ -594,12 +780,13 @@ def opinion_record(*, proposal, actor, stage, stance, text) -> Opinion:
         text=text,
         author=actor,
         unit=proposal.deciding_unit,
+        **reference,
     )
     record_action(
         proposal=proposal,
         actor=actor,
         event="opinion",
-        payload={"stage": stage, "stance": stance, "text": text},
+        payload={"stage": stage, "stance": stance, "text": text, **opinion_reference(opinion)},
     )
     return opinion
 

@@ -1,9 +1,13 @@
 """The review stage's API (api.md: "recognition and the lessons library get their own endpoints
 under /proposals/{id}/... and /lessons/"). The transitions themselves (evaluate,
-decide_responsibility, refer_abuse, replicate, institutionalize) are fired through
-`POST /proposals/{id}/transitions/{name}/`."""
+decide_responsibility, refer_abuse, conclude_abuse, institutionalize) are fired through
+`POST /proposals/{id}/transitions/{name}/`. Recognition and replication are proposed by the
+organization board and decided by the competent authority (board_request_api.py): no endpoint
+grants or directs them directly."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,19 +16,25 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kl14.api import ErrorSerializer
+from kl14.api import AutoSchema, ErrorSerializer
 from kl14.api import error_responses as errors
-from kl14.errors import Forbidden, Invalid, NotFound
-from proposals.models import Proposal
-from proposals.permissions import access_proposal
+from kl14.dbrouter import replica_reads
+from kl14.errors import Conflict, Forbidden, Invalid, NotFound
+from kl14.files import private_download
+from proposals.models import Proposal, State
+from proposals.permissions import access_proposal, is_eligible_voter
+from proposals.selectors import voting_collective
+from proposals.uploads import ALLOWED_TYPES
 
 from . import dossier as dossiers
 from . import permissions as perms
 from . import services
-from .forms import PeriodForm
-from .models import Recognition
-from .reports import period_report, period_report_pdf, period_report_xlsx, report_filename
+from .evaluation import carried_outcome, evaluation_ballot_cast, evaluation_ballots, outcome_counts
+from .forms import PeriodForm, read_pdf_upload
+from .models import EvaluationMinutes, Recognition
+from .reports import period_report, period_report_xlsx, report_filename
 from .selectors import (
+    abuse_cases,
     adoption_comparison,
     lesson_detail_queryset,
     lessons_published,
@@ -32,14 +42,19 @@ from .selectors import (
     review_record,
 )
 from .serializers import (
+    AbuseCaseSerializer,
+    AbuseExplanationInputSerializer,
+    AbuseExplanationSerializer,
+    BallotInputSerializer,
     CheckSerializer,
     ComparisonSerializer,
     DashboardSerializer,
+    EvaluationVoteSerializer,
+    LessonDetailSerializer,
     LessonFilterSerializer,
     LessonPublishSerializer,
     LessonSerializer,
     PeriodQuerySerializer,
-    RecognitionInputSerializer,
     RecognitionSerializer,
     ReviewSerializer,
     VerifyInputSerializer,
@@ -50,11 +65,11 @@ PROPOSAL_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The proposal's id."
 )
 TAG = ["reviews"]
-PDF = OpenApiResponse(OpenApiTypes.BINARY, description="application/pdf")
-XLSX = OpenApiResponse(
-    OpenApiTypes.BINARY,
-    description="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+PDF_TYPE = "application/pdf"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The PDF.")
+XLSX = OpenApiResponse(OpenApiTypes.BINARY, description="The spreadsheet (or the PDF).")
+FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as uploaded.")
 
 
 def _proposal(request, pk) -> Proposal:
@@ -79,14 +94,100 @@ class ReviewView(APIView):
         return Response(ReviewSerializer(review_record(_proposal(request, pk))).data)
 
 
+def _evaluation_vote(request, proposal) -> dict:
+    """The collective's vote on the outcome as this user may see it (secret while open)."""
+    user = request.user
+    sees_ballots = perms.sees_evaluation_ballots(user, proposal)
+    voting = proposal.state == State.EVALUATING
+    counts = voting and perms.sees_evaluation_tally(user, proposal)
+    ballots = evaluation_ballots(proposal) if voting and sees_ballots else ()
+    return EvaluationVoteSerializer(
+        {
+            "open": voting,
+            "secret": not sees_ballots,
+            "eligible": len(voting_collective(proposal).eligible),
+            "counts": outcome_counts(proposal) if counts else None,
+            "carried": carried_outcome(proposal) if counts else None,
+            "my_ballot": next((b.choice for b in ballots if b.voter_id == user.pk), None),
+            "can_vote": perms.can_cast_evaluation_ballot(user, proposal),
+            "ballots": ballots,
+        }
+    ).data
+
+
+@extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
+class EvaluationVoteView(APIView):
+    @extend_schema(
+        summary="The collective's vote on the outcome of the evaluation",
+        description=(
+            "Decree 73, Art. 18: the head and deputies of the deciding unit who are not authors "
+            "vote on the outcome (achieved, partial, not_achieved, damage, or abstain) while the "
+            "results are being evaluated. An outcome passes as the decision vote does: more than "
+            "half of the eligible members for it; at exactly half, when the head is among them. "
+            "The ballots are secret while open: anyone else sees that voting is under way "
+            "(`secret`, null counts). Once the evaluation is recorded, its `tally` (in "
+            "`GET /proposals/{id}/review/`) gives the counts, never names."
+        ),
+        responses={200: EvaluationVoteSerializer, **errors(401, 404)},
+    )
+    def get(self, request, pk):
+        return Response(_evaluation_vote(request, _proposal(request, pk)))
+
+    @extend_schema(
+        summary="Cast or change your ballot on the outcome",
+        description="One ledger entry (`evaluation_vote`), secret to those outside the collective.",
+        request=BallotInputSerializer,
+        responses={200: EvaluationVoteSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        proposal = _proposal(request, pk)
+        if not is_eligible_voter(request.user, proposal):
+            raise Forbidden()
+        if proposal.state != State.EVALUATING:
+            raise Conflict(
+                _("Ballots on the outcome are cast only while the results are being evaluated."),
+                code="wrong_state",
+            )
+        serializer = BallotInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        evaluation_ballot_cast(proposal=proposal, actor=request.user, **serializer.validated_data)
+        return Response(_evaluation_vote(request, _proposal(request, pk)))
+
+
+@extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
+class EvaluationMinutesView(APIView):
+    @extend_schema(
+        summary="The minutes of the evaluation meeting",
+        description="The file uploaded with the evaluation; its SHA-256 is in the ledger entry.",
+        responses={
+            **{(200, media): FILE for media in sorted(set(ALLOWED_TYPES.values()))},
+            **errors(401, 404),
+        },
+    )
+    def get(self, request, pk):
+        proposal = _proposal(request, pk)
+        minutes = EvaluationMinutes.objects.filter(evaluation__proposal=proposal).first()
+        if minutes is None:
+            raise NotFound()
+        return private_download(
+            minutes.file, filename=minutes.original_name, content_type=minutes.content_type
+        )
+
+
 @extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
 class RecognitionListView(generics.GenericAPIView):
+    schema = AutoSchema()
     serializer_class = RecognitionSerializer
     queryset = Recognition.objects.none()
     filter_backends: list = []
 
     @extend_schema(
         summary="Recognition of the proposal's authors",
+        description=(
+            "Decree 73, Art. 10. Granted only when the competent authority approves an "
+            "organization board's request (`POST /proposals/{id}/requests/`, then "
+            "`POST /requests/{id}/decision/`)."
+        ),
         responses={200: RecognitionSerializer(many=True), **errors(401, 404)},
     )
     def get(self, request, pk):
@@ -96,31 +197,6 @@ class RecognitionListView(generics.GenericAPIView):
         ).order_by("-created_at", "pk")
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(RecognitionSerializer(page, many=True).data)
-
-    @extend_schema(
-        summary="Record a recognition",
-        description=(
-            "Decree 73, Art. 10: praise, reward, excellent rating, priority for appointment or "
-            "planning, or a salary raise 12 months early, for some authors or all of them. By the "
-            "head of the deciding unit or an organization board of an ancestor-or-self of the "
-            "home unit, once the proposal succeeded (succeeded, replicated, institutionalized). "
-            "One ledger entry."
-        ),
-        request=RecognitionInputSerializer,
-        responses={201: RecognitionSerializer(many=True), **errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request, pk):
-        proposal = _proposal(request, pk)
-        if not perms.may_recognise(request.user, proposal):
-            raise Forbidden()
-        serializer = RecognitionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        records = services.recognition_grant(
-            proposal=proposal, actor=request.user, **serializer.validated_data
-        )
-        return Response(
-            RecognitionSerializer(records, many=True).data, status=status.HTTP_201_CREATED
-        )
 
 
 @extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
@@ -143,11 +219,11 @@ class LessonPublicationView(APIView):
         summary="Publish to the lessons library",
         description=(
             "By the head of the deciding unit, once the results were evaluated. Every signed-in "
-            "user can then read the proposal with its outcome, causes and responsibility "
-            "decision. Publishing again replaces the lessons text."
+            "user can then read the lesson (problem, solution, results and causes, lessons "
+            "learned), not the rest of the proposal. Publishing again replaces the lessons text."
         ),
         request=LessonPublishSerializer,
-        responses={200: LessonSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={200: LessonDetailSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request, pk):
         proposal = _proposal(request, pk)
@@ -156,7 +232,7 @@ class LessonPublicationView(APIView):
         serializer = LessonPublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.lesson_publish(proposal=proposal, actor=request.user, **serializer.validated_data)
-        return Response(LessonSerializer(lesson_detail_queryset(request.user).get(pk=pk)).data)
+        return Response(_lesson_detail(request, pk))
 
     @extend_schema(
         summary="Remove from the lessons library",
@@ -168,6 +244,39 @@ class LessonPublicationView(APIView):
 
 
 @extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
+class AbuseCaseListView(APIView):
+    @extend_schema(
+        summary="The proposal's abuse cases",
+        description=(
+            "Newest first: who referred it, the grounds and evidence, the deadline and the "
+            "authors' explanations (giải trình), and the finding of the inspection of the "
+            "superior unit. Opened by `refer_abuse`, closed by `conclude_abuse`."
+        ),
+        responses={200: AbuseCaseSerializer(many=True), **errors(401, 404)},
+    )
+    def get(self, request, pk):
+        proposal = _proposal(request, pk)
+        return Response(AbuseCaseSerializer(abuse_cases(proposal), many=True).data)
+
+
+@extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
+class AbuseExplanationView(APIView):
+    @extend_schema(
+        summary="Explain in the open abuse case (an author, once, before the deadline)",
+        request=AbuseExplanationInputSerializer,
+        responses={201: AbuseExplanationSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        proposal = _proposal(request, pk)
+        explanation = services.abuse_explain(
+            proposal=proposal, actor=request.user, text=request.data.get("text")
+        )
+        return Response(
+            AbuseExplanationSerializer(explanation).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
 class DossierView(APIView):
     @extend_schema(
         summary="The protection dossier (PDF)",
@@ -176,14 +285,12 @@ class DossierView(APIView):
             "and the whole ledger with its chain head, under a verification code (also in the "
             "`X-Verification-Code` header). Issuing is not a ledger event."
         ),
-        responses={200: PDF, **errors(401, 404, 409)},
+        responses={(200, PDF_TYPE): PDF, **errors(401, 404, 409)},
     )
     def get(self, request, pk):
         proposal = _proposal(request, pk)
-        issue, verification = services.dossier_issue(proposal=proposal, actor=request.user)
-        response = HttpResponse(
-            dossiers.dossier_pdf(proposal, issue, verification), content_type="application/pdf"
-        )
+        issue, pdf, _document = services.dossier_issue_pdf(proposal=proposal, actor=request.user)
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="ho-so-bao-ve-{proposal.code}.pdf"'
         response["X-Verification-Code"] = issue.code
         return response
@@ -196,8 +303,11 @@ class DossierVerifyView(APIView):
     @extend_schema(
         summary="Verify a protection dossier",
         description=(
-            "Send the verification code, or upload the PDF (multipart `file`). The ledger is "
-            "recomputed and compared with the head recorded when the dossier was issued."
+            "Upload the PDF (multipart `file`): its PAdES signature is validated against the "
+            "trusted roots, its SHA-256 compared with the documents KL14 issued, and the ledger "
+            "recomputed and compared with the chain head the file was issued at (`checked`: "
+            "`document`). Or send the verification code: only the record is checked (`checked`: "
+            "`record`). A file always gets a 200 with its status; an unknown code is a 404."
         ),
         request={
             "application/json": VerifyInputSerializer,
@@ -215,14 +325,11 @@ class DossierVerifyView(APIView):
         code = serializer.validated_data.get("code", "")
         upload = serializer.validated_data.get("file")
         if upload is not None:
-            found = (
-                dossiers.code_from_pdf(upload.read())
-                if upload.size <= dossiers.MAX_UPLOAD
-                else None
-            )
-            if found is None:
-                raise Invalid(errors={"file": [_("No verification code was found in this file.")]})
-            code = found
+            try:
+                data = read_pdf_upload(upload)
+            except DjangoValidationError as error:
+                raise Invalid(errors={"file": error.messages}) from None
+            return Response(dossiers.dossier_file_check(data).as_dict())
         if not code:
             raise Invalid(
                 errors={"code": [_("Enter the verification code or choose the PDF file.")]}
@@ -269,13 +376,23 @@ class LessonDetailView(APIView):
         parameters=[
             OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Id.")
         ],
-        responses={200: LessonSerializer, **errors(401, 404)},
+        description=(
+            "Every signed-in user reads a published lesson; `dossier` (state, authors, "
+            "responsibility decision, referral) is filled only for those who may see the whole "
+            "proposal."
+        ),
+        responses={200: LessonDetailSerializer, **errors(401, 404)},
     )
     def get(self, request, pk):
-        proposal = lesson_detail_queryset(request.user).filter(pk=pk).first()
-        if proposal is None:
-            raise NotFound()
-        return Response(LessonSerializer(proposal).data)
+        return Response(_lesson_detail(request, pk))
+
+
+def _lesson_detail(request, pk) -> dict:
+    proposal = lesson_detail_queryset(request.user).filter(pk=pk).first()
+    if proposal is None:
+        raise NotFound()
+    full = perms.sees_lesson_dossier(request.user, proposal)
+    return LessonDetailSerializer(proposal, context={"full": full}).data
 
 
 def _board_period(request, *, require_period=False):
@@ -329,6 +446,7 @@ class DashboardView(APIView):
         parameters=[PeriodQuerySerializer],
         responses={200: DashboardSerializer, **errors(400, 401, 403)},
     )
+    @method_decorator(replica_reads())
     def get(self, request):
         unit, period = _board_period(request)
         return Response(DashboardSerializer(dashboard(unit, period)).data)
@@ -346,8 +464,9 @@ class PeriodReportView(APIView):
             PeriodQuerySerializer,
             OpenApiParameter("output", OpenApiTypes.STR, enum=["xlsx", "pdf"]),
         ],
-        responses={(200, "application/octet-stream"): XLSX, **errors(400, 401, 403)},
+        responses={(200, XLSX_TYPE): XLSX, (200, PDF_TYPE): XLSX, **errors(400, 401, 403)},
     )
+    @method_decorator(replica_reads())
     def get(self, request):
         fmt = request.query_params.get("output", "xlsx")
         if fmt not in ("xlsx", "pdf"):
@@ -355,7 +474,10 @@ class PeriodReportView(APIView):
         unit, period = _board_period(request, require_period=True)
         report = period_report(unit, period)
         if fmt == "pdf":
-            response = HttpResponse(period_report_pdf(report), content_type="application/pdf")
+            response = HttpResponse(
+                services.period_report_issue_pdf(report=report, actor=request.user),
+                content_type="application/pdf",
+            )
         else:
             response = HttpResponse(
                 period_report_xlsx(report),

@@ -8,13 +8,13 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from kl14.navigation import NavItem, register
-        from proposals.selectors import RECORD_CHECKS
         from units.models import Role
 
-        from . import transitions  # noqa: F401 - registers the review-stage transitions
-        from .verification import evaluation_matches, responsibility_matches
-
-        RECORD_CHECKS.extend([evaluation_matches, responsibility_matches])
+        from . import (
+            events,  # noqa: F401 - labels of its ledger events
+            records,  # noqa: F401 - how its rows are cross-checked with the ledger
+            transitions,  # noqa: F401 - registers the review-stage transitions
+        )
 
         register(
             NavItem(
@@ -46,6 +46,20 @@ class ReviewsConfig(AppConfig):
                 order=320,
                 group="reviews",
                 description=_("Cadres of your subtree recognised for their proposals."),
+            )
+        )
+        register(
+            NavItem(
+                "board-requests",
+                _("Recognition and replication requests"),
+                "reviews:board-requests",
+                roles=(Role.HEAD, Role.STANDING_COMMITTEE, Role.ORGANIZATION_BOARD),
+                order=325,
+                group="reviews",
+                description=_(
+                    "What organization boards propose (recognition, replication) and the "
+                    "competent authority decides."
+                ),
             )
         )
         register(

@@ -10,6 +10,7 @@ the state at least n calendar days before `due_by` (n working days are never few
 
 from datetime import datetime, time, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,13 @@ from notifications.deadlines import DeadlineItem, DeadlineKind, Directory, regis
 from proposals.models import Proposal, State
 from units.models import Role
 
-from .rules import EVALUATION_WORKING_DAYS, evaluation_due, responsibility_due
+from .rules import (
+    EVALUATION_WORKING_DAYS,
+    evaluation_due,
+    explanation_working_days,
+    responsibility_due,
+    responsibility_explanation_due,
+)
 from .rules import responsibility_working_days as _responsibility_days
 
 
@@ -110,3 +117,116 @@ class ResponsibilityDeadline(_StageDeadline):
 
     def due(self, entered):
         return responsibility_due(entered)
+
+
+@register
+class AbuseExplanationDeadline(DeadlineKind):
+    """The authors' right to explain (giải trình) in an open abuse case: reminded before and on
+    the deadline; a right, not a duty, so nobody above hears about it once it has passed."""
+
+    key = "reviews.abuse_explanation"
+    label = _("Explanation in an abuse case")
+
+    def queryset(self, *, due_by):
+        from .models import AbuseCase
+
+        return AbuseCase.objects.filter(
+            finding="", explanation_due__lte=due_by, proposal__state=State.ABUSE_REVIEW
+        ).select_related("proposal", "proposal__home_unit")
+
+    def describe(self, objects, *, directory: Directory) -> list[DeadlineItem]:
+        from proposals.models import ProposalAuthor
+
+        from .models import AbuseExplanation
+
+        ids = [case.pk for case in objects]
+        explained = set(
+            AbuseExplanation.objects.filter(case_id__in=ids).values_list("case_id", "author_id")
+        )
+        authors: dict[int, set[int]] = {}
+        for proposal_id, user_id in ProposalAuthor.objects.filter(
+            proposal_id__in=[case.proposal_id for case in objects]
+        ).values_list("proposal_id", "user_id"):
+            authors.setdefault(proposal_id, set()).add(user_id)
+        items = []
+        for case in objects:
+            p = case.proposal
+            waiting = frozenset(u for u in authors.get(p.pk, ()) if (case.pk, u) not in explained)
+            if not waiting:
+                continue
+            items.append(
+                DeadlineItem(
+                    item_id=case.pk,
+                    due=case.explanation_due,
+                    subject=f"{p.code} {p.title}",
+                    url=reverse("reviews:abuse", args=[p.pk]),
+                    unit_id=p.home_unit_id,
+                    unit_name=p.home_unit.name,
+                    responsible_ids=waiting,
+                    escalation_unit_id=None,
+                )
+            )
+        return items
+
+
+@register
+class ResponsibilityExplanationDeadline(DeadlineKind):
+    """Each author's right to explain (giải trình) before the decision on their responsibility
+    (amendment of 2026-11-29): reminded before and on the deadline; a right, not a duty, so
+    nobody above hears about it once it has passed. No period set: no reminder."""
+
+    key = "reviews.responsibility_explanation"
+    label = _("Explanation before the decision on responsibility")
+
+    def queryset(self, *, due_by):
+        days = explanation_working_days()
+        if not days:
+            return Proposal.objects.none()
+        latest_entry = datetime.combine(
+            due_by - timedelta(days=days - 1), time.min, tzinfo=timezone.get_default_timezone()
+        )
+        return Proposal.objects.filter(
+            state=State.RESPONSIBILITY_REVIEW,
+            state_changed_at__isnull=False,
+            state_changed_at__lt=latest_entry,
+        ).select_related("home_unit")
+
+    def describe(self, objects, *, directory: Directory) -> list[DeadlineItem]:
+        from proposals.models import ProposalAuthor
+
+        from .models import ResponsibilityDecision, ResponsibilityExplanation
+
+        ids = [p.pk for p in objects]
+        done = set(
+            ResponsibilityExplanation.objects.filter(proposal_id__in=ids).values_list(
+                "proposal_id", "author_id"
+            )
+        ) | set(
+            ResponsibilityDecision.objects.filter(proposal_id__in=ids).values_list(
+                "proposal_id", "author_id"
+            )
+        )
+        authors: dict[int, set[int]] = {}
+        for proposal_id, user_id in ProposalAuthor.objects.filter(proposal_id__in=ids).values_list(
+            "proposal_id", "user_id"
+        ):
+            authors.setdefault(proposal_id, set()).add(user_id)
+        items = []
+        for p in objects:
+            waiting = frozenset(u for u in authors.get(p.pk, ()) if (p.pk, u) not in done)
+            due = responsibility_explanation_due(p.state_changed_at)
+            if not waiting or due is None:
+                continue
+            items.append(
+                DeadlineItem(
+                    item_id=p.pk,
+                    due=due,
+                    subject=f"{p.code} {p.title}",
+                    url=reverse("reviews:review", args=[p.pk]),
+                    unit_id=p.home_unit_id,
+                    unit_name=p.home_unit.name,
+                    responsible_ids=waiting,
+                    escalation_unit_id=None,
+                )
+            )
+        return items

@@ -2,8 +2,9 @@
 file the final report, then this app's), so that every ledger is real: a succeeded model replicated
 to both communes (one adoption already evaluated, so the KPIs compare) and recognised; one
 institutionalised; one just succeeded; one awaiting the responsibility decision; one of each
-responsibility outcome; one referred for abuse; one evaluating with the Party committee's opinion
-in. Some are published to the lessons library.
+responsibility outcome; one referred for abuse (explained, found founded); one succeeded and then
+referred, its abuse case being heard; one evaluating with the Party committee's opinion in. Some
+are published to the lessons library.
 
 The work happened over the past months: the clock is set back while each step runs, so dates and
 the ledger agree. Idempotent: a scenario whose title exists is left alone. Runs after the pilots'
@@ -12,6 +13,7 @@ demo (INSTALLED_APPS order)."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,9 +21,10 @@ from pilots import services as pilots
 from proposals import services as proposals
 from proposals.demo import approved_by_collective, clock, demo_unit, demo_user, dossier
 from proposals.models import Proposal
+from proposals.selectors import voting_collective
 from workdays.calendar import add_working_days
 
-from . import services
+from . import board_requests, evaluation, responsibility, services
 
 OBJECTIVE = "Hạ tầng mạng ở một số thôn chưa ổn định; kinh phí cấp chậm một quý."
 SUBJECTIVE = "Một số cán bộ chưa quen quy trình mới; công tác tuyên truyền chưa sâu rộng."
@@ -92,6 +95,20 @@ SCENARIOS = [
         ],
         story="succeeded",
         ended_days_ago=25,
+    ),
+    Scenario(
+        "stc",
+        "cadre3",
+        "Thí điểm thanh toán không dùng tiền mặt các khoản phí, lệ phí tại bộ phận một cửa",
+        "digital_transformation",
+        "Người dân nộp phí, lệ phí bằng tiền mặt, cán bộ phải kiểm đếm, nộp kho bạc hằng ngày.",
+        "80% khoản phí, lệ phí được thanh toán không dùng tiền mặt.",
+        [
+            ("Tỷ lệ thanh toán không dùng tiền mặt", "%", 5, 80, "higher", 85),
+            ("Thời gian nộp phí", "phút", 15, 3, "lower", 2),
+        ],
+        story="abuse_review",
+        ended_days_ago=30,
     ),
     Scenario(
         "xphucat",
@@ -193,6 +210,29 @@ SCENARIOS = [
         },
     ),
     Scenario(
+        "snv",
+        "cadre2",
+        "Thí điểm thuê ngoài dịch vụ số hóa hồ sơ lưu trữ",
+        "digital_transformation",
+        "Hồ sơ lưu trữ giấy xuống cấp; đơn vị không đủ người để tự số hóa.",
+        "Số hóa 200.000 trang hồ sơ lưu trữ trong 6 tháng.",
+        [
+            ("Số trang hồ sơ được số hóa", "nghìn trang", 0, 200, "higher", 70),
+            ("Tỷ lệ hồ sơ tra cứu được trực tuyến", "%", 0, 60, "higher", 20),
+        ],
+        story="responsibility_decided",
+        ended_days_ago=45,
+        extra={
+            "outcome": "damage",
+            "co_author": "cadre3",
+            # One decision per author (amendment of 2026-11-29): different outcomes.
+            "per_author": {
+                "cadre2": {"decision": "reduced", "no_personal_gain": True},
+                "cadre3": {"decision": "held_responsible", "no_personal_gain": False},
+            },
+        },
+    ),
+    Scenario(
         "xtuyphuoc",
         "cadre1",
         "Thí điểm giao khoán quản lý chợ cho tổ hợp tác",
@@ -246,8 +286,12 @@ def _kpis(s: Scenario) -> list[dict]:
     ]
 
 
-def _run_pilot(proposal, *, head, author, cosigner, kpis, finals, start, end, monitors):
-    """Plan, co-signature, start; then (when `end` is given) completion and final report."""
+def _run_pilot(
+    proposal, *, head, author, cosigner, kpis, finals, start, end, monitors, completer=None
+):
+    """Plan, co-signature, start; then (when `end` is given) completion and final report. `head`
+    supervises: the home unit's head, or the deciding unit's when an author heads the home unit
+    (`completer`: who then declares the work done)."""
     with clock(start):
         pilots.plan_save(
             proposal=proposal,
@@ -275,7 +319,7 @@ def _run_pilot(proposal, *, head, author, cosigner, kpis, finals, start, end, mo
     if end is None:
         return
     with clock(end, hour=16):
-        pilots.pilot_complete(proposal=proposal, actor=author)
+        pilots.pilot_complete(proposal=proposal, actor=completer or author)
     with clock(add_working_days(end, 2), hour=10):
         pilots.pilot_submit_final_report(
             proposal=proposal,
@@ -289,9 +333,21 @@ def _run_pilot(proposal, *, head, author, cosigner, kpis, finals, start, end, mo
 
 
 def _approve(s: Scenario, day) -> Proposal:
+    fields = _dossier(s)
+    if "co_author" in s.extra:
+        fields["co_authors"] = [demo_user(s.slug, s.extra["co_author"])]
     return approved_by_collective(
-        slug=s.slug, author=s.author, title=s.title, fields=_dossier(s), decided_on=day
+        slug=s.slug, author=s.author, title=s.title, fields=fields, decided_on=day
     )
+
+
+# The minutes of an evaluation meeting as the demo uploads them: a one-page PDF.
+MINUTES_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
@@ -303,6 +359,11 @@ def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
             stance="agree" if outcome == "achieved" else "agree_with_conditions",
             text="Cấp ủy thống nhất với báo cáo kết quả, đề nghị làm rõ nguyên nhân.",
         )
+    with clock(day, hour=10):
+        collective = voting_collective(Proposal.objects.get(pk=proposal.pk))
+        voters = User.objects.filter(pk__in=collective.eligible).order_by("pk")
+        for voter in voters:
+            evaluation.evaluation_ballot_cast(proposal=proposal, actor=voter, choice=outcome)
     with clock(day, hour=15):
         services.proposal_evaluate(
             proposal=proposal,
@@ -311,6 +372,7 @@ def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
             causes_objective=objective,
             causes_subjective=SUBJECTIVE,
             meeting_date=day,
+            minutes=ContentFile(MINUTES_PDF, name="bien-ban-hop-danh-gia-ket-qua.pdf"),
         )
 
 
@@ -332,13 +394,38 @@ def _play(s: Scenario, today):
         monitors=[demo_user(s.slug, "inspector")],
     )
     if s.story == "referred":
-        with clock(add_working_days(today, -3)):
+        inspector = User.objects.get(username="ubnd.inspector")
+        with clock(add_working_days(today, -14)):
             services.proposal_refer_abuse(
                 proposal=proposal,
-                actor=User.objects.get(username="ubnd.inspector"),
+                actor=inspector,
+                grounds=(
+                    "Dấu hiệu lợi dụng chủ trương khuyến khích đổi mới để trục lợi (Nghị định "
+                    "73/2023/NĐ-CP, Điều 6)."
+                ),
                 evidence=(
                     "Kiểm tra phát hiện tổ hợp tác do người thân của tác giả đứng tên, thu phí "
                     "vượt mức quy định và không nộp ngân sách đầy đủ."
+                ),
+            )
+        with clock(add_working_days(today, -12), hour=10):
+            services.abuse_explain(
+                proposal=proposal,
+                actor=author,
+                text=(
+                    "Tổ hợp tác được chọn theo đề nghị của thôn; tôi không biết người đứng tên là "
+                    "người thân của vợ tôi. Mức thu theo phương án đã được duyệt."
+                ),
+            )
+        with clock(add_working_days(today, -2), hour=15):
+            services.proposal_conclude_abuse(
+                proposal=proposal,
+                actor=inspector,
+                finding="founded",
+                conclusion=(
+                    "Đủ căn cứ kết luận tác giả lợi dụng việc thí điểm để giao chợ cho người "
+                    "thân thu phí vượt mức, không nộp đủ ngân sách: không được bảo vệ; chuyển cơ "
+                    "quan có thẩm quyền xem xét trách nhiệm theo quy định."
                 ),
             )
         return
@@ -351,6 +438,12 @@ def _play(s: Scenario, today):
                 stance="agree",
                 text="Cấp ủy đánh giá cao kết quả, đề nghị tổng kết để nhân rộng.",
             )
+        # The deputies have voted on the outcome; the head's ballot and the record are to come.
+        with clock(add_working_days(ended, 4), hour=9):
+            collective = voting_collective(Proposal.objects.get(pk=proposal.pk))
+            deputies = User.objects.filter(pk__in=collective.eligible - collective.heads)
+            for voter in deputies.order_by("pk"):
+                evaluation.evaluation_ballot_cast(proposal=proposal, actor=voter, choice="achieved")
         return
     evaluated_on = add_working_days(ended, 5)
     outcome = s.extra.get("outcome", "achieved")
@@ -385,6 +478,8 @@ def _play(s: Scenario, today):
                 ),
                 **criteria,
             )
+    if "per_author" in s.extra:
+        _decide_per_author(proposal, s, head, evaluated_on)
     if outcome == "achieved":
         _recognise(proposal, s, add_working_days(evaluated_on, 3))
     if s.story == "replicated":
@@ -400,43 +495,132 @@ def _play(s: Scenario, today):
     if s.lessons:
         with clock(add_working_days(evaluated_on, 12)):
             services.lesson_publish(proposal=proposal, actor=head, lessons=s.lessons)
+    if s.story == "abuse_review":
+        # Suspected abuse discovered after success: the case is heard, the finding is pending.
+        with clock(add_working_days(today, -2)):
+            services.proposal_refer_abuse(
+                proposal=proposal,
+                actor=demo_user(s.slug, "inspector"),
+                grounds=(
+                    "Phản ánh của người dân về việc lựa chọn nhà cung cấp phần mềm có liên quan "
+                    "đến tác giả (Nghị định 73/2023/NĐ-CP, Điều 6)."
+                ),
+                evidence="Đơn phản ánh ngày gần nhất và hồ sơ lựa chọn nhà cung cấp.",
+            )
+
+
+def _decide_per_author(proposal, s, head, evaluated_on):
+    """Each author explains, the head decides on each (different outcomes), and the author not
+    eligible for protection complains; the head resolves the complaint."""
+    explanations = {
+        "cadre2": "Tôi thực hiện đúng kế hoạch được duyệt; nhà thầu chậm do thiếu nhân lực.",
+        "cadre3": "Tôi giới thiệu nhà thầu vì năng lực, không biết có vốn góp của người thân.",
+    }
+    with clock(add_working_days(evaluated_on, 2), hour=9):
+        for suffix in s.extra["per_author"]:
+            responsibility.responsibility_explain(
+                proposal=proposal, actor=demo_user(s.slug, suffix), text=explanations[suffix]
+            )
+    with clock(add_working_days(evaluated_on, 8), hour=14):
+        for suffix, choice in s.extra["per_author"].items():
+            protected = choice["no_personal_gain"]
+            responsibility.proposal_decide_responsibility(
+                proposal=proposal,
+                actor=head,
+                author=demo_user(s.slug, suffix),
+                decision=choice["decision"],
+                followed_approved_plan=True,
+                pure_motive=protected,
+                common_interest=True,
+                no_personal_gain=protected,
+                damage=True,
+                damage_amount=120_000_000,
+                reasons=(
+                    "Thực hiện đúng kế hoạch, vì lợi ích chung; thiệt hại do nhà thầu chậm tiến độ."
+                    if protected
+                    else "Có vốn góp của người thân trong nhà thầu được giới thiệu: không đủ điều "
+                    "kiện được bảo vệ; trách nhiệm được xem xét theo quy định."
+                ),
+            )
+    with clock(add_working_days(evaluated_on, 10), hour=9):
+        responsibility.complaint_file(
+            proposal=proposal,
+            actor=demo_user(s.slug, "cadre3"),
+            text="Tôi không được hưởng lợi từ hợp đồng; đề nghị xem xét lại.",
+        )
+    with clock(add_working_days(evaluated_on, 14), hour=15):
+        responsibility.complaint_resolve(
+            proposal=proposal,
+            actor=head,
+            author=demo_user(s.slug, "cadre3").pk,
+            resolution="upheld",
+            text="Hồ sơ đăng ký doanh nghiệp cho thấy người thân góp 30% vốn: giữ nguyên.",
+        )
 
 
 def _recognise(proposal, s, day):
+    # The organization board proposes; the standing committee of the Party committee decides
+    # (the Bình Định plan, III.2–3): praise for every author approved, and a second request
+    # approved too, except for the model that has just succeeded, where it awaits the decision.
+    board = User.objects.get(username="ubnd.orgboard")
+    standing = User.objects.get(username="tinh.standing")
     with clock(day):
-        services.recognition_grant(
+        praise = board_requests.recognition_propose(
             proposal=proposal,
-            actor=demo_user(s.slug, "head"),
+            actor=board,
             kind="praise",
-            note="Biểu dương tại hội nghị cán bộ, công chức.",
+            grounds="Biểu dương tại hội nghị cán bộ, công chức.",
         )
-        services.recognition_grant(
+        board_requests.board_request_decide(
+            board_request=praise, actor=standing, decision="approve"
+        )
+        asked = board_requests.recognition_propose(
             proposal=proposal,
-            actor=User.objects.get(username="ubnd.orgboard"),
+            actor=board,
             kind="early_salary_raise" if s.story == "replicated" else "excellent_rating",
             recipients=[demo_user(s.slug, s.author)],
-            note="Theo đề nghị của Ban Tổ chức.",
+            grounds="Mô hình đạt và vượt các chỉ tiêu đề ra; tác giả trực tiếp tổ chức thực hiện.",
+        )
+        if s.story == "succeeded":
+            return
+        board_requests.board_request_decide(
+            board_request=asked,
+            actor=standing,
+            decision="approve",
+            reason="Ban Thường vụ thống nhất theo đề nghị của Ban Tổ chức.",
         )
 
 
 def _replicate(source, s, day, today):
     board = User.objects.get(username="ubnd.orgboard")
     with clock(day):
-        services.proposal_replicate(
+        # Proposed by the organization board, directed by the standing committee.
+        asked = board_requests.replication_propose(
             proposal=source,
             actor=board,
             target_units=[demo_unit("xtuyphuoc").pk, demo_unit("xphucat").pk],
+            grounds="Hai xã có điều kiện tương đồng về dân số và khối lượng hồ sơ.",
+        )
+        directed = board_requests.board_request_decide(
+            board_request=asked,
+            actor=User.objects.get(username="tinh.standing"),
+            decision="approve",
         )
     # Phù Cát already ran it and evaluated it, so the KPIs compare; Tuy Phước is ready to start.
     adoption = Proposal.objects.get(origin=source, home_unit=demo_unit("xphucat"))
     head = demo_user("xphucat", "head")
+    # The commune's head is its author: the head of the People's Committee of the province (the
+    # adoption's deciding unit) supervises the work (nobody supervises their own proposal).
+    supervisor = demo_user("ubnd", "head")
     finals = {"Thời gian xử lý hồ sơ": "6", "Tỷ lệ hồ sơ nộp trực tuyến": "88"}
     end = add_working_days(today, -10)
     _run_pilot(
         adoption,
-        head=head,
+        head=supervisor,
+        completer=supervisor,
         author=head,
-        cosigner=board,
+        # The directive approved the adoption: whoever directed it co-signs the plan.
+        cosigner=directed.decided_by,
         kpis=_kpis(s),
         finals=finals,
         start=day + datetime.timedelta(days=3),

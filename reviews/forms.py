@@ -1,38 +1,33 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from units.models import Unit
 
-from .models import Outcome, RecognitionKind
+from .models import BallotChoice, Outcome, RecognitionKind
 from .selectors import replication_targets
 from .stats import QUARTER, YEAR, Period
 
 
-class RecognitionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Recognition"), choices=RecognitionKind.choices)
-    recipients = forms.ModelMultipleChoiceField(
-        label=_("Authors recognised"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Leave every box empty to recognise all the authors."),
-    )
-    note = forms.CharField(
-        label=_("Grounds and decision reference"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+class EvaluationBallotForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Your ballot on the outcome"),
+        choices=BallotChoice.choices,
+        widget=forms.RadioSelect,
+        help_text=_("You can change your ballot until the head records the evaluation."),
     )
 
-    def __init__(self, *args, proposal, **kwargs):
-        super().__init__(*args, **kwargs)
-        from accounts.models import User
 
-        self.fields["recipients"].queryset = User.objects.filter(
-            authorships__proposal=proposal
-        ).order_by("full_name", "username")
-        self.fields["recipients"].label_from_instance = lambda user: user.get_full_name()
+class ExplanationForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your explanation"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Explain the facts the referral names; you may explain once, before the deadline."
+        ),
+    )
 
 
 class LessonForm(forms.Form):
@@ -47,25 +42,6 @@ class LessonForm(forms.Form):
     )
 
 
-class ReplicationForm(forms.Form):
-    target_units = forms.ModelMultipleChoiceField(
-        label=_("Units that adopt the model"),
-        queryset=Unit.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_(
-            "Each unit gets its own proposal, approved for implementation by this directive and "
-            "linked to this one; its head starts it with an implementation plan."
-        ),
-    )
-
-    def __init__(self, *args, user, source, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["target_units"]
-        field.queryset = replication_targets(user, source)
-        field.label_from_instance = lambda unit: unit.name
-
-
 class VerifyForm(forms.Form):
     code = forms.CharField(
         label=_("Verification code"),
@@ -77,15 +53,37 @@ class VerifyForm(forms.Form):
     )
     file = forms.FileField(
         label=_("Or the dossier itself (PDF)"),
+        help_text=_(
+            "Best: upload the file itself. Its signature and its bytes are checked too; a code "
+            "alone checks only the record."
+        ),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            self.cleaned_data["file_bytes"] = read_pdf_upload(upload)
+        return upload
 
     def clean(self):
         data = super().clean()
         if not data.get("code") and not data.get("file"):
             raise forms.ValidationError(_("Enter the verification code or choose the PDF file."))
         return data
+
+
+def read_pdf_upload(upload) -> bytes:
+    """The bytes of an uploaded PDF to verify; a clear message for anything else."""
+    from .dossier import MAX_UPLOAD
+
+    if upload.size > MAX_UPLOAD:
+        raise forms.ValidationError(_("The file is larger than 20 MB: it is not a dossier."))
+    data = upload.read()
+    if b"%PDF-" not in data[:1024]:
+        raise forms.ValidationError(_("This file is not a PDF."))
+    return data
 
 
 class LessonSearchForm(forms.Form):
@@ -155,3 +153,91 @@ class PeriodForm(forms.Form):
         else:
             data["the_period"] = Period()
         return data
+
+
+# --- requests to the competent authority --------------------------------------------------------
+
+
+class RecognitionRequestForm(forms.Form):
+    """The organization board's request for recognition (Decree 73, Art. 10): the form of
+    recognition, the authors (none ticked: all of them) and the grounds; the competent authority
+    decides."""
+
+    kind = forms.ChoiceField(label=_("Form of recognition"), choices=RecognitionKind.choices)
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Authors recognised"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave every box empty to recognise all the authors."),
+    )
+    grounds = forms.CharField(
+        label=_("Grounds"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why these cadres deserve it: the results achieved and their part in them."),
+    )
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        self.fields["recipients"].queryset = User.objects.filter(
+            authorships__proposal=proposal
+        ).order_by("full_name", "username")
+        self.fields["recipients"].label_from_instance = lambda user: user.get_full_name()
+
+
+class ReplicationRequestForm(forms.Form):
+    """The organization board's request to replicate a model in units of its subtree (KL14 2.5);
+    only the units it may choose are offered (the service checks again)."""
+
+    target_units = forms.ModelMultipleChoiceField(
+        label=_("Units that adopt the model"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Once the competent authority approves, each unit gets its own proposal, approved for "
+            "implementation by the directive and linked to this one."
+        ),
+    )
+    grounds = forms.CharField(
+        label=_("Grounds"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the model suits these units: their conditions and what it should bring."),
+    )
+
+    def __init__(self, *args, user, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["target_units"]
+        field.queryset = replication_targets(user, source)
+        field.label_from_instance = lambda unit: unit.name
+
+
+class RequestDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", pgettext_lazy("a request to the competent authority", "Approve")),
+            ("refuse", _("Refuse")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reasons or note"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when refusing; recorded with the decision."),
+    )
+
+
+class RequestWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -8,9 +8,13 @@ republished. Records are kept (PROTECT everywhere): Decree 73 wants them for at 
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from proposals.models import StoredUpload
 
 
 class Outcome(models.TextChoices):
@@ -48,6 +52,9 @@ class Evaluation(models.Model):
         verbose_name=_("evaluated by"),
     )
     created_at = models.DateTimeField(_("evaluated at"), auto_now_add=True)
+    tally = models.JSONField(_("vote of the collective on the outcome"), default=dict, blank=True)
+    head_override = models.BooleanField(_("recorded although the vote did not pass"), default=False)
+    override_reason = models.TextField(_("reasons for recording it anyway"), blank=True)
 
     class Meta:
         verbose_name = _("evaluation")
@@ -61,7 +68,71 @@ class Evaluation(models.Model):
     def on_time(self) -> bool | None:
         if self.due is None:
             return None
-        return self.created_at.date() <= self.due
+        return timezone.localdate(self.created_at) <= self.due
+
+
+class BallotChoice(models.TextChoices):
+    """A member's ballot at the evaluation meeting: one of the outcomes, or abstain."""
+
+    ACHIEVED = Outcome.ACHIEVED.value, Outcome.ACHIEVED.label
+    PARTIAL = Outcome.PARTIAL.value, Outcome.PARTIAL.label
+    NOT_ACHIEVED = Outcome.NOT_ACHIEVED.value, Outcome.NOT_ACHIEVED.label
+    DAMAGE = Outcome.DAMAGE.value, Outcome.DAMAGE.label
+    ABSTAIN = "abstain", _("Abstain")
+
+
+class EvaluationBallot(models.Model):
+    """A member of the leadership collective's vote on the outcome at the evaluation meeting
+    (Decree 73, Art. 18): head and deputies of the deciding unit who are not authors. Secret
+    while the proposal is being evaluated (amendment "Votes are secret while open")."""
+
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.PROTECT,
+        related_name="evaluation_ballots",
+        verbose_name=_("proposal"),
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("voter"),
+    )
+    choice = models.CharField(_("choice"), max_length=16, choices=BallotChoice.choices)
+    cast_at = models.DateTimeField(_("cast at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("evaluation ballot")
+        verbose_name_plural = _("evaluation ballots")
+        ordering = ["cast_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "voter"], name="one_evaluation_ballot_per_voter"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.voter} — {self.get_choice_display()}"
+
+
+def minutes_path(instance, filename):
+    return f"evaluations/{instance.evaluation.proposal_id}/{instance.token}{instance.extension}"
+
+
+class EvaluationMinutes(StoredUpload):
+    """The minutes of the evaluation meeting, uploaded with the evaluation (issue 11, point 9)."""
+
+    evaluation = models.OneToOneField(
+        Evaluation,
+        on_delete=models.PROTECT,
+        related_name="minutes",
+        verbose_name=_("evaluation"),
+    )
+    file = models.FileField(_("file"), upload_to=minutes_path, max_length=255)
+
+    class Meta(StoredUpload.Meta):
+        verbose_name = _("minutes of the evaluation meeting")
+        verbose_name_plural = _("minutes of the evaluation meetings")
 
 
 class Decision(models.TextChoices):
@@ -70,7 +141,10 @@ class Decision(models.TextChoices):
     LIABILITY_EXCLUDED = "liability_excluded", _("Liability excluded")
     EXEMPTED = "exempted", _("Exempted from responsibility")
     REDUCED = "reduced", _("Responsibility reduced")
-    HELD_RESPONSIBLE = "held_responsible", _("Held responsible")
+    HELD_RESPONSIBLE = (
+        "held_responsible",
+        _("Not eligible for protection; responsibility considered under the applicable rules"),
+    )
 
 
 # The four criteria of Decree 73, Art. 5(2) and 11, in the order of the form.
@@ -78,11 +152,24 @@ CRITERIA = ("followed_approved_plan", "pure_motive", "common_interest", "no_pers
 
 
 class ResponsibilityDecision(models.Model):
-    proposal = models.OneToOneField(
+    """The decision on one author's responsibility (Decree 73, Art. 5(2), 11; amendment of
+    2026-11-29: one per person, so one co-author's personal gain condemns nobody else). Written by
+    reviews.responsibility after the author had the chance to explain (ResponsibilityExplanation).
+    `author` is empty only on decisions recorded before the amendment (one for all authors)."""
+
+    proposal = models.ForeignKey(
         "proposals.Proposal",
         on_delete=models.PROTECT,
-        related_name="responsibility_decision",
+        related_name="responsibility_decisions",
         verbose_name=_("proposal"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("author concerned"),
     )
     decision = models.CharField(_("decision"), max_length=24, choices=Decision.choices)
     followed_approved_plan = models.BooleanField(_("followed the approved plan"))
@@ -106,7 +193,12 @@ class ResponsibilityDecision(models.Model):
     class Meta:
         verbose_name = _("responsibility decision")
         verbose_name_plural = _("responsibility decisions")
-        ordering = ["-created_at"]
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "author"], name="one_responsibility_decision_per_author"
+            )
+        ]
 
     def __str__(self):
         return f"{self.proposal_id} — {self.get_decision_display()}"
@@ -119,8 +211,170 @@ class ResponsibilityDecision(models.Model):
         return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in CRITERIA]
 
 
+class ResponsibilityExplanation(models.Model):
+    """One author's explanation (giải trình) before the decision on their responsibility."""
+
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.PROTECT,
+        related_name="responsibility_explanations",
+        verbose_name=_("proposal"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("explanation"))
+    created_at = models.DateTimeField(_("explained at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("explanation on responsibility")
+        verbose_name_plural = _("explanations on responsibility")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "author"], name="one_responsibility_explanation_per_author"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.proposal_id} — {self.author_id}"
+
+
+class ResponsibilityComplaint(models.Model):
+    """An author's complaint (khiếu nại) against the decision on their own responsibility, and its
+    resolution. Under the Law on Complaints (2011, Art. 18) a first complaint is resolved by the
+    head of the body that issued the decision complained of: here the head of the deciding unit.
+    A second complaint (to the superior head, Art. 21) or a lawsuit happens outside KL14; the
+    resolution says so."""
+
+    class Resolution(models.TextChoices):
+        UPHELD = "upheld", _("Complaint rejected: the decision stands")
+        ACCEPTED = "accepted", _("Complaint founded: the decision is to be revised")
+        PARTLY = "partly", _("Complaint partly founded")
+
+    decision = models.OneToOneField(
+        ResponsibilityDecision,
+        on_delete=models.PROTECT,
+        related_name="complaint",
+        verbose_name=_("decision complained of"),
+    )
+    text = models.TextField(_("complaint"))
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=16, choices=Resolution.choices, blank=True
+    )
+    resolution_text = models.TextField(_("reasons of the resolution"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["filed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.decision_id} — {self.filed_at:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.resolution
+
+
+class AbuseCase(models.Model):
+    """A suspected abuse of the policy (Decree 73, Art. 6), heard before anything is decided: who
+    referred it, on what grounds and evidence; the authors' explanations (giải trình) until
+    `explanation_due`; then the finding of the inspection of the superior unit. Founded: an
+    AbuseReferral revokes the protection. Unfounded: the proposal returns to `from_state`."""
+
+    class Finding(models.TextChoices):
+        FOUNDED = "founded", _("Founded: the policy was abused")
+        UNFOUNDED = "unfounded", _("Unfounded: no abuse")
+
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.PROTECT,
+        related_name="abuse_cases",
+        verbose_name=_("proposal"),
+    )
+    grounds = models.TextField(_("grounds"))
+    evidence = models.TextField(_("evidence"))
+    from_state = models.CharField(_("state when referred"), max_length=32)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
+    created_at = models.DateTimeField(_("referred at"), auto_now_add=True)
+    explanation_due = models.DateField(_("explanations due"))
+    finding = models.CharField(_("finding"), max_length=16, choices=Finding.choices, blank=True)
+    conclusion = models.TextField(_("conclusion"), blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("finding recorded by"),
+    )
+    concluded_at = models.DateTimeField(_("finding recorded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abuse case")
+        verbose_name_plural = _("abuse cases")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.proposal_id} — {self.created_at:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.finding
+
+
+class AbuseExplanation(models.Model):
+    """One author's explanation (giải trình) in an abuse case."""
+
+    case = models.ForeignKey(
+        AbuseCase,
+        on_delete=models.PROTECT,
+        related_name="explanations",
+        verbose_name=_("abuse case"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("explanation"))
+    created_at = models.DateTimeField(_("explained at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("explanation")
+        verbose_name_plural = _("explanations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "author"], name="one_explanation_per_author")
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} — {self.author_id}"
+
+
 class AbuseReferral(models.Model):
-    """Decree 73, Art. 6: the policy was used to cover abuse; protection is denied from then on."""
+    """Decree 73, Art. 6: the policy was used to cover abuse, as the finding of an abuse case
+    established; protection is revoked from then on."""
 
     proposal = models.OneToOneField(
         "proposals.Proposal",
@@ -137,6 +391,14 @@ class AbuseReferral(models.Model):
         verbose_name=_("referred by"),
     )
     created_at = models.DateTimeField(_("referred at"), auto_now_add=True)
+    case = models.OneToOneField(
+        AbuseCase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referral",
+        verbose_name=_("abuse case"),
+    )
 
     class Meta:
         verbose_name = _("referral for abuse")
@@ -147,8 +409,10 @@ class AbuseReferral(models.Model):
 
 
 class Replication(models.Model):
-    """An organization board's directive to replicate a succeeded model (nhân rộng) in some units
-    of its subtree; each target unit gets a linked proposal (its `origin` is the source)."""
+    """A directive to replicate a succeeded model (nhân rộng) in some units of an organization
+    board's subtree: proposed by that board (`board_unit`), issued when the competent authority
+    (`directed_by`) approves its request (board_requests.py); each target unit gets a linked
+    proposal (its `origin` is the source)."""
 
     source = models.ForeignKey(
         "proposals.Proposal",
@@ -270,6 +534,14 @@ class Recognition(models.Model):
     )
     kind = models.CharField(_("recognition"), max_length=24, choices=RecognitionKind.choices)
     note = models.TextField(_("grounds and decision reference"), blank=True)
+    request = models.ForeignKey(
+        "BoardRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recognitions",
+        verbose_name=_("granted on the organization board's request"),
+    )
     unit = models.ForeignKey(
         "units.Unit",
         on_delete=models.PROTECT,
@@ -298,12 +570,141 @@ class Recognition(models.Model):
         return f"{self.recipient} — {self.get_kind_display()}"
 
 
+# --- the organization board proposes, the competent authority decides ---------------------------
+
+
+class RequestKind(models.TextChoices):
+    RECOGNITION = "recognition", _("Recognition")
+    REPLICATION = "replication", _("Replication")
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("Awaiting the decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# What the competent authority answers a board's request (the API's input; machine words).
+REQUEST_DECISIONS = [("approve", "approve"), ("refuse", "refuse")]
+
+
+class AuthorityRole(models.TextChoices):
+    """In what capacity the competent authority decided a board's request."""
+
+    HEAD = "head", _("Head of the unit above")
+    STANDING_COMMITTEE = "standing_committee", _("Standing committee of the Party committee")
+
+
+class BoardRequest(models.Model):
+    """An organization board's request to the competent authority (the Bình Định plan, III.2–3;
+    lifecycle.md, Amendments 2026-11-29): to recognise authors of a succeeded proposal (Decree 73,
+    Art. 10) or to replicate its model in other units (KL14 2.5). The board proposes; the head of
+    the unit above the board's unit (`authority_unit`), or the standing committee of the Party
+    committee of the board's unit or one above it, approves or refuses. Only an approval creates
+    the recognitions or the replication directive; a pending request may be withdrawn by the
+    board. Every step is a ledger entry of the proposal."""
+
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.PROTECT,
+        related_name="board_requests",
+        verbose_name=_("proposal"),
+    )
+    kind = models.CharField(_("request for"), max_length=16, choices=RequestKind.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=RequestState.choices, default=RequestState.PENDING
+    )
+    board_unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by the organization board of"),
+    )
+    authority_unit = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("addressed to the head of"),
+        help_text=_("The unit above the board's unit (the board's own unit at the root)."),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    grounds = models.TextField(_("grounds"))
+    recognition_kind = models.CharField(
+        _("form of recognition"), max_length=24, choices=RecognitionKind.choices, blank=True
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        blank=True,
+        verbose_name=_("cadres proposed"),
+    )
+    target_units = models.ManyToManyField(
+        "units.Unit", related_name="+", blank=True, verbose_name=_("units proposed")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_as = models.CharField(
+        _("decided as"), max_length=24, choices=AuthorityRole.choices, blank=True
+    )
+    decided_in = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided in the unit"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    replication = models.OneToOneField(
+        Replication,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="request",
+        verbose_name=_("replication directive"),
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request to the competent authority")
+        verbose_name_plural = _("requests to the competent authority")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "kind", "recognition_kind"],
+                condition=Q(state="pending"),
+                name="one_pending_board_request",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "authority_unit"])]
+
+    def __str__(self):
+        return f"{self.proposal_id} — {self.get_kind_display()} — {self.get_state_display()}"
+
+    @property
+    def pending(self) -> bool:
+        return self.state == RequestState.PENDING
+
+
 class Lesson(models.Model):
     """An evaluated proposal's entry in the lessons library (bài học kinh nghiệm). It is readable
     by everyone signed in while `Proposal.published_at` is set; unpublishing keeps the row.
 
     `search_text` is the proposal's searchable text folded to lower-case ASCII (no diacritics,
-    đ → d): the search on databases without `unaccent` (SQLite) runs over it."""
+    đ → d, kl14.search.fold): the search on SQLite runs over it, PostgreSQL's over its tsvector."""
 
     proposal = models.OneToOneField(
         "proposals.Proposal",
@@ -313,6 +714,8 @@ class Lesson(models.Model):
     )
     lessons = models.TextField(_("lessons learned"))
     search_text = models.TextField(editable=False, blank=True)
+    # PostgreSQL only: search_text as a tsvector, kept by a trigger (migration 0003), GIN-indexed.
+    search_vector = SearchVectorField(null=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

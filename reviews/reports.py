@@ -62,7 +62,8 @@ def period_report(unit: Unit, period: Period) -> PeriodReport:
         ),
         evaluations=list(
             Evaluation.objects.filter(in_subtree, in_period)
-            .select_related("proposal__home_unit", "proposal__responsibility_decision")
+            .select_related("proposal__home_unit")
+            .prefetch_related("proposal__responsibility_decisions__author")
             .order_by("created_at", "pk")
         ),
         responsibility=list(
@@ -99,8 +100,10 @@ def period_report(unit: Unit, period: Period) -> PeriodReport:
 
 
 def report_filename(report: PeriodReport, extension: str) -> str:
-    """so-ket-2026-q1-BD.xlsx, tong-ket-2025-BD.pdf."""
+    """so-ket-2026-q1-BD.xlsx, tong-ket-2025-BD.pdf, toan-bo-BD.xlsx (all time)."""
     period, code = report.period, report.unit.code
+    if period.start is None:
+        return f"toan-bo-{code}.{extension}"
     if period.kind == QUARTER:
         return f"so-ket-{period.start:%Y}-q{period.number}-{code}.{extension}"
     return f"tong-ket-{period.start:%Y}-{code}.{extension}"
@@ -388,14 +391,20 @@ def period_report_xlsx(report: PeriodReport, *, language=None) -> bytes:
 
 
 def _decision_label(proposal) -> str:
-    try:
-        return proposal.responsibility_decision.get_decision_display()
-    except ResponsibilityDecision.DoesNotExist:
-        return ""
+    """The responsibility decision, or each author's ("name: decision") when they differ."""
+    decisions = list(proposal.responsibility_decisions.all())
+    if len({d.decision for d in decisions}) <= 1:
+        return decisions[0].get_decision_display() if decisions else ""
+    return "; ".join(
+        f"{d.author.get_full_name() if d.author_id else ''}: {d.get_decision_display()}"
+        for d in decisions
+    )
 
 
 def period_report_pdf(report: PeriodReport, *, language=None) -> bytes:
     with translation.override(language or translation.get_language()):
+        for evaluation in report.evaluations:
+            evaluation.responsibility_label = _decision_label(evaluation.proposal)
         context = {"report": report, "f": report.figures, "key_figures": _key_figures(report)}
         return render_pdf("reviews/period_report_pdf.html", context)
 

@@ -10,6 +10,8 @@ from .models import Decision
 
 EVALUATION_WORKING_DAYS = 7  # after the final report (Decree 73)
 DEFAULT_RESPONSIBILITY_WORKING_DAYS = 15
+DEFAULT_ABUSE_EXPLANATION_WORKING_DAYS = 10
+DEFAULT_RESPONSIBILITY_EXPLANATION_WORKING_DAYS = 5
 
 
 def responsibility_working_days() -> int:
@@ -59,3 +61,44 @@ def responsibility_due(entered_review):
     if entered_review is None:
         return None
     return deadline_from(entered_review, responsibility_working_days())
+
+
+def explanation_due(opened_at, setting: str, default: int):
+    """The last day on which the persons concerned may explain (giải trình): `setting` (default
+    `default`) working days of the workdays calendar after `opened_at`. The one rule of every
+    hearing of this stage: the abuse case and the responsibility of each author."""
+    return deadline_from(opened_at, getattr(settings, setting, default))
+
+
+def abuse_explanation_working_days() -> int:
+    return getattr(settings, "KL14_ABUSE_EXPLANATION_DAYS", DEFAULT_ABUSE_EXPLANATION_WORKING_DAYS)
+
+
+def abuse_explanation_due(referred_at):
+    """The authors explain within 10 (a setting) working days after the referral."""
+    return explanation_due(
+        referred_at, "KL14_ABUSE_EXPLANATION_DAYS", DEFAULT_ABUSE_EXPLANATION_WORKING_DAYS
+    )
+
+
+def explanation_working_days() -> int:
+    """KL14_RESPONSIBILITY_EXPLANATION_DAYS: the authors' time to explain before the decisions."""
+    return getattr(
+        settings,
+        "KL14_RESPONSIBILITY_EXPLANATION_DAYS",
+        DEFAULT_RESPONSIBILITY_EXPLANATION_WORKING_DAYS,
+    )
+
+
+def responsibility_explanation_due(entered_review):
+    """Each author may explain within 5 (KL14_RESPONSIBILITY_EXPLANATION_DAYS) working days after
+    the proposal entered the responsibility review; the decision on an author waits for their
+    explanation until then. 0 sets no period (the head need not wait; an author may still explain
+    until decided on)."""
+    if entered_review is None or not explanation_working_days():
+        return None
+    return explanation_due(
+        entered_review,
+        "KL14_RESPONSIBILITY_EXPLANATION_DAYS",
+        DEFAULT_RESPONSIBILITY_EXPLANATION_WORKING_DAYS,
+    )

@@ -3,22 +3,27 @@ whatever the number of rows."""
 
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import F, Func, Prefetch, Q, QuerySet, TextField, Value
-from django.db.models.functions import Coalesce, Concat, Lower, Trim
+from django.db.models import F, Prefetch, Q, QuerySet
 
+from kl14.search import search
 from proposals.models import Opinion, Proposal, ProposalAuthor, State
-from proposals.permissions import visible_q
 from proposals.selectors import current_opinion
 from units.models import Role
 from units.roles import user_roles
 from units.selectors import paths_q
 
 from . import pilot_data
-from .models import Adoption, Recognition, Replication
+from .models import (
+    Adoption,
+    BoardRequest,
+    Recognition,
+    Replication,
+    RequestState,
+    ResponsibilityDecision,
+)
+from .permissions import lesson_q
+from .responsibility import explanation_deadline, person_rows
 from .rules import evaluation_due, responsibility_due
-from .text import fold, search_phrases
 
 # --- the review of one proposal ---------------------------------------------------------------
 
@@ -37,7 +42,10 @@ class ReviewRecord:
     proposal: Proposal
     evaluation: object = None
     evaluation_opinion: object = None
-    responsibility: object = None
+    responsibility: object = None  # the decision when there is one (one author, or before 2026-11)
+    responsibilities: list = field(default_factory=list)  # one per author
+    persons: list = field(default_factory=list)  # per author: explanation, decision, complaint
+    explanation_due: object = None  # while the authors may explain before the decisions
     referral: object = None
     institutionalization: object = None
     lesson: object = None
@@ -48,19 +56,25 @@ class ReviewRecord:
 
     @property
     def protected(self) -> bool | None:
-        """Whether the responsibility decision protects the authors; None while undecided."""
+        """Whether the responsibility decisions protect the authors; None while undecided, or
+        when they protect some authors and not others (see each decision)."""
         if self.referral is not None:
             return False
-        if self.responsibility is None:
+        if self.proposal.state == State.RESPONSIBILITY_REVIEW or not self.responsibilities:
             return None
-        return self.responsibility.protected
+        protected = {d.protected for d in self.responsibilities}
+        return protected.pop() if len(protected) == 1 else None
+
+    @property
+    def mixed(self) -> bool:
+        """The authors' outcomes differ."""
+        return len({d.decision for d in self.responsibilities}) > 1
 
 
 def review_record(proposal) -> ReviewRecord:
     record = ReviewRecord(
         proposal=proposal,
         evaluation=_one("evaluation", proposal),
-        responsibility=_one("responsibility_decision", proposal),
         referral=_one("abuse_referral", proposal),
         institutionalization=_one("institutionalization", proposal),
         lesson=_one("lesson", proposal),
@@ -80,6 +94,15 @@ def review_record(proposal) -> ReviewRecord:
             )
         ),
     )
+    record.responsibilities = list(
+        ResponsibilityDecision.objects.filter(proposal=proposal).select_related(
+            "author", "decided_by", "complaint", "complaint__resolved_by"
+        )
+    )
+    if len(record.responsibilities) == 1:
+        record.responsibility = record.responsibilities[0]
+    if record.responsibilities or proposal.state == State.RESPONSIBILITY_REVIEW:
+        record.persons = person_rows(proposal)
     if proposal.origin_id:
         record.origin_adoption = (
             Adoption.objects.filter(proposal=proposal)
@@ -91,6 +114,7 @@ def review_record(proposal) -> ReviewRecord:
         record.due = evaluation_due(proposal.state_changed_at)
     elif proposal.state == State.RESPONSIBILITY_REVIEW:
         record.due = responsibility_due(proposal.state_changed_at)
+        record.explanation_due = explanation_deadline(proposal)
     if record.evaluation is not None:
         record.evaluation_opinion = record.evaluation.opinion
     return record
@@ -166,67 +190,20 @@ def replication_targets(user, source):
 # --- the lessons library ----------------------------------------------------------------------
 
 
-class Unaccent(Func):
-    """PostgreSQL's unaccent(): the extension is created by this app's migration 0002."""
-
-    function = "unaccent"
-    output_field = TextField()
-
-
-def _pg_fold(expression):
-    """text.fold in SQL: unaccent, lower case, every run of other characters to one space."""
-    return Func(
-        Unaccent(Lower(expression)),
-        Value("[^a-z0-9]+"),
-        Value(" "),
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
-
-
-def _document():
-    parts = [
-        F("code"),
-        F("title"),
-        F("summary"),
-        F("bottleneck"),
-        F("lesson__lessons"),
-        F("evaluation__causes_objective"),
-        F("evaluation__causes_subjective"),
-        F("responsibility_decision__reasons"),
-    ]
-    spaced = []
-    for part in parts:
-        spaced += [Coalesce(part, Value(""), output_field=TextField()), Value(" ")]
-    return Concat(*spaced, output_field=TextField())
-
-
 def search_lessons(queryset: QuerySet, query: str, *, vendor: str | None = None) -> QuerySet:
-    """Every phrase of the query (text.search_phrases) must occur, ignoring case and diacritics:
-    "thu tuc hanh chinh" finds "thủ tục hành chính". On PostgreSQL with unaccent(), best matches
-    first (full-text rank); elsewhere over the folded `Lesson.search_text`."""
-    phrases = search_phrases(query)
-    if not phrases:
-        return queryset
-    if (vendor or connection.vendor) == "postgresql":
-        queryset = queryset.annotate(
-            search_document=Concat(
-                Value(" "), _pg_fold(_document()), Value(" "), output_field=TextField()
-            )
-        )
-        for phrase in phrases:
-            folded = Trim(_pg_fold(Value(phrase)))
-            queryset = queryset.filter(
-                search_document__contains=Concat(Value(" "), folded, output_field=TextField())
-            )
-        rank = SearchRank(
-            SearchVector(F("search_document"), config="simple"),
-            SearchQuery(_pg_fold(Value(" ".join(phrases))), config="simple"),
-        )
-        return queryset.annotate(search_rank=rank).order_by("-search_rank", "-published_at")
-    for phrase in phrases:
-        queryset = queryset.filter(lesson__search_text__contains=f" {fold(phrase)}")
+    """Every term of the query (kl14.search) must occur in the lesson's searchable text (code,
+    title, summary, bottleneck, lessons, the evaluation's causes, the responsibility decision's
+    reasons), ignoring case and diacritics. On PostgreSQL over `Lesson.search_vector` (GIN),
+    best matches first; elsewhere over the folded `Lesson.search_text`, newest first."""
+    queryset, ranked = search(
+        queryset,
+        query,
+        vector="lesson__search_vector",
+        text="lesson__search_text",
+        vendor=vendor,
+    )
+    if ranked:
+        return queryset.order_by(F("search_rank").desc(), "-published_at", "-pk")
     return queryset
 
 
@@ -239,9 +216,9 @@ def lessons_published(*, query="", outcome="", field="") -> QuerySet[Proposal]:
             "deciding_unit",
             "lesson",
             "evaluation",
-            "responsibility_decision",
             "abuse_referral",
         )
+        .prefetch_related("responsibility_decisions")
         .order_by("-published_at", "-pk")
     )
     if outcome:
@@ -252,20 +229,21 @@ def lessons_published(*, query="", outcome="", field="") -> QuerySet[Proposal]:
 
 
 def lesson_detail_queryset(user) -> QuerySet[Proposal]:
+    """The lessons the user may read (permissions.lesson_q), with what their page shows."""
     return (
-        Proposal.objects.filter(visible_q(user), lesson__isnull=False)
+        Proposal.objects.filter(lesson_q(user), lesson__isnull=False)
         .select_related(
             "home_unit",
             "deciding_unit",
             "lesson",
             "lesson__published_by",
             "evaluation",
-            "responsibility_decision",
             "abuse_referral",
             "institutionalization",
         )
         .prefetch_related(
-            Prefetch("authorships", queryset=ProposalAuthor.objects.select_related("user"))
+            "responsibility_decisions",
+            Prefetch("authorships", queryset=ProposalAuthor.objects.select_related("user")),
         )
     )
 
@@ -298,3 +276,78 @@ def group_by_cadre(recognitions) -> list[RecognisedCadre]:
         )
         cadre.recognitions.append(recognition)
     return list(cadres.values())
+
+
+# --- abuse cases --------------------------------------------------------------------------------
+
+
+def abuse_cases(proposal) -> list:
+    """The proposal's abuse cases, newest first, with their explanations (a fixed number of
+    queries)."""
+    from .models import AbuseCase, AbuseExplanation
+
+    return list(
+        AbuseCase.objects.filter(proposal=proposal)
+        .select_related("referred_by", "concluded_by")
+        .prefetch_related(
+            Prefetch(
+                "explanations",
+                queryset=AbuseExplanation.objects.select_related("author"),
+            )
+        )
+    )
+
+
+# --- requests to the competent authority --------------------------------------------------------
+
+
+def board_requests_queryset() -> QuerySet[BoardRequest]:
+    """Requests with everything their rows show, in a fixed number of queries (3)."""
+    from accounts.models import User
+    from units.models import Unit
+
+    return BoardRequest.objects.select_related(
+        "proposal",
+        "proposal__home_unit",
+        "board_unit",
+        "authority_unit",
+        "proposed_by",
+        "decided_by",
+        "decided_in",
+    ).prefetch_related(
+        Prefetch("recipients", queryset=User.objects.order_by("full_name", "username")),
+        Prefetch("target_units", queryset=Unit.objects.order_by("path")),
+    )
+
+
+def board_requests_of(proposal) -> list[BoardRequest]:
+    """The requests made on a proposal, newest first; they share the proposal object (and so its
+    cached author ids for the permission checks)."""
+    rows = list(board_requests_queryset().filter(proposal=proposal))
+    for row in rows:
+        row.proposal = proposal
+    return rows
+
+
+def board_requests_to_decide(user) -> QuerySet[BoardRequest]:
+    """Pending requests the user may decide: addressed to them by role, not proposed by them and
+    not about a proposal they wrote."""
+    from .permissions import authority_q
+
+    return (
+        board_requests_queryset()
+        .filter(authority_q(user), state=RequestState.PENDING)
+        .exclude(proposed_by=user)
+        .exclude(proposal__in=ProposalAuthor.objects.filter(user=user).values("proposal_id"))
+        .order_by("created_at", "pk")
+    )
+
+
+def board_requests_decided_by(user) -> QuerySet[BoardRequest]:
+    return board_requests_queryset().filter(decided_by=user).order_by("-closed_at", "-pk")
+
+
+def board_requests_of_boards(user) -> QuerySet[BoardRequest]:
+    """Requests made by the organization boards the user sits on (any state), newest first."""
+    units = user_roles(user).unit_ids(Role.ORGANIZATION_BOARD)
+    return board_requests_queryset().filter(board_unit_id__in=units).order_by("-created_at", "-pk")

@@ -1,7 +1,7 @@
 """The JSON shapes of the review stage's API. Serializers check only the form of the input; who may
 do what, and when, is the services' business."""
 
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,13 +10,17 @@ from proposals.serializers import UserBriefSerializer
 from units.api import UnitBriefSerializer
 
 from .models import (
+    AbuseCase,
+    AbuseExplanation,
     AbuseReferral,
+    BallotChoice,
     Evaluation,
     Institutionalization,
     Outcome,
     Recognition,
-    RecognitionKind,
+    ResponsibilityComplaint,
     ResponsibilityDecision,
+    ResponsibilityExplanation,
 )
 
 
@@ -38,11 +42,55 @@ class OpinionBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OutcomeTallySerializer(serializers.Serializer):
+    """The collective's vote on the recorded outcome, when the evaluation was recorded."""
+
+    eligible = serializers.IntegerField(help_text="Head and deputies of the deciding unit.")
+    votes_for = serializers.IntegerField(help_text="Ballots for this outcome.")
+    against = serializers.IntegerField(help_text="Ballots for another outcome.")
+    abstain = serializers.IntegerField()
+    passed = serializers.BooleanField()
+
+    def get_fields(self):
+        # "for" is a Python keyword: the field is declared as votes_for and published as "for".
+        fields = super().get_fields()
+        fields["for"] = fields.pop("votes_for")
+        return fields
+
+
+class MinutesSerializer(serializers.Serializer):
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
 class EvaluationSerializer(serializers.ModelSerializer):
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
     opinion = OpinionBriefSerializer(read_only=True)
     evaluated_by = UserBriefSerializer(read_only=True)
     on_time = serializers.BooleanField(read_only=True, allow_null=True)
+    tally = serializers.SerializerMethodField(
+        help_text="The collective's vote on this outcome (counts, never names); null before it."
+    )
+    head_override = serializers.BooleanField(
+        read_only=True,
+        help_text="Recorded although the collective's vote did not carry this outcome: the "
+        "head bears personal responsibility (`override_reason`).",
+    )
+    minutes = serializers.SerializerMethodField(
+        help_text="The minutes of the evaluation meeting "
+        "(`GET /proposals/{id}/evaluation/minutes/`)."
+    )
+
+    @extend_schema_field(OutcomeTallySerializer(allow_null=True))
+    def get_tally(self, evaluation):
+        return OutcomeTallySerializer(evaluation.tally).data if evaluation.tally else None
+
+    @extend_schema_field(MinutesSerializer(allow_null=True))
+    def get_minutes(self, evaluation):
+        minutes = getattr(evaluation, "minutes", None)
+        return MinutesSerializer(minutes).data if minutes is not None else None
 
     class Meta:
         model = Evaluation
@@ -57,18 +105,84 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "on_time",
             "evaluated_by",
             "created_at",
+            "tally",
+            "head_override",
+            "override_reason",
+            "minutes",
+        ]
+        read_only_fields = fields
+
+
+class BallotSerializer(serializers.Serializer):
+    voter = UserBriefSerializer()
+    choice = serializers.CharField()
+    choice_label = serializers.CharField(source="get_choice_display")
+    cast_at = serializers.DateTimeField()
+
+
+class BallotCountSerializer(serializers.Serializer):
+    choice = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    passed = serializers.BooleanField(help_text="This outcome's vote passed (never for abstain).")
+
+
+class EvaluationVoteSerializer(serializers.Serializer):
+    """The leadership collective's vote on the outcome (Decree 73, Art. 18)."""
+
+    open = serializers.BooleanField(help_text="The results are being evaluated: ballots count.")
+    secret = serializers.BooleanField(
+        help_text="You are not in the collective: `ballots` is empty, and while the vote is open "
+        "`counts` and `carried` are null."
+    )
+    eligible = serializers.IntegerField(help_text="Head and deputies who are not authors.")
+    counts = BallotCountSerializer(many=True, allow_null=True)
+    carried = serializers.CharField(
+        allow_null=True, help_text="The outcome the vote carried, if any."
+    )
+    my_ballot = serializers.CharField(allow_null=True)
+    can_vote = serializers.BooleanField(help_text="Whether you may cast or change a ballot now.")
+    ballots = BallotSerializer(many=True, help_text="Who voted what: for the collective only.")
+
+
+class BallotInputSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=BallotChoice.choices, label=_("Ballot"))
+
+
+class ResponsibilityComplaintSerializer(serializers.ModelSerializer):
+    resolution_label = serializers.CharField(source="get_resolution_display", read_only=True)
+    resolved_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ResponsibilityComplaint
+        fields = [
+            "text",
+            "filed_at",
+            "resolution",
+            "resolution_label",
+            "resolution_text",
+            "resolved_by",
+            "resolved_at",
         ]
         read_only_fields = fields
 
 
 class ResponsibilityDecisionSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The author this decision concerns (null: one decision for all authors, "
+        "recorded before decisions were made per person).",
+    )
     decision_label = serializers.CharField(source="get_decision_display", read_only=True)
     decided_by = UserBriefSerializer(read_only=True)
     protected = serializers.BooleanField(read_only=True)
+    complaint = serializers.SerializerMethodField()
 
     class Meta:
         model = ResponsibilityDecision
         fields = [
+            "author",
             "decision",
             "decision_label",
             "protected",
@@ -82,8 +196,32 @@ class ResponsibilityDecisionSerializer(serializers.ModelSerializer):
             "due",
             "decided_by",
             "created_at",
+            "complaint",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ResponsibilityComplaintSerializer(allow_null=True))
+    def get_complaint(self, decision):
+        complaint = getattr(decision, "complaint", None)
+        return None if complaint is None else ResponsibilityComplaintSerializer(complaint).data
+
+
+class ResponsibilityExplanationSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = ResponsibilityExplanation
+        fields = ["author", "text", "created_at"]
+        read_only_fields = fields
+
+
+class TextInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
+
+
+class ComplaintResolutionInputSerializer(serializers.Serializer):
+    resolution = serializers.ChoiceField(choices=ResponsibilityComplaint.Resolution.choices)
+    text = serializers.CharField(max_length=20000, help_text="The reasons of the resolution.")
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -93,6 +231,43 @@ class ReferralSerializer(serializers.ModelSerializer):
         model = AbuseReferral
         fields = ["evidence", "from_state", "referred_by", "created_at"]
         read_only_fields = fields
+
+
+class AbuseExplanationSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = AbuseExplanation
+        fields = ["id", "author", "text", "created_at"]
+        read_only_fields = fields
+
+
+class AbuseCaseSerializer(serializers.ModelSerializer):
+    referred_by = UserBriefSerializer(read_only=True)
+    concluded_by = UserBriefSerializer(read_only=True, allow_null=True)
+    explanations = AbuseExplanationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AbuseCase
+        fields = [
+            "id",
+            "grounds",
+            "evidence",
+            "from_state",
+            "referred_by",
+            "created_at",
+            "explanation_due",
+            "explanations",
+            "finding",
+            "conclusion",
+            "concluded_by",
+            "concluded_at",
+        ]
+        read_only_fields = fields
+
+
+class AbuseExplanationInputSerializer(serializers.Serializer):
+    text = serializers.CharField(label=_("Your explanation"), max_length=20000)
 
 
 class InstitutionalizationSerializer(serializers.ModelSerializer):
@@ -134,7 +309,19 @@ class ReviewSerializer(serializers.Serializer):
     )
     evaluation = EvaluationSerializer(allow_null=True)
     responsibility_decision = ResponsibilityDecisionSerializer(
-        source="responsibility", allow_null=True
+        source="responsibility",
+        allow_null=True,
+        help_text="The decision when there is only one (a single author); see "
+        "`responsibility_decisions` for each author's.",
+    )
+    responsibility_decisions = ResponsibilityDecisionSerializer(
+        source="responsibilities",
+        many=True,
+        help_text="One decision per author (Decree 73, Art. 5(2), 11), with their complaint.",
+    )
+    explanation_due = serializers.DateField(
+        allow_null=True,
+        help_text="In the responsibility review: the last day the authors may explain.",
     )
     referral = ReferralSerializer(allow_null=True)
     institutionalization = InstitutionalizationSerializer(allow_null=True)
@@ -178,19 +365,6 @@ class RecognitionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecognitionInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=RecognitionKind.choices)
-    recipients = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        required=False,
-        max_length=100,
-        help_text="Ids of the authors recognised; empty or absent: all the authors.",
-    )
-    note = serializers.CharField(
-        required=False, allow_blank=True, max_length=5000, help_text="Grounds, decision number."
-    )
-
-
 class LessonPublishSerializer(serializers.Serializer):
     lessons = serializers.CharField(max_length=20000, help_text="The lessons learned.")
 
@@ -225,16 +399,54 @@ class ComparisonSerializer(serializers.Serializer):
     rows = AdoptionRowSerializer(many=True, help_text="The source first, then its adoptions.")
 
 
+class LessonEvaluationSerializer(serializers.ModelSerializer):
+    """The evaluation as the lessons library shows it: what came out and why (not who)."""
+
+    outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "outcome",
+            "outcome_label",
+            "causes_objective",
+            "causes_subjective",
+            "meeting_date",
+        ]
+        read_only_fields = fields
+
+
+class LessonResponsibilitySerializer(serializers.ModelSerializer):
+    """The responsibility decision as the lessons library shows it."""
+
+    author = UserBriefSerializer(read_only=True, allow_null=True)
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True)
+    protected = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ResponsibilityDecision
+        fields = [
+            "author",
+            "decision",
+            "decision_label",
+            "protected",
+            "damage",
+            "damage_amount",
+            "reasons",
+        ]
+        read_only_fields = fields
+
+
 class LessonSerializer(serializers.ModelSerializer):
-    """A proposal in the lessons library."""
+    """A proposal in the lessons library, as every signed-in user reads it (amendment "Published
+    lessons"): the problem (`bottleneck`), the solution (`content`), the results and their causes,
+    the lessons learned, the unit and the dates. Never votes, opinions, ledger payloads, damages
+    or referral evidence."""
 
     home_unit = UnitBriefSerializer(read_only=True)
     field_label = serializers.CharField(source="get_field_display", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
     lessons = serializers.CharField(source="lesson.lessons", read_only=True)
     evaluation = serializers.SerializerMethodField()
-    responsibility_decision = serializers.SerializerMethodField()
-    referred = serializers.SerializerMethodField()
 
     class Meta:
         model = Proposal
@@ -244,16 +456,13 @@ class LessonSerializer(serializers.ModelSerializer):
             "title",
             "summary",
             "bottleneck",
+            "content",
             "field",
             "field_label",
             "home_unit",
-            "state",
-            "state_label",
             "published_at",
             "lessons",
             "evaluation",
-            "responsibility_decision",
-            "referred",
         ]
         read_only_fields = fields
 
@@ -264,36 +473,51 @@ class LessonSerializer(serializers.ModelSerializer):
         except Proposal._meta.get_field(name).related_model.DoesNotExist:
             return None
 
-    @extend_schema_field(EvaluationSerializer(allow_null=True))
+    @extend_schema_field(LessonEvaluationSerializer(allow_null=True))
     def get_evaluation(self, proposal):
         evaluation = self._related(proposal, "evaluation")
-        if evaluation is None:
-            return None
-        return {
-            "outcome": evaluation.outcome,
-            "outcome_label": evaluation.get_outcome_display(),
-            "causes_objective": evaluation.causes_objective,
-            "causes_subjective": evaluation.causes_subjective,
-            "meeting_date": evaluation.meeting_date,
-        }
+        return None if evaluation is None else LessonEvaluationSerializer(evaluation).data
 
-    @extend_schema_field(ResponsibilityDecisionSerializer(allow_null=True))
-    def get_responsibility_decision(self, proposal):
-        decision = self._related(proposal, "responsibility_decision")
-        if decision is None:
-            return None
-        return {
-            "decision": decision.decision,
-            "decision_label": decision.get_decision_display(),
-            "protected": decision.protected,
-            "damage": decision.damage,
-            "damage_amount": str(decision.damage_amount) if decision.damage_amount else None,
-            "reasons": decision.reasons,
-        }
 
-    @extend_schema_field(OpenApiTypes.BOOL)
-    def get_referred(self, proposal) -> bool:
-        return self._related(proposal, "abuse_referral") is not None
+class LessonDossierSerializer(serializers.Serializer):
+    """What only those who could see the proposal before it was published read with its lesson."""
+
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    authors = UserBriefSerializer(many=True)
+    responsibility_decision = LessonResponsibilitySerializer(allow_null=True)
+    responsibility_decisions = LessonResponsibilitySerializer(many=True)
+    referred = serializers.BooleanField()
+
+
+class LessonDetailSerializer(LessonSerializer):
+    dossier = serializers.SerializerMethodField(
+        help_text=(
+            "The state, authors, responsibility decision and referral: only for those who may see "
+            "the whole proposal (`/proposals/{id}/`), null for everyone else."
+        )
+    )
+
+    class Meta(LessonSerializer.Meta):
+        fields = [*LessonSerializer.Meta.fields, "dossier"]
+        read_only_fields = fields
+
+    @extend_schema_field(LessonDossierSerializer(allow_null=True))
+    def get_dossier(self, proposal):
+        if not self.context.get("full"):
+            return None
+        decisions = list(proposal.responsibility_decisions.all())
+        decision = decisions[0] if len(decisions) == 1 else None
+        return LessonDossierSerializer(
+            {
+                "state": proposal.state,
+                "state_label": proposal.get_state_display(),
+                "authors": [a.user for a in proposal.authorships.all()],
+                "responsibility_decision": decision,
+                "responsibility_decisions": decisions,
+                "referred": self._related(proposal, "abuse_referral") is not None,
+            }
+        ).data
 
 
 class LessonFilterSerializer(serializers.Serializer):
@@ -312,7 +536,9 @@ class VerifyInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=64, help_text="The verification code."
     )
     file = serializers.FileField(
-        required=False, help_text="Or the dossier PDF itself (multipart); the code is read from it."
+        required=False,
+        help_text="Or the dossier PDF itself (multipart): the file is checked, not only the "
+        "record.",
     )
 
 
@@ -322,23 +548,82 @@ class VerificationProposalSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class FileCheckSerializer(serializers.Serializer):
+    sha256 = serializers.CharField()
+    signature = serializers.ChoiceField(
+        choices=["valid", "broken", "modified", "untrusted", "unsigned"],
+        help_text="What pyHanko found: unsigned, broken, modified (bytes added after signing), "
+        "untrusted (a signer outside the trusted roots) or valid.",
+    )
+    signer = serializers.CharField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    timestamped = serializers.BooleanField()
+    kind = serializers.CharField(required=False, help_text="dossier, period_report, …")
+    issued_at = serializers.DateTimeField(required=False)
+    chain_seq = serializers.IntegerField(required=False, allow_null=True)
+    chain_head = serializers.CharField(required=False)
+
+
+class DecisionFactSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    label = serializers.CharField()
+    by = serializers.CharField()
+    state = serializers.CharField()
+
+
+class FactsSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    home_unit = serializers.CharField()
+    deciding_unit = serializers.CharField()
+    authors = serializers.ListField(child=serializers.CharField())
+    state = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decisions = DecisionFactSerializer(many=True)
+
+
 class CheckSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=["valid", "extended", "broken"],
+        choices=[
+            "valid",
+            "extended",
+            "broken",
+            "signature_broken",
+            "unknown_signer",
+            "not_issued",
+        ],
         help_text=(
-            "valid: the ledger still ends at the head the dossier printed; extended: that part is "
-            "intact and events were added since; broken: the ledger was altered."
+            "valid: the ledger still ends at the head the dossier was issued at; extended: that "
+            "part is intact and events were added since; broken: the ledger was altered. For an "
+            "uploaded file only: signature_broken (changed or appended after signing), "
+            "unknown_signer (signed by a certificate KL14 does not trust), not_issued (unsigned, "
+            "or bytes KL14 never issued)."
         ),
     )
     message = serializers.CharField()
     code = serializers.CharField()
-    proposal = VerificationProposalSerializer()
-    issued_at = serializers.DateTimeField()
-    chain_head_at_issue = serializers.CharField()
-    entries_at_issue = serializers.IntegerField()
-    chain_head_now = serializers.CharField()
-    entries_now = serializers.IntegerField()
-    first_bad_seq = serializers.IntegerField(allow_null=True)
+    checked = serializers.ChoiceField(
+        choices=["document", "record"],
+        help_text="document: the uploaded file itself was checked; record: only the ledger "
+        "record under a typed code, not any document.",
+    )
+    genuine = serializers.BooleanField(
+        help_text="The uploaded file is the one KL14 issued and the ledger still holds it."
+    )
+    proposal = VerificationProposalSerializer(required=False)
+    state = serializers.CharField(required=False)
+    protection_denied = serializers.BooleanField(required=False)
+    issued_at = serializers.DateTimeField(required=False)
+    chain_head_at_issue = serializers.CharField(required=False)
+    entries_at_issue = serializers.IntegerField(required=False)
+    chain_head_now = serializers.CharField(required=False)
+    entries_now = serializers.IntegerField(required=False)
+    first_bad_seq = serializers.IntegerField(allow_null=True, required=False)
+    file = FileCheckSerializer(required=False)
+    facts = FactsSerializer(
+        required=False, help_text="What KL14's record says, to compare with the paper in hand."
+    )
 
 
 class PeriodQuerySerializer(serializers.Serializer):

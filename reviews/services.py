@@ -1,17 +1,19 @@
 """Every write of the review stage. Each function is one atomic step on a locked proposal: check
-who acts (403), the state (409) and the inputs (400), write the record, fire the transition or
-record the action in the ledger (proposals.services `_fire` / `record_action`), announce it after
-commit. A failed call writes nothing."""
+who acts (403), the state (409) and the inputs (400), write the record, and fire the transition or
+record the action in the ledger (proposals.services' `fire_transition` / `record_action`). A failed
+call writes nothing."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kl14.dates import in_range, out_of_range_message
 from kl14.errors import Conflict
+from kl14.search import search_text
+from ledger.checkpoints import checkpoint_create
 from ledger.services import ledger_append
 from proposals.hashing import dossier_snapshot, version_hash
 from proposals.models import (
@@ -23,24 +25,28 @@ from proposals.models import (
     ProposalVersion,
     State,
 )
-from proposals.permissions import access_proposal, is_deciding_head
-from proposals.selectors import current_opinion, proposal_verify
+from proposals.permissions import access_proposal, is_author
+from proposals.selectors import current_opinion, opinion_disagrees, proposal_verify
 from proposals.services import (
-    _announce,
-    _fire,
-    _lock,
-    _raise_if,
-    _require,
-    _require_state,
-    _text,
+    clean_text,
+    fire_transition,
+    lock_proposal,
+    opinion_reference,
+    raise_if_invalid,
     record_action,
+    require,
+    require_state,
 )
+from signing.services import DOSSIER, PERIOD_REPORT, document_issue
 from units.models import Role, Unit
 from units.selectors import unit_parent
 
 from . import permissions as perms
-from .dossier import verification_code
+from .dossier import dossier_pdf, verification_code
+from .evaluation import check_minutes, evaluation_tally, minutes_store
 from .models import (
+    AbuseCase,
+    AbuseExplanation,
     AbuseReferral,
     Adoption,
     DossierIssue,
@@ -50,12 +56,9 @@ from .models import (
     Lesson,
     Outcome,
     Recognition,
-    RecognitionKind,
     Replication,
-    ResponsibilityDecision,
 )
-from .rules import allowed_decisions, evaluation_due, refusal, responsibility_due
-from .text import search_text
+from .rules import abuse_explanation_due, evaluation_due
 
 # --- evaluation -------------------------------------------------------------------------------
 
@@ -69,7 +72,9 @@ def _meeting_date(value, errors, *, not_before=None):
     if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
         errors.setdefault("meeting_date", []).append(_("Enter a valid date."))
         return None
-    if value > timezone.localdate():
+    if not in_range(value):
+        errors.setdefault("meeting_date", []).append(out_of_range_message())
+    elif value > timezone.localdate():
         errors.setdefault("meeting_date", []).append(
             _("The meeting cannot be in the future: record the evaluation after it is held.")
         )
@@ -83,19 +88,29 @@ def _meeting_date(value, errors, *, not_before=None):
 
 @transaction.atomic
 def proposal_evaluate(
-    *, proposal, actor, outcome, causes_objective, causes_subjective, meeting_date
+    *,
+    proposal,
+    actor,
+    outcome,
+    causes_objective,
+    causes_subjective,
+    meeting_date,
+    minutes=None,
+    override_reason="",
 ) -> Proposal:
-    """The leadership collective's evaluation of the results, chaired by the head of the deciding
-    unit after the Party committee gave its opinion on them. `achieved` -> succeeded; otherwise
-    the proposal goes to the responsibility review."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "evaluate"))
-    _require_state(proposal, "evaluate")
+    """The leadership collective's evaluation of the results (Decree 73, Art. 18), recorded by
+    the head of the deciding unit after the Party committee gave its opinion on them: the outcome
+    the collective's vote carried (reviews.evaluation), or another with the head's written
+    reasons, for which the head bears responsibility (as at the decision); the meeting's date and
+    minutes. `achieved` -> succeeded; otherwise the proposal goes to the responsibility review."""
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "evaluate"))
+    require_state(proposal, "evaluate")
     errors: dict = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose a valid option.")]
-    causes_objective = _text(causes_objective, "causes_objective", errors)
-    causes_subjective = _text(causes_subjective, "causes_subjective", errors)
+    causes_objective = clean_text(causes_objective, "causes_objective", errors)
+    causes_subjective = clean_text(causes_subjective, "causes_subjective", errors)
     report_day = (
         timezone.localdate(proposal.state_changed_at) if proposal.state_changed_at else None
     )
@@ -108,9 +123,30 @@ def proposal_evaluate(
                 "evaluation."
             )
         ]
-    _raise_if(errors)
+    minutes_info = check_minutes(minutes, errors)
+    tally = evaluation_tally(proposal, outcome) if outcome in Outcome.values else None
+    override = tally is not None and not tally.passed
+    against_opinion = opinion_disagrees(proposal, Opinion.Stage.EVALUATION)
+    override_reason = clean_text(override_reason, "override_reason", errors, required=False)
+    if not override_reason and "override_reason" not in errors:
+        if override:
+            errors["override_reason"] = [
+                _(
+                    "The collective's vote has not carried this outcome: recording it anyway "
+                    "needs your written reasons, and you bear personal responsibility for it."
+                )
+            ]
+        elif against_opinion:
+            errors["override_reason"] = [
+                _(
+                    "The Party committee disagreed with the results: recording the evaluation "
+                    "needs your written reasons, recorded with it."
+                )
+            ]
+    raise_if_invalid(errors)
+    reasons_needed = override or against_opinion
     due = evaluation_due(proposal.state_changed_at)
-    Evaluation.objects.create(
+    evaluation = Evaluation.objects.create(
         proposal=proposal,
         outcome=outcome,
         causes_objective=causes_objective,
@@ -119,20 +155,28 @@ def proposal_evaluate(
         opinion=opinion,
         due=due,
         evaluated_by=actor,
+        tally=tally.as_dict(),
+        head_override=override,
+        override_reason=override_reason if reasons_needed else "",
     )
-    _fire(
-        proposal,
-        actor,
-        "evaluate",
-        achieved=outcome == Outcome.ACHIEVED,
-        payload={
-            "outcome": outcome,
-            "causes_objective": causes_objective,
-            "causes_subjective": causes_subjective,
-            "meeting_date": meeting_date.isoformat(),
-            "opinion": {"stance": opinion.stance, "text": opinion.text},
-            "due": due.isoformat() if due else None,
-        },
+    stored = minutes_store(evaluation=evaluation, uploaded=minutes, info=minutes_info, actor=actor)
+    payload = {
+        "outcome": outcome,
+        "causes_objective": causes_objective,
+        "causes_subjective": causes_subjective,
+        "meeting_date": meeting_date.isoformat(),
+        "opinion": {"stance": opinion.stance, "text": opinion.text, **opinion_reference(opinion)},
+        "due": due.isoformat() if due else None,
+        "tally": tally.as_dict(),
+        "head_bears_responsibility": override,
+        "minutes": {"name": stored.original_name, "sha256": stored.sha256},
+    }
+    if against_opinion:
+        payload["against_opinion"] = True
+    if reasons_needed:
+        payload["override_reason"] = override_reason
+    fire_transition(
+        proposal, actor, "evaluate", achieved=outcome == Outcome.ACHIEVED, payload=payload
     )
     return proposal
 
@@ -140,127 +184,43 @@ def proposal_evaluate(
 proposal_evaluate.alters_data = True
 
 
-# --- responsibility ---------------------------------------------------------------------------
-
-
-def _damage_amount(value, damage, errors):
-    if value in (None, ""):
-        if damage:
-            errors.setdefault("damage_amount", []).append(
-                _("Enter the amount of the damage (VND).")
-            )
-        return None
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        errors.setdefault("damage_amount", []).append(_("Enter a number."))
-        return None
-    if not amount.is_finite() or amount != amount.to_integral_value():
-        errors.setdefault("damage_amount", []).append(_("Enter a whole number of đồng."))
-        return None
-    if not damage:
-        if amount:
-            errors.setdefault("damage_amount", []).append(
-                _("There is an amount of damage, but no damage is declared.")
-            )
-        return None
-    if amount <= 0:
-        errors.setdefault("damage_amount", []).append(_("The damage must be more than zero."))
-    elif amount >= 10**18:
-        errors.setdefault("damage_amount", []).append(_("The amount is too large."))
-    return amount
+def open_abuse_case(proposal) -> AbuseCase | None:
+    return AbuseCase.objects.filter(proposal=proposal, finding="").order_by("-pk").first()
 
 
 @transaction.atomic
-def proposal_decide_responsibility(
-    *,
-    proposal,
-    actor,
-    decision,
-    followed_approved_plan,
-    pure_motive,
-    common_interest,
-    no_personal_gain,
-    damage,
-    reasons,
-    damage_amount=None,
-) -> Proposal:
-    """Decree 73, Art. 5(2), 11: exactly the decisions `rules.allowed_decisions` admits."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "decide_responsibility"))
-    _require_state(proposal, "decide_responsibility")
-    criteria = {
-        "followed_approved_plan": followed_approved_plan,
-        "pure_motive": pure_motive,
-        "common_interest": common_interest,
-        "no_personal_gain": no_personal_gain,
-    }
+def proposal_refer_abuse(*, proposal, actor, evidence, grounds="") -> Proposal:
+    """Decree 73, Art. 6: opens an abuse case (who referred, grounds, evidence) from any state after
+    `approved`; protection is suspended while the case is heard. The authors may explain within
+    KL14_ABUSE_EXPLANATION_DAYS working days; then the inspection of the superior unit records its
+    finding (`proposal_conclude_abuse`)."""
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "refer_abuse"))
+    require_state(proposal, "refer_abuse")
     errors: dict = {}
-    for name, value in [*criteria.items(), ("damage", damage)]:
-        if not isinstance(value, bool):
-            errors.setdefault(name, []).append(_("Must be true or false."))
-    reasons = _text(reasons, "reasons", errors)
-    if decision not in allowed_decisions(criteria_met=False, damage=True) + allowed_decisions(
-        criteria_met=True, damage=True
-    ):
-        errors.setdefault("decision", []).append(_("Choose a valid option."))
-    if isinstance(damage, bool):
-        damage_amount = _damage_amount(damage_amount, damage, errors)
-    if not errors:
-        criteria_met = all(criteria.values())
-        if decision not in allowed_decisions(criteria_met=criteria_met, damage=damage):
-            errors["decision"] = [
-                refusal(decision=decision, criteria_met=criteria_met, damage=damage)
-            ]
-    _raise_if(errors)
-    evaluation = Evaluation.objects.filter(proposal=proposal).first()
-    due = responsibility_due(proposal.state_changed_at)
-    ResponsibilityDecision.objects.create(
+    grounds = clean_text(grounds, "grounds", errors, max_length=5000)
+    evidence = clean_text(evidence, "evidence", errors, max_length=20000)
+    raise_if_invalid(errors)
+    due = abuse_explanation_due(timezone.now())
+    case = AbuseCase.objects.create(
         proposal=proposal,
-        decision=decision,
-        **criteria,
-        damage=damage,
-        damage_amount=damage_amount,
-        reasons=reasons,
-        due=due,
-        decided_by=actor,
+        grounds=grounds,
+        evidence=evidence,
+        from_state=proposal.state,
+        referred_by=actor,
+        explanation_due=due,
     )
-    _fire(
+    fire_transition(
         proposal,
         actor,
-        "decide_responsibility",
-        decision=decision,
+        "refer_abuse",
         payload={
-            "decision": decision,
-            "criteria": criteria,
-            "damage": damage,
-            "damage_amount": str(damage_amount) if damage_amount is not None else None,
-            "reasons": reasons,
-            "evaluation_outcome": evaluation.outcome if evaluation else None,
-            "due": due.isoformat() if due else None,
+            "case": case.pk,
+            "grounds": grounds,
+            "evidence": evidence,
+            "explanation_due": due.isoformat(),
         },
     )
-    _refresh_lesson(proposal)
-    return proposal
-
-
-proposal_decide_responsibility.alters_data = True
-
-
-@transaction.atomic
-def proposal_refer_abuse(*, proposal, actor, evidence) -> Proposal:
-    """Decree 73, Art. 6: the case goes to the competent authority; protection is denied from
-    then on (no transition leaves `referred`)."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "refer_abuse"))
-    _require_state(proposal, "refer_abuse")
-    errors: dict = {}
-    evidence = _text(evidence, "evidence", errors, max_length=20000)
-    _raise_if(errors)
-    AbuseReferral.objects.create(
-        proposal=proposal, evidence=evidence, from_state=proposal.state, referred_by=actor
-    )
-    _fire(proposal, actor, "refer_abuse", payload={"evidence": evidence})
     _refresh_lesson(proposal)
     return proposal
 
@@ -268,10 +228,107 @@ def proposal_refer_abuse(*, proposal, actor, evidence) -> Proposal:
 proposal_refer_abuse.alters_data = True
 
 
+@transaction.atomic
+def abuse_explain(*, proposal, actor, text) -> AbuseExplanation:
+    """An author's explanation (giải trình) in the open abuse case, once, before the deadline."""
+    proposal = lock_proposal(proposal, actor)
+    require(is_author(actor, proposal))
+    case = open_abuse_case(proposal)
+    if proposal.state != State.ABUSE_REVIEW or case is None:
+        raise Conflict(_("There is no abuse case to explain in."), code="wrong_state")
+    if timezone.localdate() > case.explanation_due:
+        raise Conflict(
+            _("The time to explain ended on %(day)s.")
+            % {"day": date_format(case.explanation_due, "SHORT_DATE_FORMAT")},
+            code="explanation_closed",
+        )
+    if case.explanations.filter(author=actor).exists():
+        raise Conflict(_("You have already explained in this case."), code="explained")
+    errors: dict = {}
+    text = clean_text(text, "text", errors, max_length=20000)
+    raise_if_invalid(errors)
+    explanation = AbuseExplanation.objects.create(case=case, author=actor, text=text)
+    record_action(
+        proposal=proposal,
+        actor=actor,
+        event="abuse_explanation",
+        payload={"case": case.pk, "text": text},
+    )
+    return explanation
+
+
+abuse_explain.alters_data = True
+
+
+def abuse_hearing_open(case) -> list:
+    """Authors who may still explain: the finding waits for them until the deadline."""
+    if case is None or timezone.localdate() > case.explanation_due:
+        return []
+    explained = set(case.explanations.values_list("author_id", flat=True))
+    return [
+        a.user
+        for a in ProposalAuthor.objects.filter(proposal_id=case.proposal_id).select_related("user")
+        if a.user_id not in explained
+    ]
+
+
+@transaction.atomic
+def proposal_conclude_abuse(*, proposal, actor, finding, conclusion) -> Proposal:
+    """The inspection of the superior unit records its finding once every author has explained or
+    the time to explain is over: founded -> `referred`, protection revoked (an AbuseReferral);
+    unfounded -> back to the state the proposal came from, protection intact."""
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "conclude_abuse"))
+    require_state(proposal, "conclude_abuse")
+    case = open_abuse_case(proposal)
+    waiting = abuse_hearing_open(case)
+    if waiting:
+        raise Conflict(
+            _("The authors may explain until %(day)s: %(names)s have not yet explained.")
+            % {
+                "day": date_format(case.explanation_due, "SHORT_DATE_FORMAT"),
+                "names": ", ".join(u.get_full_name() for u in waiting),
+            },
+            code="hearing_open",
+        )
+    errors: dict = {}
+    if finding not in AbuseCase.Finding.values:
+        errors["finding"] = [_("Choose a valid option.")]
+    conclusion = clean_text(conclusion, "conclusion", errors, max_length=20000)
+    raise_if_invalid(errors)
+    founded = finding == AbuseCase.Finding.FOUNDED
+    case.finding = finding
+    case.conclusion = conclusion
+    case.concluded_by = actor
+    case.concluded_at = timezone.now()
+    case.save(update_fields=["finding", "conclusion", "concluded_by", "concluded_at"])
+    if founded:
+        AbuseReferral.objects.create(
+            proposal=proposal,
+            evidence=case.evidence,
+            from_state=case.from_state,
+            referred_by=case.referred_by,
+            case=case,
+        )
+    fire_transition(
+        proposal,
+        actor,
+        "conclude_abuse",
+        founded=founded,
+        back_to=case.from_state,
+        payload={"case": case.pk, "finding": finding, "conclusion": conclusion},
+    )
+    _refresh_lesson(proposal)
+    return proposal
+
+
+proposal_conclude_abuse.alters_data = True
+
+
 # --- replication and institutionalisation -----------------------------------------------------
 
 
-def _target_units(values, errors) -> list[Unit]:
+def target_units_clean(values, errors) -> list[Unit]:
     if isinstance(values, Unit | int | str):
         values = [values]
     ids = []
@@ -295,63 +352,62 @@ def _target_units(values, errors) -> list[Unit]:
     return [units[pk] for pk in ids]
 
 
-@transaction.atomic
-def proposal_replicate(*, proposal, actor, target_units) -> Proposal:
-    """An organization board directs a succeeded model to be replicated in units of its subtree
-    (KL14 2.5). The board's unit must be an ancestor-or-self of the source's home unit and of every
-    target; each target gets a linked proposal, approved for implementation by this directive."""
-    source = _lock(proposal, actor)
-    _require(perms.may_fire(actor, source, "replicate"))
-    _require_state(source, "replicate")
-    errors: dict = {}
-    units = _target_units(target_units, errors)
-    boards = perms.board_paths_over(actor, source.home_unit)
-    board_path = None
-    if units:
-        outside = [u.name for u in units if not u.path.startswith(boards[0])]
-        if outside:
-            errors.setdefault("target_units", []).append(
-                _("Outside the subtree of your organization board: %(units)s.")
-                % {"units": ", ".join(outside)}
-            )
-        if source.home_unit_id in {u.pk for u in units}:
-            errors.setdefault("target_units", []).append(
-                _("The model already runs in its own unit: choose other units.")
-            )
-        adopted = set(
-            Adoption.objects.filter(replication__source=source, unit__in=units).values_list(
-                "unit__name", flat=True
-            )
+def replication_targets_check(source, units, boards, errors) -> str | None:
+    """Checks the target units of a replication of `source` against the organization boards
+    (`boards`: paths of the boards over the source's home unit, shallowest first); returns the
+    path of the deepest board that covers every target, which directs (or requests) it."""
+    if not units:
+        return None
+    outside = [u.name for u in units if not boards or not u.path.startswith(boards[0])]
+    if outside:
+        errors.setdefault("target_units", []).append(
+            _("Outside the subtree of your organization board: %(units)s.")
+            % {"units": ", ".join(outside)}
         )
-        if adopted:
-            errors.setdefault("target_units", []).append(
-                _("Already replicated in: %(units)s.") % {"units": ", ".join(sorted(adopted))}
-            )
-        # The deepest board that still covers every target directs the replication.
-        board_path = max(
-            (b for b in boards if all(u.path.startswith(b) for u in units)), key=len, default=None
+    if source.home_unit_id in {u.pk for u in units}:
+        errors.setdefault("target_units", []).append(
+            _("The model already runs in its own unit: choose other units.")
         )
-    _raise_if(errors)
+    adopted = set(
+        Adoption.objects.filter(replication__source=source, unit__in=units).values_list(
+            "unit__name", flat=True
+        )
+    )
+    if adopted:
+        errors.setdefault("target_units", []).append(
+            _("Already replicated in: %(units)s.") % {"units": ", ".join(sorted(adopted))}
+        )
+    return max(
+        (b for b in boards if all(u.path.startswith(b) for u in units)), key=len, default=None
+    )
+
+
+def replication_direct(*, source, actor, units, board_unit, payload=None) -> Replication:
+    """Writes a replication directive for a locked, replicable source, once the competent
+    authority (`actor`) approved the organization board's request (board_requests.py, the only
+    caller): the directive, one adopted proposal per target, and the `replicate` transition of
+    the source (its entry carries `payload` beside the board and the targets)."""
     replication = Replication.objects.create(
-        source=source, board_unit=Unit.objects.get(path=board_path), directed_by=actor
+        source=source, board_unit=board_unit, directed_by=actor
     )
     adoptions = [
         adoption_create(replication=replication, unit=unit, actor=actor)
         for unit in sorted(units, key=lambda u: u.path)
     ]
-    _fire(
+    fire_transition(
         source,
         actor,
         "replicate",
         payload={
-            "board_unit": replication.board_unit.code,
+            "board_unit": board_unit.code,
             "targets": [{"unit": a.home_unit.code, "proposal": a.code} for a in adoptions],
+            **(payload or {}),
         },
     )
-    return source
+    return replication
 
 
-proposal_replicate.alters_data = True
+replication_direct.alters_data = True
 
 
 @transaction.atomic
@@ -406,7 +462,6 @@ def adoption_create(*, replication, unit, actor) -> Proposal:
         },
         dossier_hash=version.content_hash,
     )
-    _announce(adoption, "adopt", actor)
     return adoption
 
 
@@ -416,14 +471,14 @@ adoption_create.alters_data = True
 @transaction.atomic
 def proposal_institutionalize(*, proposal, actor, title, issuing_level) -> Proposal:
     """The regulation an organization board proposes so the model becomes policy (thể chế hóa)."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_fire(actor, proposal, "institutionalize"))
-    _require_state(proposal, "institutionalize")
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "institutionalize"))
+    require_state(proposal, "institutionalize")
     errors: dict = {}
-    title = _text(title, "title", errors, max_length=500)
+    title = clean_text(title, "title", errors, max_length=500)
     if issuing_level not in IssuingLevel.values:
         errors["issuing_level"] = [_("Choose a valid option.")]
-    _raise_if(errors)
+    raise_if_invalid(errors)
     board_path = perms.board_paths_over(actor, proposal.home_unit)[-1]
     record = Institutionalization.objects.create(
         proposal=proposal,
@@ -432,7 +487,7 @@ def proposal_institutionalize(*, proposal, actor, title, issuing_level) -> Propo
         board_unit=Unit.objects.get(path=board_path),
         proposed_by=actor,
     )
-    _fire(
+    fire_transition(
         proposal,
         actor,
         "institutionalize",
@@ -452,28 +507,9 @@ proposal_institutionalize.alters_data = True
 # --- recognition ------------------------------------------------------------------------------
 
 
-def _granting_unit(actor, proposal) -> Unit:
-    if is_deciding_head(actor, proposal):
-        return proposal.deciding_unit
-    return Unit.objects.get(path=perms.board_paths_over(actor, proposal.home_unit)[-1])
-
-
-@transaction.atomic
-def recognition_grant(*, proposal, actor, kind, recipients=None, note="") -> list[Recognition]:
-    """Decree 73, Art. 10: praise, reward, an excellent rating, priority for appointment or
-    planning, or a salary raise 12 months early, for some authors (`recipients`: users or ids) or
-    all of them (`recipients` empty). One ledger entry for the whole grant."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_recognise(actor, proposal))
-    if proposal.state not in perms.RECOGNITION_STATES:
-        raise Conflict(
-            _("Recognition is recorded for a proposal whose results were achieved."),
-            code="wrong_state",
-        )
-    errors: dict = {}
-    if kind not in RecognitionKind.values:
-        errors["kind"] = [_("Choose a valid option.")]
-    note = _text(note, "note", errors, required=False)
+def recognition_recipients_check(proposal, kind, recipients, errors) -> list:
+    """The authors to recognise (`recipients`: users or ids; empty: every author), none of them
+    already recognised in this way; problems go to errors["recipients"]."""
     authors = {a.user_id: a.user for a in proposal.authorships.select_related("user")}
     wanted = []
     for value in recipients or ():
@@ -499,43 +535,26 @@ def recognition_grant(*, proposal, actor, kind, recipients=None, note="") -> lis
                 _("Already recognised in this way: %(names)s.")
                 % {"names": ", ".join(r.recipient.get_full_name() for r in already)}
             ]
-    _raise_if(errors)
-    unit = _granting_unit(actor, proposal)
-    records = Recognition.objects.bulk_create(
-        Recognition(
-            proposal=proposal, recipient=user, kind=kind, note=note, unit=unit, granted_by=actor
-        )
-        for user in people
-    )
-    record_action(
-        proposal=proposal,
-        actor=actor,
-        event="recognition",
-        payload={
-            "kind": kind,
-            "recipients": [u.username for u in people],
-            "note": note,
-            "unit": unit.code,
-        },
-    )
-    return records
-
-
-recognition_grant.alters_data = True
+    return people
 
 
 # --- lessons library --------------------------------------------------------------------------
 
 
 def lesson_search_text(proposal, lessons: str) -> str:
-    """Everything the library searches, folded (see text.fold)."""
-    parts = [proposal.code or "", proposal.title, proposal.summary, proposal.bottleneck, lessons]
+    """Everything the library searches, folded (see text.fold): what every reader of the lesson
+    sees, never the responsibility decision (a search must not reveal what the page hides)."""
+    parts = [
+        proposal.code or "",
+        proposal.title,
+        proposal.summary,
+        proposal.bottleneck,
+        proposal.content,
+        lessons,
+    ]
     evaluation = Evaluation.objects.filter(proposal=proposal).first()
     if evaluation:
         parts += [evaluation.causes_objective, evaluation.causes_subjective]
-    decision = ResponsibilityDecision.objects.filter(proposal=proposal).first()
-    if decision:
-        parts.append(decision.reasons)
     return search_text(" \n".join(p for p in parts if p))
 
 
@@ -550,16 +569,16 @@ def _refresh_lesson(proposal):
 def lesson_publish(*, proposal, actor, lessons) -> Lesson:
     """The head of the deciding unit publishes an evaluated proposal, with the lessons learned, to
     the library every signed-in user reads. Publishing again replaces the text."""
-    proposal = _lock(proposal, actor)
-    _require(perms.may_publish_lesson(actor, proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_publish_lesson(actor, proposal))
     if not Evaluation.objects.filter(proposal=proposal).exists():
         raise Conflict(
             _("Only a proposal whose results were evaluated can become a lesson."),
             code="wrong_state",
         )
     errors: dict = {}
-    lessons = _text(lessons, "lessons", errors, max_length=20000)
-    _raise_if(errors)
+    lessons = clean_text(lessons, "lessons", errors, max_length=20000)
+    raise_if_invalid(errors)
     lesson, _created = Lesson.objects.update_or_create(
         proposal=proposal,
         defaults={
@@ -581,8 +600,8 @@ lesson_publish.alters_data = True
 
 @transaction.atomic
 def lesson_unpublish(*, proposal, actor) -> Proposal:
-    proposal = _lock(proposal, actor)
-    _require(perms.may_publish_lesson(actor, proposal))
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_publish_lesson(actor, proposal))
     if proposal.published_at is None:
         raise Conflict(_("This proposal is not in the lessons library."), code="wrong_state")
     proposal.published_at = None
@@ -620,3 +639,60 @@ def dossier_issue(*, proposal, actor):
 
 
 dossier_issue.alters_data = True
+
+
+def dossier_issue_pdf(*, proposal, actor, language=None):
+    """The protection dossier as a signed PDF (PAdES), recorded as issued with the chain head it
+    prints (signing.IssuedDocument), followed by a signed ledger checkpoint (when the heads changed
+    since the last one). Returns (issue, pdf bytes, issued document)."""
+    issue, verification = dossier_issue(proposal=proposal, actor=actor)
+    signed_at = timezone.now()
+    pdf = dossier_pdf(
+        issue.proposal,
+        issue,
+        verification,
+        language=language,
+        signed_at=signed_at,
+        holder=actor,
+    )
+    signed, document = document_issue(
+        pdf=pdf,
+        kind=DOSSIER,
+        reason=f"Hồ sơ bảo vệ {issue.proposal.code}",
+        proposal=issue.proposal,
+        actor=actor,
+        reference=issue.code,
+        title=issue.proposal.title,
+        chain_seq=issue.entries,
+        chain_head=issue.chain_head,
+        issued_at=signed_at,
+    )
+    checkpoint_create(reason="dossier")
+    return issue, signed, document
+
+
+dossier_issue_pdf.alters_data = True
+
+
+def period_report_issue_pdf(*, report, actor, language=None) -> bytes:
+    """The period report (sơ kết / tổng kết) as a signed PDF, recorded as issued."""
+    from .reports import period_report_pdf, report_filename
+
+    name = report_filename(report, "pdf").removesuffix(".pdf")
+    signed, _document = document_issue(
+        pdf=period_report_pdf(report, language=language),
+        kind=PERIOD_REPORT,
+        reason=f"Báo cáo {name}",
+        actor=actor,
+        reference=name,
+        title=report.unit.name,
+        issued_at=report.generated_at,
+    )
+    return signed
+
+
+period_report_issue_pdf.alters_data = True
+
+
+# Responsibility per person lives in responsibility.py; its transition's service, by its old name.
+from .responsibility import proposal_decide_responsibility  # noqa: E402, F401

@@ -5,23 +5,11 @@ queries whatever the number of proposals. Used by the dashboard, its API and the
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import (
-    Avg,
-    Count,
-    DateField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-)
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ledger.models import LedgerEntry
 from proposals.models import DECISION_STATES, Proposal, State
 from units.models import Unit
 
@@ -183,18 +171,6 @@ def subtree_proposals(unit: Unit):
     return Proposal.objects.filter(home_unit__path__startswith=unit.path, version__gt=0)
 
 
-def _due_at_decision():
-    """The decision due date recorded by the last submission or escalation (the ledger keeps it;
-    the proposal clears its own once decided)."""
-    due = (
-        LedgerEntry.objects.filter(proposal=OuterRef("pk"), event__in=("submit", "escalate"))
-        .order_by("-seq")
-        .annotate(due=KT("payload__decision_due"))
-        .values("due")[:1]
-    )
-    return Cast(Subquery(due), DateField())
-
-
 def decisions_queryset(unit: Unit, period: Period):
     """The proposals of the subtree decided (approved or rejected) in the period, annotated with
     the due date they had and the day they were decided (adoptions were decided by a directive,
@@ -204,7 +180,7 @@ def decisions_queryset(unit: Unit, period: Period):
         .filter(decided_at__isnull=False, submitted_at__isnull=False)
         .filter(period.q("decided_at"))
         .annotate(
-            due_then=_due_at_decision(),
+            due_then=F("decided_due"),
             decided_on=TruncDate("decided_at", tzinfo=timezone.get_default_timezone()),
             duration=ExpressionWrapper(
                 F("decided_at") - F("submitted_at"), output_field=DurationField()

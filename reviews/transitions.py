@@ -1,18 +1,23 @@
 """The review stage's transitions in the proposals registry (proposals/transitions.py): evaluate,
-decide_responsibility, refer_abuse, replicate, institutionalize. The API's
+decide_responsibility, refer_abuse, conclude_abuse, institutionalize. `replicate` is not offered:
+the organization board proposes a replication and the competent authority's approval fires it
+(board_requests.py). The API's
 `POST /proposals/{id}/transitions/{name}/` and the buttons on the proposal page fire them."""
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from proposals.transitions import TransitionSpec, register
-from units.models import Unit
+from proposals.models import Opinion
+from proposals.selectors import current_opinion, opinion_disagrees
+from proposals.transitions import TransitionSpec, form_from_serializer, register
 
 from . import permissions as perms
-from . import services
-from .models import Decision, IssuingLevel, Outcome
-from .selectors import replication_targets
+from . import responsibility, services
+from .evaluation import carried_outcome
+from .models import AbuseCase, Decision, IssuingLevel, Outcome
 
 
 class EvaluateInput(serializers.Serializer):
@@ -29,15 +34,42 @@ class EvaluateInput(serializers.Serializer):
         label=_("Date of the evaluation meeting"),
         help_text=_("The meeting of the leadership collective that evaluated the results."),
     )
+    minutes = serializers.FileField(
+        label=_("Minutes of the evaluation meeting"),
+        help_text=_("PDF, Word, OpenDocument or image files, at most 20 MB (Decree 73, Art. 18)."),
+    )
+    override_reason = serializers.CharField(
+        label=_("The head's written reasons for the evaluation"),
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text=_(
+            "Needed when the collective's vote has not carried this outcome (the record says that "
+            "you bear personal responsibility for it, as at the decision) or when the Party "
+            "committee disagreed with the results."
+        ),
+    )
 
 
 class DecideResponsibilityInput(serializers.Serializer):
+    author = serializers.IntegerField(
+        label=_("Author concerned"),
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Id of the author this decision concerns: one decision per author, each after the "
+            "author had the chance to explain. Left out: the same decision on every author not "
+            "yet decided on, each recorded separately."
+        ),
+    )
     decision = serializers.ChoiceField(
         label=_("Decision"),
         choices=Decision.choices,
         help_text=_(
             "All four criteria met and no damage: liability excluded. All four met with damage: "
-            "excluded, exempted or reduced. Any criterion not met: held responsible."
+            "excluded, exempted or reduced. Any criterion not met: not eligible for protection, "
+            "responsibility considered under the applicable rules."
         ),
     )
     followed_approved_plan = serializers.BooleanField(label=_("Followed the approved plan"))
@@ -56,46 +88,117 @@ class DecideResponsibilityInput(serializers.Serializer):
     reasons = serializers.CharField(label=_("Reasons"), max_length=5000)
 
 
+class DecideResponsibilityForm(
+    form_from_serializer(DecideResponsibilityInput, "decide_responsibility")
+):
+    """The author field of `decide_responsibility` on the transition page: the authors not yet
+    decided on whose explanation is in or whose time to explain is over."""
+
+    author = forms.ModelChoiceField(
+        label=_("Author concerned"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=None,
+    )
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        ready = responsibility.decidable_authors(proposal)
+        field = self.fields["author"]
+        field.queryset = get_user_model().objects.filter(pk__in=[u.pk for u in ready])
+        field.label_from_instance = lambda u: u.get_full_name() or u.username
+        if len(responsibility.undecided_authors(proposal)) > 1:
+            field.empty_label = _("Every author not yet decided on (the same decision)")
+        elif ready:
+            field.initial = ready[0].pk
+
+
 class ReferAbuseInput(serializers.Serializer):
+    grounds = serializers.CharField(
+        label=_("Grounds"),
+        max_length=5000,
+        help_text=_("Which prohibition of Decree 73, Art. 6 the facts point to, and why."),
+    )
     evidence = serializers.CharField(
         label=_("Evidence of abuse"),
         max_length=20000,
         help_text=_(
-            "Decree 73, Art. 6. The proposal is referred to the competent authority and its "
-            "authors lose the protection of the policy."
+            "Decree 73, Art. 6. An abuse case opens: the authors may explain, then the inspection "
+            "of the superior unit records its finding."
         ),
     )
 
 
-class ReplicateInput(serializers.Serializer):
-    target_units = serializers.ListField(
-        label=_("Units that adopt the model"),
-        child=serializers.IntegerField(min_value=1),
-        allow_empty=False,
-        max_length=500,
-        help_text=_("Ids of units in the subtree of your organization board."),
+class ConcludeAbuseInput(serializers.Serializer):
+    finding = serializers.ChoiceField(
+        label=_("Finding"),
+        choices=AbuseCase.Finding.choices,
+        help_text=_(
+            "Founded: protection is revoked. Unfounded: the proposal returns to where it was and "
+            "protection stands."
+        ),
+    )
+    conclusion = serializers.CharField(
+        label=_("Conclusion"),
+        max_length=20000,
+        help_text=_("The facts established, the authors' explanations weighed, the reasons."),
     )
 
 
-class ReplicateForm(forms.Form):
-    """The HTML form of `replicate` on the generic transition page: only the units the user's
-    organization board may choose are offered (the service checks again)."""
-
-    target_units = forms.ModelMultipleChoiceField(
-        label=_("Units that adopt the model"),
-        queryset=Unit.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        required=False,
-    )
-
-    def __init__(self, *args, proposal, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target_units"].queryset = replication_targets(user, proposal)
+def _hearing_open(proposal) -> list[str]:
+    case = services.open_abuse_case(proposal)
+    waiting = services.abuse_hearing_open(case)
+    if not waiting:
+        return []
+    return [
+        _("The authors may explain until %(day)s: %(names)s have not yet explained.")
+        % {
+            "day": date_format(case.explanation_due, "SHORT_DATE_FORMAT"),
+            "names": ", ".join(u.get_full_name() for u in waiting),
+        }
+    ]
 
 
 class InstitutionalizeInput(serializers.Serializer):
     title = serializers.CharField(label=_("Regulation proposed"), max_length=500)
     issuing_level = serializers.ChoiceField(label=_("Issuing level"), choices=IssuingLevel.choices)
+
+
+def _evaluate_preview(proposal) -> list[str]:
+    outcome = carried_outcome(proposal)
+    if outcome is None:
+        lines = [
+            _(
+                "The collective's vote has not carried any outcome yet: recording the evaluation "
+                "anyway needs your written reasons, and you bear personal responsibility for it."
+            )
+        ]
+    else:
+        lines = [
+            _("The collective's vote carried the outcome “%(outcome)s”.")
+            % {"outcome": Outcome(outcome).label}
+        ]
+    if opinion_disagrees(proposal, Opinion.Stage.EVALUATION):
+        lines.append(
+            _(
+                "The Party committee disagreed with the results: recording the evaluation needs "
+                "your written reasons, recorded with it."
+            )
+        )
+    return lines
+
+
+def _evaluation_opinion_missing(proposal) -> list[str]:
+    if current_opinion(proposal, Opinion.Stage.EVALUATION) is not None:
+        return []
+    unit = proposal.deciding_unit.name if proposal.deciding_unit_id else ""
+    return [
+        _(
+            "The Party committee of %(unit)s has not given its opinion on the results yet: the "
+            "evaluation waits for it (Decree 73, Art. 4)."
+        )
+        % {"unit": unit}
+    ]
 
 
 register(
@@ -105,6 +208,8 @@ register(
         services.proposal_evaluate,
         perms.TRANSITION_ACTORS["evaluate"],
         EvaluateInput,
+        prerequisites=_evaluation_opinion_missing,
+        preview=_evaluate_preview,
     )
 )
 register(
@@ -114,6 +219,8 @@ register(
         services.proposal_decide_responsibility,
         perms.TRANSITION_ACTORS["decide_responsibility"],
         DecideResponsibilityInput,
+        form_class=DecideResponsibilityForm,
+        prerequisites=responsibility.hearing_waiting,
     )
 )
 register(
@@ -124,18 +231,31 @@ register(
         perms.TRANSITION_ACTORS["refer_abuse"],
         ReferAbuseInput,
         style="outline-danger",
-        confirm=_("Refer this proposal for abuse? Its authors lose the protection of the policy."),
+        irreversible=True,
+        preview=lambda proposal: [
+            _(
+                "An abuse case opens: protection is withheld while it is heard, the authors may "
+                "explain, and the inspection of the superior unit records its finding."
+            )
+        ],
     )
 )
 register(
     TransitionSpec(
-        "replicate",
-        _("Replicate in other units"),
-        services.proposal_replicate,
-        perms.TRANSITION_ACTORS["replicate"],
-        ReplicateInput,
-        style="success",
-        form_class=ReplicateForm,
+        "conclude_abuse",
+        _("Record the finding on the abuse case"),
+        services.proposal_conclude_abuse,
+        perms.TRANSITION_ACTORS["conclude_abuse"],
+        ConcludeAbuseInput,
+        style="danger",
+        irreversible=True,
+        prerequisites=_hearing_open,
+        preview=lambda proposal: [
+            _(
+                "Founded: the authors' protection is revoked and every dossier says so. "
+                "Unfounded: the proposal returns to the state it came from."
+            )
+        ],
     )
 )
 register(

@@ -11,11 +11,15 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import can_proceed
 
+from kl14.dbrouter import replica_reads
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
+from kl14.files import private_download
+from proposals import permissions as proposals_perms
 from proposals import transitions as registry
 from proposals.models import Proposal, State
 from proposals.permissions import access_proposal, visible_q
@@ -23,18 +27,27 @@ from proposals.permissions import access_proposal, visible_q
 from . import dossier as dossiers
 from . import permissions as perms
 from . import services
+from .evaluation import (
+    carried_outcome,
+    evaluation_ballot_cast,
+    evaluation_ballots,
+    outcome_counts,
+)
 from .forms import (
+    EvaluationBallotForm,
+    ExplanationForm,
     LessonForm,
     LessonSearchForm,
     PeriodForm,
-    RecognitionForm,
-    ReplicationForm,
+    ReplicationRequestForm,
     VerifyForm,
 )
 from .models import Evaluation
-from .reports import period_report, period_report_pdf, period_report_xlsx, report_filename
+from .reports import period_report, period_report_xlsx, report_filename
 from .selectors import (
+    abuse_cases,
     adoption_comparison,
+    board_requests_of,
     group_by_cadre,
     lesson_detail_queryset,
     lessons_published,
@@ -48,7 +61,7 @@ REVIEW_TRANSITIONS = (
     "evaluate",
     "decide_responsibility",
     "refer_abuse",
-    "replicate",
+    "conclude_abuse",
     "institutionalize",
 )
 PAGE_SIZE = 20
@@ -94,6 +107,18 @@ def _may(has_role: bool, now: bool, message: str):
         raise Conflict(message, code="wrong_state")
 
 
+def responsibility_forms(user, proposal, **forms):
+    from .responsibility_views import responsibility_forms as forms_of_the_authors
+
+    return forms_of_the_authors(user, proposal, **forms)
+
+
+def board_forms(user, proposal, **forms):
+    from .board_request_views import board_forms as forms_of_the_board
+
+    return forms_of_the_board(user, proposal, **forms)
+
+
 # --- a proposal's review -------------------------------------------------------------------------
 
 
@@ -101,11 +126,14 @@ def review_context(request, proposal, **forms):
     user = request.user
     record = review_record(proposal)
     actions = [
-        {"spec": spec, "url": _transition_url(proposal, spec.name)}
-        for spec in registry.available(user, proposal)
-        if spec.name in REVIEW_TRANSITIONS and spec.name != "replicate"
+        {
+            "spec": offer.spec,
+            "url": _transition_url(proposal, offer.name),
+            "missing": offer.missing,
+            "style": offer.style,
+        }
+        for offer in registry.offers(user, proposal, REVIEW_TRANSITIONS)
     ]
-    can_recognise = perms.can_recognise(user, proposal)
     can_publish = perms.may_publish_lesson(user, proposal) and record.evaluation is not None
     lesson = record.lesson
     return {
@@ -113,13 +141,10 @@ def review_context(request, proposal, **forms):
         "proposal_url": proposal_url(proposal),
         "record": record,
         "actions": actions,
-        "can_replicate": perms.may_fire(user, proposal, "replicate")
-        and can_proceed(proposal.replicate),
+        # The organization board proposes the replication; the competent authority decides.
+        "can_replicate": perms.may_propose(user, proposal) and can_proceed(proposal.replicate),
         "show_replication": proposal.state in (State.SUCCEEDED, State.REPLICATED)
         or bool(record.replications),
-        "can_recognise": can_recognise,
-        "recognition_form": forms.get("recognition_form")
-        or (RecognitionForm(proposal=proposal) if can_recognise else None),
         "can_publish": can_publish,
         "lesson_form": forms.get("lesson_form")
         or (
@@ -129,6 +154,29 @@ def review_context(request, proposal, **forms):
         ),
         "published": proposal.published_at is not None,
         "can_issue_dossier": proposal.version > 0,
+        **collective_context(user, proposal, forms.get("ballot_form")),
+        **board_forms(user, proposal, **forms),
+        **responsibility_forms(user, proposal, **forms),
+    }
+
+
+def collective_context(user, proposal, ballot_form=None) -> dict:
+    """The collective's vote on the outcome (Decree 73, Art. 18): the counts to the collective at
+    any time and to others once the evaluation is recorded; who voted what to the collective only
+    (amendment "Votes are secret while open")."""
+    if proposal.state != State.EVALUATING:
+        return {"ballot_counts": None, "ballots": (), "ballot_form": None}
+    ballots = evaluation_ballots(proposal) if perms.sees_evaluation_ballots(user, proposal) else ()
+    can_cast = perms.can_cast_evaluation_ballot(user, proposal)
+    mine = next((b.choice for b in ballots if b.voter_id == user.pk), None)
+    sees_counts = perms.sees_evaluation_tally(user, proposal)
+    return {
+        "ballot_counts": outcome_counts(proposal) if sees_counts else None,
+        "carried_outcome": carried_outcome(proposal) if sees_counts else None,
+        "ballots": ballots,
+        "my_ballot": mine,
+        "ballot_form": ballot_form
+        or (EvaluationBallotForm(initial={"choice": mine}) if can_cast else None),
     }
 
 
@@ -141,38 +189,109 @@ def review_detail(request, pk):
 
 @login_required
 @require_POST
-def recognition_create(request, pk):
+def evaluation_ballot_view(request, pk):
+    """A member of the collective casts or changes their ballot on the outcome."""
     proposal = _load(request.user, pk)
-    form = RecognitionForm(request.POST, proposal=proposal)
+    form = EvaluationBallotForm(request.POST)
     if form.is_valid():
         try:
-            records = services.recognition_grant(
-                proposal=proposal,
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                recipients=list(form.cleaned_data["recipients"]),
-                note=form.cleaned_data["note"],
+            evaluation_ballot_cast(
+                proposal=proposal, actor=request.user, choice=form.cleaned_data["choice"]
             )
         except Invalid as error:
             apply_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Recorded: %(kind)s for %(names)s.")
-                % {
-                    "kind": records[0].get_kind_display(),
-                    "names": ", ".join(r.recipient.get_full_name() for r in records),
-                },
-            )
-            return redirect(f"{reverse('reviews:review', args=[proposal.pk])}#recognition")
+            messages.success(request, _("Your ballot on the outcome is recorded."))
+            return redirect(f"{reverse('reviews:review', args=[proposal.pk])}#evaluation")
     else:
         _may(
-            perms.may_recognise(request.user, proposal),
-            proposal.state in perms.RECOGNITION_STATES,
-            _("Recognition is recorded for a proposal whose results were achieved."),
+            proposals_perms.is_eligible_voter(request.user, proposal),
+            proposal.state == State.EVALUATING,
+            _("Ballots on the outcome are cast only while the results are being evaluated."),
         )
-    context = review_context(request, proposal, recognition_form=form)
+    context = review_context(request, proposal, ballot_form=form)
     return render(request, "reviews/review.html", context, status=400)
+
+
+@login_required
+@require_GET
+def evaluation_minutes_download(request, pk):
+    """The minutes of the evaluation meeting, to whoever may see the proposal's review."""
+    proposal = _load(request.user, pk)
+    evaluation = Evaluation.objects.filter(proposal=proposal).select_related("minutes").first()
+    minutes = getattr(evaluation, "minutes", None) if evaluation else None
+    if minutes is None:
+        raise NotFound()
+    return private_download(
+        minutes.file, filename=minutes.original_name, content_type=minutes.content_type
+    )
+
+
+# --- abuse cases ---------------------------------------------------------------------------------
+
+
+def _abuse_context(request, proposal, form=None):
+    user = request.user
+    cases = abuse_cases(proposal)
+    current = cases[0] if cases and cases[0].is_open else None
+    can_explain = (
+        perms.can_explain_abuse(user, proposal)
+        and current is not None
+        and timezone.localdate() <= current.explanation_due
+        and not any(e.author_id == user.pk for e in current.explanations.all())
+    )
+    actions = [
+        {
+            "spec": offer.spec,
+            "url": _transition_url(proposal, offer.name),
+            "missing": offer.missing,
+            "style": offer.style,
+        }
+        for offer in registry.offers(user, proposal, ("refer_abuse", "conclude_abuse"))
+    ]
+    return {
+        "proposal": proposal,
+        "proposal_url": proposal_url(proposal),
+        "cases": cases,
+        "current": current,
+        "can_explain": can_explain,
+        "form": form or (ExplanationForm() if can_explain else None),
+        "actions": actions,
+    }
+
+
+@login_required
+@require_GET
+def abuse_view(request, pk):
+    """The abuse cases of a proposal: the referral, the authors' explanations, the finding."""
+    proposal = _load(request.user, pk)
+    return render(request, "reviews/abuse.html", _abuse_context(request, proposal))
+
+
+@login_required
+@require_POST
+def abuse_explain_view(request, pk):
+    proposal = _load(request.user, pk)
+    form = ExplanationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.abuse_explain(
+                proposal=proposal, actor=request.user, text=form.cleaned_data["text"]
+            )
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Your explanation is recorded."))
+            return redirect("reviews:abuse", pk=proposal.pk)
+    else:
+        _may(
+            proposals_perms.is_author(request.user, proposal),
+            proposal.state == State.ABUSE_REVIEW,
+            _("There is no abuse case to explain in."),
+        )
+    context = _abuse_context(request, proposal, form=form)
+    context["can_explain"] = True
+    return render(request, "reviews/abuse.html", context, status=400)
 
 
 @login_required
@@ -212,46 +331,31 @@ def lesson_unpublish_view(request, pk):
 # --- replication --------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def replication_view(request, pk):
-    """The adoptions of a model and how they fared; the organization board's replication form."""
-    source = _load(request.user, pk)
-    may = perms.may_fire(request.user, source, "replicate")
-    now = can_proceed(source.replicate)
-    form = ReplicationForm(user=request.user, source=source) if may and now else None
-    status = 200
-    if request.method == "POST":
-        _may(
-            may,
-            now,
-            _("Only a proposal whose results were achieved can be replicated."),
-        )
-        form = ReplicationForm(request.POST, user=request.user, source=source)
-        if form.is_valid():
-            try:
-                services.proposal_replicate(
-                    proposal=source,
-                    actor=request.user,
-                    target_units=list(form.cleaned_data["target_units"]),
-                )
-            except Invalid as error:
-                apply_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Replicated in %(n)d units: each has its own proposal, ready to start.")
-                    % {"n": len(form.cleaned_data["target_units"])},
-                )
-                return redirect("reviews:replication", pk=source.pk)
-        status = 400
-    context = {
+def replication_context(request, source, **forms) -> dict:
+    """The adoptions of a model and how they fared; the organization board's request to the
+    competent authority, which alone directs a replication (board_requests.py)."""
+    user = request.user
+    may_propose = perms.may_propose(user, source)
+    return {
         "proposal": source,
         "proposal_url": proposal_url(source),
         "comparison": adoption_comparison(source),
-        "form": form,
+        "request_form": forms.get("request_form")
+        or (
+            ReplicationRequestForm(user=user, source=source)
+            if may_propose and can_proceed(source.replicate)
+            else None
+        ),
+        "board_requests": [r for r in board_requests_of(source) if r.kind == "replication"],
     }
-    return render(request, "reviews/replication.html", context, status=status)
+
+
+@login_required
+@require_GET
+def replication_view(request, pk):
+    """The adoptions of a model and how they fared; the organization board's request form."""
+    source = _load(request.user, pk)
+    return render(request, "reviews/replication.html", replication_context(request, source))
 
 
 # --- protection dossier -------------------------------------------------------------------------
@@ -261,8 +365,7 @@ def replication_view(request, pk):
 @require_GET
 def dossier_download(request, pk):
     proposal = _load(request.user, pk)
-    issue, verification = services.dossier_issue(proposal=proposal, actor=request.user)
-    pdf = dossiers.dossier_pdf(proposal, issue, verification)
+    issue, pdf, _document = services.dossier_issue_pdf(proposal=proposal, actor=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ho-so-bao-ve-{proposal.code}.pdf"'
     response["X-Verification-Code"] = issue.code
@@ -273,33 +376,26 @@ def dossier_download(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify_view(request):
-    """Anyone signed in checks a dossier: by its code, or by uploading the PDF."""
+    """Anyone signed in checks a dossier: the uploaded PDF itself (signature, bytes, ledger), or
+    only the record under a typed code."""
     check, status = None, 200
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
-            code = form.cleaned_data["code"]
             upload = form.cleaned_data["file"]
             if upload is not None:
-                found = None
-                if upload.size <= dossiers.MAX_UPLOAD:
-                    found = dossiers.code_from_pdf(upload.read())
-                if found is None:
-                    form.add_error("file", _("No verification code was found in this file."))
-                code = found or code
-            if code and not form.errors:
-                check = dossiers.dossier_check(code)
-        if form.errors:
+                check = dossiers.dossier_file_check(form.cleaned_data["file_bytes"])
+            else:
+                check = dossiers.dossier_check(form.cleaned_data["code"])
+        else:
             status = 400
     else:
         form = VerifyForm(initial={"code": request.GET.get("code", "")})
         if request.GET.get("code"):
             check = dossiers.dossier_check(request.GET["code"])
-    if check is not None and check.issue is not None:
-        check.issue.proposal_visible = (
-            Proposal.objects.filter(pk=check.issue.proposal_id)
-            .filter(visible_q(request.user))
-            .exists()
+    if check is not None and check.proposal is not None:
+        check.proposal_visible = (
+            Proposal.objects.filter(pk=check.proposal.pk).filter(visible_q(request.user)).exists()
         )
     return render(request, "reviews/verify.html", {"form": form, "check": check}, status=status)
 
@@ -331,13 +427,17 @@ def lesson_detail(request, pk):
     proposal = lesson_detail_queryset(request.user).filter(pk=pk).first()
     if proposal is None:
         raise NotFound()
+    # Everyone signed in reads the lesson; the dossier part only those who see the proposal.
+    full = perms.sees_lesson_dossier(request.user, proposal)
+    record = review_record(proposal)
     return render(
         request,
         "reviews/lesson_detail.html",
         {
             "proposal": proposal,
-            "record": review_record(proposal),
-            "proposal_url": proposal_url(proposal),
+            "evaluation": record.evaluation,
+            "record": record if full else None,
+            "proposal_url": proposal_url(proposal) if full else "",
         },
     )
 
@@ -383,14 +483,16 @@ def recognitions_view(request):
 
 @login_required
 @require_GET
+@replica_reads()
 def dashboard_view(request):
     form, unit, period = _period_form(request)
     if unit is None:
         return render(request, "reviews/dashboard.html", {"form": form}, status=400)
     figures = dashboard_figures(unit, period)
+    # The exports cover exactly what the screen shows (the same unit and period, all time
+    # included).
     query = request.GET.copy()
-    if period.kind is None:
-        query["period"] = "quarter"
+    query.pop("page", None)
     return render(
         request,
         "reviews/dashboard.html",
@@ -405,9 +507,10 @@ def dashboard_view(request):
 
 @login_required
 @require_GET
+@replica_reads()
 def period_report_view(request, fmt):
-    form, unit, period = _period_form(request, require_period=True)
-    if unit is None or period.kind is None:
+    form, unit, period = _period_form(request)
+    if unit is None:
         return render(request, "reviews/dashboard.html", {"form": form}, status=400)
     report = period_report(unit, period)
     if fmt == "xlsx":
@@ -417,6 +520,9 @@ def period_report_view(request, fmt):
         )
         response["Content-Disposition"] = f'attachment; filename="{report_filename(report, fmt)}"'
     else:
-        response = HttpResponse(period_report_pdf(report), content_type="application/pdf")
+        response = HttpResponse(
+            services.period_report_issue_pdf(report=report, actor=request.user),
+            content_type="application/pdf",
+        )
         response["Content-Disposition"] = f'attachment; filename="{report_filename(report, fmt)}"'
     return response

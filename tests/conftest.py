@@ -14,6 +14,20 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _signing_demo(tmp_path_factory):
+    """The demo CA and signing certificate of the tests, in a temporary directory (never var/)."""
+    from django.conf import settings
+
+    from signing import keys
+
+    directory = tmp_path_factory.mktemp("signing")
+    keys.create_demo(directory)
+    settings.KL14_SIGNING_DIR = str(directory)
+    keys.clear_caches()
+    return directory
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters (sign-in attempts) and other cached values never leak between tests."""
@@ -22,6 +36,19 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_storage():
+    """Files stored by earlier tests (InMemoryStorage lives as long as the process) never show
+    in a later one, whatever the order or the xdist worker. (The security audit's module-scoped
+    world brings its own storage back: tests/security/conftest.py.)"""
+    from django.core.files.storage import default_storage, storages
+    from django.utils.functional import empty
+
+    storages._storages.pop("default", None)
+    default_storage._wrapped = empty
+    yield
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Membership, Unit
+from .models import Membership, PastMembership, Unit
 from .permissions import can_administer_any_unit, can_manage_unit
 from .selectors import units_user_administers, users_administered_by
 
@@ -109,11 +109,29 @@ class MembershipAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.membership_revoke(
-                membership=Membership.objects.get(pk=obj.pk), actor=request.user
+            before = Membership.objects.get(pk=obj.pk)
+            same = (before.user_id, before.unit_id, before.role) == (
+                obj.user_id,
+                obj.unit_id,
+                obj.role,
             )
+            if same:
+                services.membership_update(
+                    membership=before,
+                    title=obj.title,
+                    started_on=obj.started_on,
+                    actor=request.user,
+                )
+                return
+            # Another person, unit or role: the old membership ends (kept in history).
+            services.membership_end(membership=before, actor=request.user)
         saved = services.membership_grant(
-            user=obj.user, unit=obj.unit, role=obj.role, title=obj.title, actor=request.user
+            user=obj.user,
+            unit=obj.unit,
+            role=obj.role,
+            title=obj.title,
+            started_on=obj.started_on,
+            actor=request.user,
         )
         obj.pk = saved.pk
 
@@ -123,3 +141,29 @@ class MembershipAdmin(ScopedAdmin):
     def delete_queryset(self, request, queryset):
         for membership in queryset:
             services.membership_revoke(membership=membership, actor=request.user)
+
+
+@admin.register(PastMembership)
+class PastMembershipAdmin(ScopedAdmin):
+    """The history of memberships: read only (it is written when a membership ends)."""
+
+    list_display = ("user", "role", "unit", "title", "started_on", "ended_on", "reason")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__full_name", "unit__name", "unit__code")
+    list_select_related = ("user", "unit")
+
+    def unit_of(self, obj):
+        return obj.unit
+
+    def get_queryset(self, request):
+        units = units_user_administers(request.user, include_descendants=True)
+        return super().get_queryset(request).filter(unit__in=units)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,11 +1,8 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.throttles import TokenThrottle, TokenUsernameThrottle
 from kl14.api import error_responses
 
 from .models import Membership, Unit
@@ -80,24 +77,3 @@ class UnitDetailView(generics.RetrieveAPIView):
     def get_object(self):
         unit = access_unit(self.request.user, self.kwargs["pk"])
         return with_parent_id(Unit.objects.filter(pk=unit.pk)).get()
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled per client address)."""
-
-    permission_classes = [AllowAny]
-    throttle_classes = [TokenThrottle, TokenUsernameThrottle]
-
-    @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
-        responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-            **error_responses(400, 429),
-        },
-        summary="Obtain an API token",
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)

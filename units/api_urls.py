@@ -4,7 +4,6 @@ from . import api
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="me"),
-    path("auth/token/", api.TokenView.as_view(), name="token"),
     path("units/", api.UnitListView.as_view(), name="unit-list"),
     path("units/<int:pk>/", api.UnitDetailView.as_view(), name="unit-detail"),
 ]

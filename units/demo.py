@@ -1,94 +1,224 @@
-"""Demo organisation: a province with its Party committee, People's Committee, three
-departments and two communes, and in each unit a person for every role."""
+"""Demo organisation: a province as it is governed since 1 July 2025 (two-level local government,
+no districts): Gia Lai, which absorbed Bình Định, with its provincial seat in the ward of Quy Nhơn.
+The root is the provincial Party committee (Tỉnh ủy, chaired by its secretary, the Bí thư), with its
+Organization Board and Inspection Commission; under it the People's Committee of the province with
+three of its departments (sở) and, at commune level, the People's Committees of two wards and two
+communes, which report straight to the province. In each unit a person for every role, with the
+title that post carries."""
 
 import random
+
+from django.core.management.base import CommandError
 
 from accounts.models import User
 
 from .models import Role, Unit
 from .services import membership_grant, unit_create
 
-# (code, slug, name, kind, parent code, head title, deputy title)
+PROVINCE = "Gia Lai"
+
+
+def _titles(head, deputy, cadre, *, party, inspector, orgboard, standing=""):
+    """The title of every demo role in a unit; `deputy` and `cadre` may be one title or a list,
+    one per person (deputy1, deputy2; cadre1, cadre2, cadre3)."""
+    deputies = deputy if isinstance(deputy, list) else [deputy] * 2
+    cadres = cadre if isinstance(cadre, list) else [cadre] * 3
+    return {
+        "head": head,
+        "deputy1": deputies[0],
+        "deputy2": deputies[1],
+        "cadre1": cadres[0],
+        "cadre2": cadres[1],
+        "cadre3": cadres[2],
+        "party": party,
+        "inspector": inspector,
+        "orgboard": orgboard,
+        "admin": "Quản trị hệ thống",
+        "standing": standing,
+    }
+
+
+def _department(name):
+    return _titles(
+        f"Giám đốc {name}",
+        f"Phó Giám đốc {name}",
+        ["Chuyên viên", "Chuyên viên chính", "Chuyên viên"],
+        party=f"Bí thư Đảng ủy {name}",
+        inspector=f"Ủy viên Ủy ban Kiểm tra Đảng ủy {name}",
+        orgboard=f"Chuyên viên phụ trách tổ chức cán bộ {name}",
+    )
+
+
+def _commune(level, name, economy):
+    """A commune or ward (xã, phường) after the merger: its People's Committee reports to the
+    province; its Party committee (Đảng ủy xã/phường) has an Inspection Commission and a Party
+    Building Board (Ban Xây dựng Đảng)."""
+    place = f"{level} {name}"
+    return _titles(
+        f"Chủ tịch UBND {place}",
+        f"Phó Chủ tịch UBND {place}",
+        [
+            f"Chuyên viên {economy}",
+            "Chuyên viên Phòng Văn hóa - Xã hội",
+            "Chuyên viên Trung tâm Phục vụ hành chính công",
+        ],
+        party=f"Bí thư Đảng ủy {place}",
+        inspector=f"Chủ nhiệm Ủy ban Kiểm tra Đảng ủy {place}",
+        orgboard=f"Trưởng Ban Xây dựng Đảng Đảng ủy {place}",
+    )
+
+
+# (code, slug, name, kind, parent code, titles by username suffix). The root is the provincial
+# Party committee, which leads the province's whole political system: its standing committee
+# decides recognition for the whole subtree, and its documents are the Tỉnh ủy's.
 UNITS = [
-    ("BD", "tinh", "Tỉnh Bình Định", Unit.Kind.OTHER, None, "Bí thư Tỉnh ủy", "Phó Bí thư Tỉnh ủy"),
     (
-        "BD-TU",
-        "tinhuy",
-        "Tỉnh ủy Bình Định",
+        "GL-TU",
+        "tinh",
+        f"Tỉnh ủy {PROVINCE}",
         Unit.Kind.PARTY_COMMITTEE,
-        "BD",
-        "Chánh Văn phòng Tỉnh ủy",
-        "Phó Chánh Văn phòng Tỉnh ủy",
+        None,
+        _titles(
+            "Bí thư Tỉnh ủy",
+            ["Phó Bí thư Thường trực Tỉnh ủy", "Phó Bí thư Tỉnh ủy"],
+            "Chuyên viên Văn phòng Tỉnh ủy",
+            party="Tỉnh ủy viên",
+            inspector="Phó Chủ nhiệm Ủy ban Kiểm tra Tỉnh ủy",
+            orgboard="Phó Trưởng Ban Tổ chức Tỉnh ủy",
+            standing="Ủy viên Ban Thường vụ Tỉnh ủy",
+        ),
     ),
     (
-        "BD-UBND",
+        "GL-BTC",
+        "btctu",
+        "Ban Tổ chức Tỉnh ủy",
+        Unit.Kind.OTHER,
+        "GL-TU",
+        _titles(
+            "Trưởng Ban Tổ chức Tỉnh ủy",
+            "Phó Trưởng Ban Tổ chức Tỉnh ủy",
+            "Chuyên viên Ban Tổ chức Tỉnh ủy",
+            party="Bí thư Chi bộ Ban Tổ chức Tỉnh ủy",
+            inspector="Ủy viên Ủy ban Kiểm tra Tỉnh ủy",
+            orgboard="Chuyên viên Ban Tổ chức Tỉnh ủy",
+        ),
+    ),
+    (
+        "GL-UBKT",
+        "ubkttu",
+        "Ủy ban Kiểm tra Tỉnh ủy",
+        Unit.Kind.OTHER,
+        "GL-TU",
+        _titles(
+            "Chủ nhiệm Ủy ban Kiểm tra Tỉnh ủy",
+            "Phó Chủ nhiệm Ủy ban Kiểm tra Tỉnh ủy",
+            "Kiểm tra viên",
+            party="Bí thư Chi bộ Ủy ban Kiểm tra Tỉnh ủy",
+            inspector="Kiểm tra viên chính",
+            orgboard="Chuyên viên Ban Tổ chức Tỉnh ủy",
+        ),
+    ),
+    (
+        "GL-UBND",
         "ubnd",
-        "Ủy ban nhân dân tỉnh Bình Định",
+        f"Ủy ban nhân dân tỉnh {PROVINCE}",
         Unit.Kind.STATE_AGENCY,
-        "BD",
-        "Chủ tịch UBND tỉnh",
-        "Phó Chủ tịch UBND tỉnh",
+        "GL-TU",
+        _titles(
+            "Chủ tịch UBND tỉnh",
+            "Phó Chủ tịch UBND tỉnh",
+            "Chuyên viên Văn phòng UBND tỉnh",
+            party="Tỉnh ủy viên",
+            inspector="Thanh tra viên Thanh tra tỉnh",
+            orgboard="Chuyên viên Sở Nội vụ",
+        ),
     ),
+    ("GL-SNV", "snv", "Sở Nội vụ", Unit.Kind.STATE_AGENCY, "GL-UBND", _department("Sở Nội vụ")),
     (
-        "BD-SNV",
-        "snv",
-        "Sở Nội vụ",
-        Unit.Kind.STATE_AGENCY,
-        "BD-UBND",
-        "Giám đốc Sở Nội vụ",
-        "Phó Giám đốc Sở Nội vụ",
-    ),
-    (
-        "BD-STC",
+        "GL-STC",
         "stc",
         "Sở Tài chính",
         Unit.Kind.STATE_AGENCY,
-        "BD-UBND",
-        "Giám đốc Sở Tài chính",
-        "Phó Giám đốc Sở Tài chính",
+        "GL-UBND",
+        _department("Sở Tài chính"),
     ),
     (
-        "BD-SKHCN",
+        "GL-SKHCN",
         "skhcn",
         "Sở Khoa học và Công nghệ",
         Unit.Kind.STATE_AGENCY,
-        "BD-UBND",
-        "Giám đốc Sở Khoa học và Công nghệ",
-        "Phó Giám đốc Sở Khoa học và Công nghệ",
+        "GL-UBND",
+        _department("Sở Khoa học và Công nghệ"),
     ),
     (
-        "BD-XTP",
+        "GL-PQN",
+        "pquynhon",
+        "Ủy ban nhân dân phường Quy Nhơn",
+        Unit.Kind.STATE_AGENCY,
+        "GL-UBND",
+        _commune("phường", "Quy Nhơn", "Phòng Kinh tế, Hạ tầng và Đô thị"),
+    ),
+    (
+        "GL-PPK",
+        "ppleiku",
+        "Ủy ban nhân dân phường Pleiku",
+        Unit.Kind.STATE_AGENCY,
+        "GL-UBND",
+        _commune("phường", "Pleiku", "Phòng Kinh tế, Hạ tầng và Đô thị"),
+    ),
+    (
+        "GL-XTP",
         "xtuyphuoc",
         "Ủy ban nhân dân xã Tuy Phước",
         Unit.Kind.STATE_AGENCY,
-        "BD-UBND",
-        "Chủ tịch UBND xã Tuy Phước",
-        "Phó Chủ tịch UBND xã Tuy Phước",
+        "GL-UBND",
+        _commune("xã", "Tuy Phước", "Phòng Kinh tế"),
     ),
     (
-        "BD-XPC",
+        "GL-XPC",
         "xphucat",
         "Ủy ban nhân dân xã Phù Cát",
         Unit.Kind.STATE_AGENCY,
-        "BD-UBND",
-        "Chủ tịch UBND xã Phù Cát",
-        "Phó Chủ tịch UBND xã Phù Cát",
+        "GL-UBND",
+        _commune("xã", "Phù Cát", "Phòng Kinh tế"),
     ),
 ]
 
-# (username suffix, role, title when not a head or deputy)
+# (username suffix, role)
 PEOPLE = [
-    ("head", Role.HEAD, None),
-    ("deputy1", Role.DEPUTY, None),
-    ("deputy2", Role.DEPUTY, None),
-    ("cadre1", Role.CADRE, "Chuyên viên"),
-    ("cadre2", Role.CADRE, "Chuyên viên chính"),
-    ("cadre3", Role.CADRE, "Chuyên viên"),
-    ("party", Role.PARTY_COMMITTEE, "Ủy viên cấp ủy"),
-    ("inspector", Role.INSPECTOR, "Ủy viên Ủy ban Kiểm tra"),
-    ("orgboard", Role.ORGANIZATION_BOARD, "Chuyên viên Ban Tổ chức"),
-    ("admin", Role.ADMIN, "Quản trị hệ thống"),
+    ("head", Role.HEAD),
+    ("deputy1", Role.DEPUTY),
+    ("deputy2", Role.DEPUTY),
+    ("cadre1", Role.CADRE),
+    ("cadre2", Role.CADRE),
+    ("cadre3", Role.CADRE),
+    ("party", Role.PARTY_COMMITTEE),
+    ("inspector", Role.INSPECTOR),
+    ("orgboard", Role.ORGANIZATION_BOARD),
+    ("admin", Role.ADMIN),
+    ("standing", Role.STANDING_COMMITTEE),
 ]
+
+
+def _people(code, kind):
+    """Everyone in every unit; a standing committee (ban thường vụ) only where a Party committee
+    sits: the root and the units that are Party committees."""
+    return [
+        person
+        for person in PEOPLE
+        if person[1] != Role.STANDING_COMMITTEE
+        or code == UNITS[0][0]
+        or kind == Unit.Kind.PARTY_COMMITTEE
+    ]
+
+
+def _holders():
+    """(unit code, slug, unit name, kind, parent code, suffix, role, title) of every demo
+    membership, in UNITS order; the member's username is "<slug>.<suffix>"."""
+    for code, slug, name, kind, parent_code, titles in UNITS:
+        for suffix, role in _people(code, kind):
+            yield code, slug, name, kind, parent_code, suffix, role, titles[suffix]
+
 
 FAMILY = [
     "Nguyễn",
@@ -168,36 +298,48 @@ def _user(username, full_name, password, *, superuser=False) -> User:
     return user
 
 
+# Roots of earlier demos: Bình Định's (before the merger of 1 July 2025) and a first Gia Lai one.
+LEGACY_ROOTS = ("BD", "GL")
+
+
+def _refuse_legacy() -> None:
+    """A database seeded with the former demo keeps it: its ledgers record the unit codes
+    (verification cross-checks them), so its units cannot be renamed into Gia Lai's in place, and
+    a second province next to it would only confuse. Say what to do instead."""
+    if (
+        Unit.objects.filter(code__in=LEGACY_ROOTS, depth=1).exists()
+        and not Unit.objects.filter(code=UNITS[0][0]).exists()
+    ):
+        raise CommandError(
+            "This database holds an earlier demo (Tỉnh Bình Định, units BD-…); the demo is now "
+            "Tỉnh Gia Lai (two-level local government since 1 July 2025). Its ledgers record the "
+            "old unit codes, so it is not converted: delete db.sqlite3 (or point DATABASE_URL at "
+            "an empty database) and run `make run` again."
+        )
+
+
 def seed(context: dict) -> None:
     password = context["password"]
+    _refuse_legacy()
     units: dict[str, Unit] = {}
-    for code, slug, name, kind, parent_code, head_title, deputy_title in UNITS:
+    for code, slug, name, kind, parent_code, titles in UNITS:
         unit = Unit.objects.filter(code=code).first()
         if unit is None:
             parent = Unit.objects.get(pk=units[parent_code].pk) if parent_code else None
             unit = unit_create(code=code, name=name, kind=kind, parent=parent)
         units[code] = unit
         rng = random.Random(code)  # noqa: S311 - demo names, not secrets
-        for suffix, role, title in PEOPLE:
-            title = {Role.HEAD: head_title, Role.DEPUTY: deputy_title}.get(role, title)
+        for suffix, role in _people(code, kind):
             user = _user(f"{slug}.{suffix}", _name(rng), password)
-            membership_grant(user=user, unit=unit, role=role, title=title)
+            membership_grant(user=user, unit=unit, role=role, title=titles[suffix])
     _user(SUPERUSER, "Quản trị viên hệ thống", password, superuser=True)
     context["units"] = units
 
 
 def accounts() -> list[dict]:
-    rows = []
-    codes = {slug: (code, name) for code, slug, name, *_ in UNITS}
-    for slug, (code, name) in codes.items():
-        for suffix, role, _title in PEOPLE:
-            rows.append(
-                {
-                    "username": f"{slug}.{suffix}",
-                    "role": str(role),
-                    "unit_code": code,
-                    "unit_name": name,
-                }
-            )
+    rows = [
+        {"username": f"{slug}.{suffix}", "role": str(role), "unit_code": code, "unit_name": name}
+        for code, slug, name, _kind, _parent, suffix, role, _title in _holders()
+    ]
     rows.append({"username": SUPERUSER, "role": "superuser", "unit_code": "", "unit_name": ""})
     return rows

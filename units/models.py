@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -9,13 +10,15 @@ class Role(models.TextChoices):
     DEPUTY = "deputy", _("Deputy head")
     HEAD = "head", _("Head")
     PARTY_COMMITTEE = "party_committee", _("Party committee")
+    STANDING_COMMITTEE = "standing_committee", _("Standing committee of the Party committee")
     INSPECTOR = "inspector", _("Inspector")
     ORGANIZATION_BOARD = "organization_board", _("Organization board")
     ADMIN = "admin", _("Administrator")
 
 
-# Roles whose reach is the unit's whole subtree (lifecycle.md, "Organisation").
-SUBTREE_ROLES = (Role.INSPECTOR, Role.ORGANIZATION_BOARD, Role.ADMIN)
+# Roles whose reach is the unit's whole subtree (lifecycle.md, "Organisation"). The standing
+# committee decides recognition and replication for the whole subtree (Amendments 2026-11-29).
+SUBTREE_ROLES = (Role.INSPECTOR, Role.ORGANIZATION_BOARD, Role.STANDING_COMMITTEE, Role.ADMIN)
 LEADERSHIP_ROLES = (Role.HEAD, Role.DEPUTY)
 
 
@@ -66,6 +69,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     title = models.CharField(_("position"), max_length=150, blank=True)
+    # blank: left empty in a form, the services take today.
+    started_on = models.DateField(_("since"), default=timezone.localdate, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -78,3 +83,42 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class PastMembership(models.Model):
+    """A membership that ended (a move, a retirement, a change of post): the history of who held
+    which role where. Active memberships stay in Membership alone, so every role check reads only
+    what holds now; nothing here grants anything."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="past_memberships",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="past_memberships", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    title = models.CharField(_("position"), max_length=150, blank=True)
+    started_on = models.DateField(_("since"))
+    ended_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("past membership")
+        verbose_name_plural = _("past memberships")
+        ordering = ["-ended_on", "unit__path", "role"]
+        indexes = [models.Index(fields=["user", "unit", "role"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.unit} ({self.ended_on})"

@@ -4,7 +4,13 @@ Every view first reads the proposal through `access_proposal` (404 when the user
 Writes check the role (403) and the state (409) before the input (400), in the services' order, then
 call the one service that does the work; the service checks all of it again under a row lock."""
 
-from .decision import OpinionListView, TransitionFireView, TransitionListView, VoteView
+from .decision import (
+    AnyTransitionFireView,
+    OpinionListView,
+    TransitionFireView,
+    TransitionListView,
+    VoteView,
+)
 from .dossier import (
     AttachmentDetailView,
     AttachmentDownloadView,
@@ -21,6 +27,7 @@ from .records import (
 )
 
 __all__ = [
+    "AnyTransitionFireView",
     "AttachmentDetailView",
     "AttachmentDownloadView",
     "AttachmentListView",

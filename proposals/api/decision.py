@@ -3,15 +3,15 @@ opinions."""
 
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kl14.api import AutoSchema
 from kl14.api import error_responses as errors
-from kl14.errors import NotFound
+from kl14.errors import Forbidden, NotFound
 
 from .. import permissions as perms
 from .. import services, transitions
@@ -32,22 +32,26 @@ from .common import PROPOSAL_ID, TAG, ProposalSubresource, answer, require, wron
 
 
 class TransitionSchema(AutoSchema):
-    """The request body of `POST /transitions/{name}/` is the inputs of the named transition: one
-    of the registered input serializers, read from the registry when the schema is built."""
+    """`POST /transitions/{name}/` is published as one path per registered transition
+    (`/transitions/withdraw/`, …: see api_urls), so that each has its own request body, read from
+    the transition's input serializer: none for a transition without inputs. One path with a
+    `name` parameter cannot say which body goes with which name (a `oneOf` of the inputs is not
+    satisfiable where two transitions take the same fields)."""
 
     _inputs: dict = {}
 
+    def _spec(self):
+        return transitions.get(self.view.transition)
+
     def get_request_serializer(self):
-        return PolymorphicProxySerializer(
-            component_name="TransitionInput",
-            serializers=[self._input(spec) for spec in transitions.all_specs() if spec.serializer],
-            resource_type_field_name=None,
-        )
+        spec = self._spec()
+        return self._input(spec) if spec and spec.serializer else None
 
     @classmethod
     def _input(cls, spec):
         """The inputs of one transition as a component named after it (`WithdrawTransitionInput`),
-        so that apps registering input serializers of the same class name cannot collide."""
+        so that transitions sharing an input serializer, and apps registering input serializers
+        of the same class name, cannot collide."""
         name = "".join(part.title() for part in spec.name.split("_")) + "TransitionInput"
         key = (name, spec.serializer)
         if key not in cls._inputs:
@@ -56,51 +60,48 @@ class TransitionSchema(AutoSchema):
             )
         return cls._inputs[key]
 
-    def get_description(self):
-        lines = [
-            "Fires the transition `name` with its inputs and answers the proposal. ",
-            "`GET /transitions/` lists the ones you may fire now with their fields. Inputs:",
-            "",
-        ]
-        for spec in transitions.all_specs():
-            names = ", ".join(f"`{n}`" for n in spec.inputs()) or "none"
-            lines.append(f"- `{spec.name}`: {names}")
-        return "\n".join(lines)
+    def get_summary(self):
+        spec = self._spec()
+        return f"{spec.name}: {spec.label}"
 
-    def get_override_parameters(self):
-        return [
-            *super().get_override_parameters(),
-            OpenApiParameter(
-                "name",
-                OpenApiTypes.STR,
-                OpenApiParameter.PATH,
-                enum=[spec.name for spec in transitions.all_specs()],
-                description="The transition (lifecycle.md).",
-            ),
-        ]
+    def get_description(self):
+        spec = self._spec()
+        names = ", ".join(f"`{n}`" for n in spec.inputs()) or "none"
+        return (
+            f"Fires `{spec.name}` (lifecycle.md) and answers the proposal. Inputs: {names}. "
+            "`GET /transitions/` lists the transitions you may fire now, with their fields and "
+            "what is still missing before they can succeed."
+        )
 
 
 @extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
 class TransitionListView(APIView):
     @extend_schema(
         summary="The transitions you may fire now",
-        description="Your role allows them and the proposal's state admits them.",
+        description=(
+            "Your role allows them and the proposal's state admits them. `missing` says what "
+            "must happen first (firing it before answers 400); `preview` what it will do."
+        ),
         responses={200: TransitionSerializer(many=True), **errors(401, 404)},
     )
     def get(self, request, pk):
         proposal = perms.access_proposal(request.user, pk)
         available = transitions.available(request.user, proposal)
-        return Response(TransitionSerializer(available, many=True).data)
+        return Response(
+            TransitionSerializer(available, many=True, context={"proposal": proposal}).data
+        )
 
 
 @extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
 class TransitionFireView(APIView):
-    schema = TransitionSchema()
+    """Fires the transition named in the path. api_urls routes each registered transition to this
+    view with `transition` set (one schema path each), and any other name to it with `transition`
+    unset (404, or a transition registered after the URLs were loaded)."""
 
-    @extend_schema(
-        summary="Fire a transition",
-        responses={200: ProposalSerializer, **errors(400, 401, 403, 404, 409)},
-    )
+    schema = TransitionSchema()
+    transition: str | None = None
+
+    @extend_schema(responses={200: ProposalSerializer, **errors(400, 401, 403, 404, 409)})
     def post(self, request, pk, name):
         proposal = perms.access_proposal(
             request.user, pk, queryset=Proposal.objects.select_related("home_unit", "deciding_unit")
@@ -108,7 +109,10 @@ class TransitionFireView(APIView):
         spec = transitions.get(name)
         if spec is None:
             raise NotFound(_("There is no such action."))
-        require(spec.may_fire(request.user, proposal))
+        if not spec.may_fire(request.user, proposal):
+            if perms.decided_before(request.user, proposal):
+                raise services.moved_on(proposal)
+            raise Forbidden()
         if not can_proceed(getattr(proposal, spec.name)):
             raise wrong_state(
                 _("This action is not possible while the proposal is “%(state)s”.")
@@ -119,27 +123,36 @@ class TransitionFireView(APIView):
             serializer = spec.serializer(data=request.data, context={"request": request})
             serializer.is_valid(raise_exception=True)
             inputs = serializer.validated_data
-        spec.service(proposal=proposal, actor=request.user, **inputs)
+        spec.service(proposal=services.as_seen(proposal), actor=request.user, **inputs)
         return answer(request, proposal)
+
+
+@extend_schema(exclude=True)
+class AnyTransitionFireView(TransitionFireView):
+    """`/transitions/{name}/` for a name the schema does not list: see TransitionFireView."""
 
 
 # --- votes and opinions --------------------------------------------------------------------------
 
 
 def _tally(request, proposal) -> dict:
+    """The round's vote as this user may see it: votes are secret while open (amendment)."""
     tally = proposal_tally(proposal)
     mine = next((v.choice for v in tally.votes if v.voter_id == request.user.pk), None)
+    sees_votes = perms.sees_votes(request.user, proposal)
+    counts = perms.sees_tally(request.user, proposal)
     return TallySerializer(
         {
             "round": proposal.decision_round,
+            "secret": not sees_votes,
             "eligible": tally.eligible,
-            "votes_for": tally.votes_for,
-            "against": tally.against,
-            "abstain": tally.abstain,
-            "passed": tally.passed,
+            "votes_for": tally.votes_for if counts else None,
+            "against": tally.against if counts else None,
+            "abstain": tally.abstain if counts else None,
+            "passed": tally.passed if counts else None,
             "my_vote": mine,
             "can_vote": perms.can_vote(request.user, proposal),
-            "votes": tally.votes,
+            "votes": tally.votes if sees_votes else (),
         }
     ).data
 
@@ -151,7 +164,8 @@ class VoteView(APIView):
         description=(
             "Eligible voters are the head and deputies of the deciding unit who are not authors. "
             "It passes when `for` is more than half of them; at exactly half, when the head "
-            "voted for."
+            "voted for. The votes are secret while open: anyone else sees that voting is under "
+            "way (`secret`, null counts), after the decision the tally, never names."
         ),
         responses={200: TallySerializer, **errors(401, 404)},
     )

@@ -1,5 +1,6 @@
 """The dossier: proposals (list, create, read, edit, delete) and their attachments."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 from kl14.api import error_responses as errors
 from kl14.errors import NotFound
 from kl14.files import private_download
+from kl14.keyset import KeysetPaginator
 
 from .. import permissions as perms
 from .. import services
@@ -24,6 +26,7 @@ from ..serializers import (
     ProposalSummarySerializer,
     ProposalUpdateSerializer,
 )
+from ..uploads import ALLOWED_TYPES
 from .common import (
     ATTACHMENT_ID,
     PROPOSAL_ID,
@@ -43,9 +46,24 @@ class ProposalListView(generics.ListCreateAPIView):
     filterset_class = ProposalFilter
 
     def get_queryset(self):
+        """Every proposal, to be filtered: the pagination keeps only the visible ones, one
+        index-backed branch of the visibility rule at a time (kl14.keyset)."""
         if getattr(self, "swagger_fake_view", False):
             return Proposal.objects.none()
-        return proposals_visible_to(self.request.user).order_by("-created_at", "-pk")
+        return Proposal.objects.order_by("-created_at", "-pk")
+
+    def list(self, request, *args, **kwargs):
+        paginator = KeysetPaginator(
+            request,
+            self.filter_queryset(self.get_queryset()),
+            branches=perms.visible_branches(request.user),
+            fetch=lambda pks: proposals_visible_to(request.user).filter(pk__in=pks),
+        )
+        return Response(
+            paginator.response_data(
+                lambda rows: self.get_serializer(rows, many=True).data,
+            )
+        )
 
     def get_serializer_class(self):
         return ProposalSerializer if self.request.method == "POST" else ProposalSummarySerializer
@@ -55,7 +73,9 @@ class ProposalListView(generics.ListCreateAPIView):
         summary="List the proposals visible to you",
         description=(
             "Summaries (without the plan's long texts), newest first unless `ordering` says "
-            "otherwise. Paginated: `page`, `page_size` (at most 100)."
+            "otherwise. Paginated by cursor: follow `next` and `previous` (`page_size` at most "
+            "100); `page` still numbers pages. `count` is exact up to 1000; beyond, it says 1000 "
+            "and `count_capped` is true."
         ),
         responses={200: ProposalSummarySerializer(many=True), **errors(400, 401, 404)},
     )
@@ -79,10 +99,15 @@ class ProposalListView(generics.ListCreateAPIView):
             actor=request.user,
             home_unit=serializer.validated_data["home_unit"],
             co_authors=serializer.validated_data.get("co_authors", ()),
+            author_posts=serializer.posts(),
             **serializer.dossier(),
         )
         response = answer(request, proposal, status_code=status.HTTP_201_CREATED)
-        response["Location"] = response.data["url"]
+        # A plain str: the serializer's `url` is a DRF Hyperlink (a str subclass), which a real
+        # WSGI server refuses as a header value (500 after the row was written).
+        response["Location"] = request.build_absolute_uri(
+            reverse("api:proposal-detail", args=[proposal.pk])
+        )
         return response
 
 
@@ -115,6 +140,7 @@ class ProposalDetailView(APIView):
             proposal=proposal,
             actor=request.user,
             co_authors=serializer.validated_data.get("co_authors"),
+            author_posts=serializer.posts(),
             **serializer.dossier(),
         )
         return answer(request, proposal)
@@ -213,9 +239,12 @@ class AttachmentDownloadView(APIView):
         summary="Download an attachment",
         description="The file as stored, as a download, under its sanitised name.",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, with its detected content type."
-            ),
+            **{
+                (200, media): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="The file, with its detected content type."
+                )
+                for media in sorted(set(ALLOWED_TYPES.values()))
+            },
             **errors(401, 404),
         },
     )

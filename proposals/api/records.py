@@ -117,13 +117,18 @@ class LedgerView(ProposalSubresource, generics.ListAPIView):
     serializer_class = LedgerEntrySerializer
 
     def get_queryset(self):
-        return ledger_entries(self.get_proposal())
+        proposal = self.get_proposal()
+        return ledger_entries(proposal).exclude(
+            event__in=perms.hidden_events(self.request.user, proposal)
+        )
 
     @extend_schema(
         summary="The proposal's ledger",
         description=(
             "Every recorded event in order of `seq`, paginated like every list (`page_size` up "
-            "to 100). Each `hash` is the SHA-256 over the entry including `prev_hash`."
+            "to 100). Each `hash` is the SHA-256 over the entry including `prev_hash`. Votes are "
+            "secret: `vote` entries (who voted what) are listed only to the voting collective, "
+            "so others see gaps in `seq`; `verify/` checks the whole chain."
         ),
         responses={200: LedgerEntrySerializer(many=True), **errors(401, 404)},
     )

@@ -5,7 +5,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..models import Mode, Opinion, Vote
+from ..models import AuthorPost, Mode, Opinion, ProposalAuthor, Vote
 from ..selectors import is_overdue
 from ..views.presenters import STATE_STYLES, state_label
 
@@ -29,7 +29,7 @@ def due_date(proposal, today=None):
     when = format_html(
         '<time datetime="{}">{}</time>',
         proposal.decision_due.isoformat(),
-        date_format(proposal.decision_due, "d/m/Y"),
+        date_format(proposal.decision_due, "SHORT_DATE_FORMAT"),
     )
     if is_overdue(proposal, today):
         return format_html('{} <span class="badge text-bg-danger">{}</span>', when, _("Overdue"))
@@ -61,3 +61,24 @@ def mode_label(value):
 @register.filter
 def short_hash(value, length=12):
     return (value or "")[: int(length)]
+
+
+@register.filter
+def post_note(authorship):
+    """What an author may expect, by post (Decree 73, Art. 2): protection is considered for a
+    leadership or management post, encouragement for the others — always "if they qualify"."""
+    if authorship.post == AuthorPost.LEADERSHIP:
+        return _(
+            "considered for protection under Conclusion 14-KL/TW and Decree 73/2023/NĐ-CP if "
+            "they qualify"
+        )
+    if authorship.post == AuthorPost.STAFF:
+        return _("encouraged under Conclusion 14-KL/TW and Decree 73/2023/NĐ-CP if they qualify")
+    return _("post not declared")
+
+
+@register.filter
+def author_post(user, proposal):
+    """The post of `user` as an author of `proposal` (its label), or ""."""
+    authorship = ProposalAuthor.objects.filter(proposal=proposal, user=user).first()
+    return authorship.get_post_display() if authorship and authorship.post else ""

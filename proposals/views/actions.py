@@ -45,11 +45,15 @@ def _transition_page(request, proposal, spec, form, *, status=200):
         "proposal": proposal,
         "spec": spec,
         "form": form,
+        "missing": spec.missing(proposal),
+        "consequences": spec.consequences(proposal),
         "can_edit": perms.can_edit(request.user, proposal),
     }
     if proposal.state in DECISION_STATES:
-        # What the head weighs when deciding, also on the page without the status page around it.
-        context["tally"] = proposal_tally(proposal)
+        # What the head weighs when deciding, also on the page without the status page around it
+        # (the counts only for the collective: votes are secret while open).
+        if perms.sees_tally(request.user, proposal):
+            context["tally"] = proposal_tally(proposal)
         context["opinion"] = current_opinion(proposal)
     if request.htmx and request.method == "GET":
         return render(request, "proposals/_transition_form.html", context)
@@ -81,6 +85,11 @@ def transition_view(request, pk, name):
         raise NotFound()
     # Who acts (403) and the state (409) come before the inputs (400), as in the services.
     if not spec.may_fire(request.user, proposal):
+        if perms.decided_before(request.user, proposal):
+            error = services.moved_on(proposal)
+            if request.method == "GET":
+                raise error
+            return _conflict(request, proposal, error)
         raise Forbidden()
     if not can_proceed(getattr(proposal, name)):
         error = Conflict(
@@ -99,7 +108,11 @@ def transition_view(request, pk, name):
     form = transition_form(spec, proposal, request.user, request.POST, request.FILES)
     if form.is_valid():
         try:
-            spec.service(proposal=proposal, actor=request.user, **form.cleaned_data)
+            spec.service(
+                proposal=services.as_seen(proposal),
+                actor=request.user,
+                **transitions.service_inputs(form.cleaned_data),
+            )
         except Invalid as error:
             apply_errors(form, error)
         except Conflict as error:
@@ -129,6 +142,7 @@ def vote_cast_view(request, pk):
                 request,
                 _("Your vote is recorded: %(choice)s.")
                 % {"choice": Vote.Choice(vote.choice).label},
+                extra_tags="at-votes",
             )
             return redirect(f"{proposal.get_absolute_url()}#votes")
     else:
@@ -156,7 +170,9 @@ def opinion_record_view(request, pk):
         except Conflict as error:
             return _conflict(request, proposal, error)
         else:
-            messages.success(request, _("The Party committee's opinion is recorded."))
+            messages.success(
+                request, _("The Party committee's opinion is recorded."), extra_tags="at-opinion"
+            )
             return redirect(f"{proposal.get_absolute_url()}#opinion")
     else:
         _may_act(

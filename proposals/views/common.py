@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ledger.selectors import ledger_entries
+from ledger.selectors import ledger_latest
 from units.models import Role
 from units.selectors import members_with_role
 
@@ -22,7 +22,13 @@ from ..models import (
     ProposalAuthor,
     State,
 )
-from ..selectors import current_opinion, is_overdue, proposal_tally
+from ..selectors import (
+    approval_entry,
+    current_opinion,
+    is_overdue,
+    proposal_tally,
+    regulation_flag,
+)
 from . import presenters
 
 S = State
@@ -84,8 +90,24 @@ def _your_tasks(user, proposal, *, tally, opinion, actions, who_acts) -> list[st
     return tasks
 
 
+TIMELINE_PAGE = 20
+TIMELINE_STEP = 50
+
+
+def _timeline_length(request) -> int:
+    """How many of the latest ledger entries the page shows (`?ledger=`, "Xem thêm" adds more)."""
+    try:
+        return min(max(int(request.GET.get("ledger", TIMELINE_PAGE)), 1), 100_000)
+    except ValueError:
+        return TIMELINE_PAGE
+
+
 def detail_context(request, proposal, **overrides) -> dict:
     user = request.user
+    shown = _timeline_length(request)
+    entries, earlier = ledger_latest(proposal, shown)
+    hidden = perms.hidden_events(user, proposal)  # votes are secret outside the collective
+    entries = [e for e in entries if e.event not in hidden]
     stage = opinion_stage(proposal)
     leaders = (
         list(
@@ -97,6 +119,7 @@ def detail_context(request, proposal, **overrides) -> dict:
         else []
     )
     tally = proposal_tally(proposal)
+    sees_votes = perms.sees_votes(user, proposal)
     votes_by_voter = {v.voter_id: v for v in tally.votes}
     opinion = current_opinion(proposal, stage) if proposal.decision_round else None
     actions = transitions.available(user, proposal)
@@ -115,11 +138,15 @@ def detail_context(request, proposal, **overrides) -> dict:
             user, proposal, tally=tally, opinion=opinion, actions=actions, who_acts=who_acts
         ),
         "actions": actions,
+        # The buttons: every action of this user now, disabled with its reasons when it waits.
+        "offers": transitions.offers(user, proposal),
         "can_edit": perms.can_edit(user, proposal),
         "can_delete": perms.can_delete(user, proposal),
         "is_author": perms.is_author(user, proposal),
         "in_decision": proposal.state in DECISION_STATES,
-        "tally": tally,
+        # Votes are secret while open: others than the collective see that voting is under way,
+        # then the tally, never names.
+        "tally": tally if perms.sees_tally(user, proposal) else None,
         "voters": [
             {
                 "user": m.user,
@@ -128,8 +155,12 @@ def detail_context(request, proposal, **overrides) -> dict:
                 "eligible": m.user_id in tally.voter_ids,
             }
             for m in leaders
-        ],
+        ]
+        if sees_votes
+        else [],
         "opinion": opinion,
+        "approval": _approval(proposal),
+        "regulation_flag": regulation_flag(proposal),
         "opinions": list(
             proposal.opinions.select_related("author", "unit").order_by("-created_at")
         ),
@@ -148,10 +179,30 @@ def detail_context(request, proposal, **overrides) -> dict:
         "attachment_form": AttachmentForm() if perms.can_edit(user, proposal) else None,
         "versions": versions,
         "diff": _default_diff(versions),
-        "timeline": presenters.timeline(ledger_entries(proposal)),
+        "timeline": presenters.timeline(entries),
+        "timeline_earlier": earlier,
+        "timeline_more": shown + TIMELINE_STEP,
     }
     context.update(overrides)
     return context
+
+
+def _approval(proposal) -> dict | None:
+    """The approval's overrides as its ledger entry records them: whether the vote had not passed
+    or the Party committee disagreed, and the head's written reasons (one mechanism for both)."""
+    if not (proposal.mode and proposal.decided_at):
+        return None
+    entry = approval_entry(proposal)
+    if entry is None:
+        return None
+    payload = entry.payload or {}
+    if not (payload.get("head_bears_responsibility") or payload.get("against_opinion")):
+        return None
+    return {
+        "vote_failed": bool(payload.get("head_bears_responsibility")),
+        "against_opinion": bool(payload.get("against_opinion")),
+        "reason": payload.get("override_reason") or "",
+    }
 
 
 def _sections(proposal) -> list[dict]:

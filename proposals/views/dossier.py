@@ -85,6 +85,7 @@ def proposal_create_view(request):
                     actor=request.user,
                     home_unit=form.cleaned_data["home_unit"],
                     co_authors=form.co_authors_for_service(),
+                    author_posts=form.posts_for_service(),
                     **form.dossier(),
                 )
             except Invalid as error:
@@ -110,6 +111,7 @@ def proposal_edit_view(request, pk):
                     proposal=proposal,
                     actor=request.user,
                     co_authors=form.co_authors_for_service(),
+                    author_posts=form.posts_for_service(),
                     **form.dossier(),
                 )
             except Invalid as error:
@@ -142,13 +144,21 @@ def proposal_delete_view(request, pk):
 # --- attachments ----------------------------------------------------------------------------------
 
 
-def _back(request, proposal):
-    """Where to go after an attachment change: the page it came from, if it is ours."""
+def _safe_next(request) -> str:
+    """The page an attachment form was sent from, if it is ours."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return HttpResponseRedirect(target)
+        return target
+    return ""
+
+
+def _back(request, proposal):
+    """Where to go after an attachment change: the page it came from, if it is ours."""
+    target = _safe_next(request)
+    if target:
+        return HttpResponseRedirect(f"{target}#attachments-heading")
     return redirect("proposals:edit", pk=proposal.pk)
 
 
@@ -175,9 +185,21 @@ def attachment_add_view(request, pk):
                 return render_detail(request, load_proposal(request.user, pk), status=409)
             else:
                 messages.success(
-                    request, _("“%(name)s” is attached.") % {"name": attachment.original_name}
+                    request,
+                    _("“%(name)s” is attached.") % {"name": attachment.original_name},
+                    extra_tags="at-attachments",
                 )
                 return _back(request, proposal)
+        if _safe_next(request):
+            # Back to the page the file was sent from (the dossier form), the reason shown in
+            # its attachments section — never a bare page that leaves the form.
+            reasons = [str(e) for errors in form.errors.values() for e in errors]
+            messages.error(
+                request,
+                _("The file was not attached: %(reasons)s") % {"reasons": " ".join(reasons)},
+                extra_tags="at-attachments",
+            )
+            return HttpResponseRedirect(f"{_safe_next(request)}#attachments-heading")
         return render(
             request,
             "proposals/attachment_form.html",
@@ -217,5 +239,9 @@ def attachment_remove_view(request, pk, attachment_pk):
     except Conflict as error:
         messages.error(request, str(error.message))
         return render_detail(request, load_proposal(request.user, pk), status=409)
-    messages.success(request, _("“%(name)s” is removed.") % {"name": attachment.original_name})
+    messages.success(
+        request,
+        _("“%(name)s” is removed.") % {"name": attachment.original_name},
+        extra_tags="at-attachments",
+    )
     return _back(request, proposal)

@@ -1,20 +1,16 @@
 """How proposals read on the page: state badges, what happens next, ledger events in words, and
 the word-level difference between two frozen versions. Pure functions; no writes."""
 
-import json
 import re
 from dataclasses import dataclass
-from datetime import date
 from difflib import SequenceMatcher
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from units.models import Unit
+from ledger import events as ledger_events
 
-from .. import transitions
-from ..models import Field, Mode, Opinion, RegulationStatus, State, Vote
+from ..models import AuthorPost, Field, RegulationStatus, State
 from ..selectors import version_changes, version_field_label
 
 S = State
@@ -38,7 +34,9 @@ STATE_STYLES = {
     S.EXEMPTED: "success",
     S.REDUCED: "warning",
     S.HELD_RESPONSIBLE: "danger",
+    S.RESPONSIBILITY_DECIDED: "info",
     S.REFERRED: "danger",
+    S.ABUSE_REVIEW: "danger",
     S.REPLICATED: "success",
     S.INSTITUTIONALIZED: "success",
 }
@@ -108,9 +106,19 @@ NEXT_STEPS = {
     ),
     S.EXEMPTED: gettext_lazy("Responsibility exempted."),
     S.REDUCED: gettext_lazy("Responsibility reduced."),
-    S.HELD_RESPONSIBLE: gettext_lazy("The authors are held responsible."),
-    S.REFERRED: gettext_lazy(
-        "Referred for abuse of the policy: protection no longer applies to this proposal."
+    S.HELD_RESPONSIBLE: gettext_lazy(
+        "The authors are not eligible for protection; their responsibility is considered under "
+        "the applicable rules."
+    ),
+    S.RESPONSIBILITY_DECIDED: gettext_lazy(
+        "Responsibility was decided for each author, with different outcomes: each author's "
+        "decision is on the review page and in their own protection dossier."
+    ),
+    S.REFERRED: gettext_lazy("Abuse of the policy found: protection is revoked for this proposal."),
+    S.ABUSE_REVIEW: gettext_lazy(
+        "Referred for suspected abuse of the policy: protection is withheld while the case is "
+        "heard; the authors may explain, then the inspection of the superior unit records its "
+        "finding."
     ),
     S.REPLICATED: gettext_lazy("Replicated in other units."),
     S.INSTITUTIONALIZED: gettext_lazy("Proposed to become a regulation."),
@@ -126,117 +134,7 @@ def next_step(proposal) -> str:
 
 
 # --- the ledger in words ------------------------------------------------------------------------
-
-EVENT_LABELS = {
-    "submit": gettext_lazy("Submitted to the head of the unit"),
-    "withdraw": gettext_lazy("Withdrawn by the authors"),
-    "open_review": gettext_lazy("Review opened"),
-    "return_for_revision": gettext_lazy("Returned for revision"),
-    "escalate": gettext_lazy("Sent to the superior unit"),
-    "approve": gettext_lazy("Approved"),
-    "reject": gettext_lazy("Not approved"),
-    "vote": gettext_lazy("Vote cast"),
-    "opinion": gettext_lazy("Party committee opinion recorded"),
-    "start": gettext_lazy("Implementation started"),
-    "suspend": gettext_lazy("Suspended"),
-    "resume": gettext_lazy("Resumed"),
-    "terminate": gettext_lazy("Terminated early"),
-    "complete": gettext_lazy("Work completed"),
-    "submit_final_report": gettext_lazy("Final report submitted"),
-    "evaluate": gettext_lazy("Results evaluated"),
-    "decide_responsibility": gettext_lazy("Responsibility decided"),
-    "refer_abuse": gettext_lazy("Referred for abuse of the policy"),
-    "replicate": gettext_lazy("Replicated"),
-    "institutionalize": gettext_lazy("Proposed for institutionalisation"),
-}
-
-PAYLOAD_LABELS = {
-    "reason": gettext_lazy("Reason"),
-    "reasons": gettext_lazy("Reasons"),
-    "comment": gettext_lazy("What should be revised"),
-    "mode": gettext_lazy("Approved for"),
-    "override_reason": gettext_lazy("Reasons for approving although the vote did not pass"),
-    "choice": gettext_lazy("Vote"),
-    "stance": gettext_lazy("Stance"),
-    "text": gettext_lazy("Text of the opinion"),
-    "stage": gettext_lazy("Stage"),
-    "version": gettext_lazy("Version"),
-    "deciding_unit": gettext_lazy("Deciding unit"),
-    "from_unit": gettext_lazy("From unit"),
-    "to_unit": gettext_lazy("To unit"),
-    "decision_due": gettext_lazy("Decision due"),
-    "tally": gettext_lazy("Vote tally"),
-    "opinion": gettext_lazy("Party committee opinion"),
-}
-# Shown elsewhere (in the label or as a warning), not as a line of their own.
-HIDDEN_PAYLOAD_KEYS = {"changed", "head_bears_responsibility", "round"}
-UNIT_KEYS = ("deciding_unit", "from_unit", "to_unit")
-CHOICE_LABELS = {
-    "mode": Mode,
-    "choice": Vote.Choice,
-    "stance": Opinion.Stance,
-    "stage": Opinion.Stage,
-}
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def event_label(entry) -> str:
-    if entry.event == "vote" and entry.payload.get("changed"):
-        return _("Vote changed")
-    label = EVENT_LABELS.get(entry.event)
-    if label is None:
-        spec = transitions.get(entry.event)
-        label = spec.label if spec else entry.event.replace("_", " ").capitalize()
-    return str(label)
-
-
-def tally_text(tally: dict) -> str:
-    text = _("%(for)s for, %(against)s against, %(abstain)s abstaining, of %(eligible)s") % {
-        "for": tally.get("for", 0),
-        "against": tally.get("against", 0),
-        "abstain": tally.get("abstain", 0),
-        "eligible": tally.get("eligible", 0),
-    }
-    passed = _("passed") if tally.get("passed") else _("not passed")
-    return f"{text} — {passed}"
-
-
-def payload_value(key: str, value, unit_names=None) -> str:
-    if key in UNIT_KEYS and unit_names and value in unit_names:
-        return unit_names[value]
-    if key in CHOICE_LABELS and isinstance(value, str):
-        try:
-            return str(CHOICE_LABELS[key](value).label)
-        except ValueError:
-            return value
-    if key == "tally" and isinstance(value, dict):
-        return tally_text(value)
-    if key == "opinion" and isinstance(value, dict):
-        stance = payload_value("stance", value.get("stance", ""))
-        return f"{stance}: {value.get('text', '')}"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, str) and ISO_DATE.match(value):
-        try:
-            return date_format(date.fromisoformat(value), "d/m/Y")
-        except ValueError:
-            return value
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def payload_items(payload: dict, unit_names=None) -> list[tuple[str, str]]:
-    """(label, value) lines of an entry's payload, known keys first, in a stable order."""
-    known = [k for k in PAYLOAD_LABELS if k in payload]
-    others = sorted(k for k in payload if k not in PAYLOAD_LABELS and k not in HIDDEN_PAYLOAD_KEYS)
-    return [
-        (
-            str(PAYLOAD_LABELS.get(key, key.replace("_", " ").capitalize())),
-            payload_value(key, payload[key], unit_names),
-        )
-        for key in [*known, *others]
-    ]
+# Labels and payload renderings come from the one registry of ledger events (ledger/events.py).
 
 
 @dataclass(frozen=True)
@@ -249,27 +147,14 @@ class TimelineItem:
     head_bears_responsibility: bool
 
 
-def _unit_names(entries) -> dict:
-    """Names of the units the payloads mention by code: one query for the whole timeline."""
-    codes = {
-        value
-        for entry in entries
-        for key, value in (entry.payload or {}).items()
-        if key in UNIT_KEYS and isinstance(value, str)
-    }
-    if not codes:
-        return {}
-    return dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
-
-
 def timeline(entries) -> list[TimelineItem]:
     entries = list(entries)
-    unit_names = _unit_names(entries)
+    names = ledger_events.names_for(entries)
     return [
         TimelineItem(
             entry=entry,
-            label=event_label(entry),
-            details=payload_items(entry.payload or {}, unit_names),
+            label=ledger_events.event_title(entry.event, entry.payload),
+            details=ledger_events.details(entry.event, entry.payload or {}, names),
             from_label=state_label(entry.from_state),
             to_label=state_label(entry.to_state),
             head_bears_responsibility=bool((entry.payload or {}).get("head_bears_responsibility")),
@@ -308,6 +193,13 @@ class FieldChange:
     new: list
 
 
+def _post_label(post) -> str:
+    try:
+        return str(AuthorPost(post).label)
+    except ValueError:
+        return str(post)
+
+
 FIELD_CHOICES = {"field": Field, "regulation_status": RegulationStatus}
 
 
@@ -323,7 +215,9 @@ def _readable(name: str, value) -> str:
             return str(value)
     if name == "authors":
         return "\n".join(
-            f"{a.get('name') or a.get('username')} ({a.get('username')})" for a in value
+            f"{a.get('name') or a.get('username')} ({a.get('username')})"
+            + (f" — {_post_label(a['post'])}" if a.get("post") else "")
+            for a in value
         )
     if name == "attachments":
         return "\n".join(

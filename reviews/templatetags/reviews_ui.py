@@ -17,7 +17,9 @@ STATE_STYLES = {
     State.REDUCED: "warning",
     State.HELD_RESPONSIBLE: "danger",
     State.REFERRED: "danger",
+    State.ABUSE_REVIEW: "danger",
     State.RESPONSIBILITY_REVIEW: "warning",
+    State.RESPONSIBILITY_DECIDED: "info",
     State.EVALUATING: "primary",
 }
 OUTCOME_STYLES = {
@@ -72,7 +74,9 @@ def due_badge(due, today=None):
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    when = format_html('<time datetime="{}">{}</time>', due.isoformat(), date_format(due, "d/m/Y"))
+    when = format_html(
+        '<time datetime="{}">{}</time>', due.isoformat(), date_format(due, "SHORT_DATE_FORMAT")
+    )
     if due < today:
         return format_html('{} <span class="badge text-bg-danger">{}</span>', when, _("Overdue"))
     return when
@@ -81,14 +85,6 @@ def due_badge(due, today=None):
 @register.filter
 def state_label(state):
     return State(state).label if state in State.values else state
-
-
-@register.filter
-def vnd(amount):
-    """12345678 -> "12.345.678 đ"."""
-    if amount is None or amount == "":
-        return ""
-    return f"{int(amount):,} đ".replace(",", ".")
 
 
 @register.filter

@@ -63,7 +63,9 @@ def test_pilot_from_plan_to_final_report(desktop_page, login, tree, live_server)
     page.get_by_label("Nhân lực").fill("3 cán bộ Phòng Cải cách hành chính")
     page.get_by_label("Trang thiết bị, cơ sở vật chất").fill("Máy chủ dùng chung của tỉnh")
     page.get_by_label("Lê Văn Kiểm").check()
-    page.get_by_label("Cam kết rủi ro").fill("Rủi ro quá tải hệ thống; triển khai từng đợt.")
+    page.get_by_label("Nhận diện rủi ro và biện pháp kiểm soát").fill(
+        "Rủi ro quá tải hệ thống; triển khai từng đợt."
+    )
     page.get_by_label("Mốc công việc 1", exact=True).fill("Vận hành thử")
     page.get_by_label("Hạn 1", exact=True).fill((today + datetime.timedelta(days=60)).isoformat())
     for row, (name, unit, base, target, better) in enumerate(
@@ -83,12 +85,18 @@ def test_pilot_from_plan_to_final_report(desktop_page, login, tree, live_server)
     expect(page.locator("#cosignature")).to_contain_text("Chưa ký xác nhận")
 
     # The head approved the proposal: he co-signs the risk declaration, then starts the work.
-    page.get_by_role("button", name="Ký xác nhận cam kết rủi ro (phiên bản 1)").click()
+    page.get_by_role(
+        "link", name="Ký xác nhận bản nhận diện rủi ro và biện pháp kiểm soát (phiên bản 1)"
+    ).click()
+    page.get_by_label("Tôi đã đọc bản nhận diện rủi ro").check()
+    page.get_by_role(
+        "button", name="Ký xác nhận bản nhận diện rủi ro và biện pháp kiểm soát (phiên bản 1)"
+    ).click()
     expect(page.locator("#cosignature")).to_contain_text("Đã ký xác nhận")
     page.get_by_role("link", name="Bắt đầu triển khai").click()
     page.get_by_role("button", name="Bắt đầu triển khai").click()
     expect(page.get_by_role("status")).to_contain_text("Đã thực hiện: Bắt đầu triển khai")
-    expect(page.locator("header .badge").first).to_have_text("Đang thực hiện")
+    expect(page.locator("main header .badge").first).to_have_text("Đang thực hiện")
     plan = ImplementationPlan.objects.get(proposal=proposal)
     online = plan.kpis.get(name="Tỷ lệ hồ sơ trực tuyến")
 
@@ -139,9 +147,12 @@ def test_pilot_from_plan_to_final_report(desktop_page, login, tree, live_server)
     # The cadre completes the work and files the final report.
     page = switch_user(page, login, "canbo")
     page.goto(pilot_url)
-    page.get_by_role("link", name="Hoàn thành", exact=True).click()
-    page.get_by_role("button", name="Hoàn thành", exact=True).click()
-    expect(page.locator("header .badge").first).to_have_text(re.compile("kết thúc"))
+    page.get_by_role("link", name="Kết thúc thực hiện", exact=True).click()
+    # An irreversible step: what is still open is shown, and a box must be ticked.
+    expect(page.locator("#transition-consequences")).to_contain_text("Không thể hoàn tác")
+    page.get_by_label("Tôi đã đọc").check()
+    page.get_by_role("button", name="Có: Kết thúc thực hiện", exact=True).click()
+    expect(page.locator("main header .badge").first).to_have_text(re.compile("kết thúc"))
     page.get_by_role("link", name="Nộp báo cáo kết quả cuối cùng").click()
     page.get_by_label("Báo cáo kết quả cuối cùng").fill("Đạt mục tiêu về thời gian giải quyết.")
     page.get_by_label("Giá trị cuối cùng: Thời gian giải quyết hồ sơ (ngày)").fill("9")

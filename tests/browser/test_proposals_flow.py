@@ -84,8 +84,10 @@ def vote(page, choice):
     votes = page.locator("#votes")
     votes.get_by_label(choice, exact=True).check()
     votes.get_by_role("button", name="Biểu quyết", exact=True).click()
-    message = page.get_by_role("status").first
+    # The result shows where the person voted, not off screen at the top of the page.
+    message = page.locator("#votes").get_by_role("status")
     expect(message).to_contain_text(f"Đã ghi nhận biểu quyết của bạn: {choice}")
+    expect(message).to_be_in_viewport()
 
 
 def test_a_proposal_is_written_voted_on_and_approved_as_a_pilot(desktop_page, login, people):
@@ -109,7 +111,7 @@ def test_a_proposal_is_written_voted_on_and_approved_as_a_pilot(desktop_page, lo
     shot(page, "form-desktop")
     page.get_by_role("button", name="Lưu và trình").click()
 
-    summary = page.get_by_role("alert")
+    summary = page.locator("#error-summary")
     expect(summary).to_contain_text("Hiệu quả dự kiến")
     message = page.get_by_role("status").first
     expect(message).to_contain_text("Đã lưu bản nháp, nhưng chưa thể trình")
@@ -147,7 +149,9 @@ def test_a_proposal_is_written_voted_on_and_approved_as_a_pilot(desktop_page, lo
     opinion.get_by_label("Đồng ý", exact=True).check()
     opinion.get_by_label("Nội dung ý kiến").fill("Ban Thường vụ đồng ý thí điểm trong 6 tháng.")
     opinion.get_by_role("button", name="Ghi nhận ý kiến").click()
-    expect(page.get_by_role("status").first).to_contain_text("Đã ghi nhận ý kiến của cấp ủy.")
+    expect(page.locator("#opinion").get_by_role("status")).to_contain_text(
+        "Đã ghi nhận ý kiến của cấp ủy."
+    )
 
     # The head sees the tally and the opinion, and approves as a pilot.
     page = switch_user(page, login, "giamdoc")
@@ -174,9 +178,13 @@ def test_a_proposal_is_written_voted_on_and_approved_as_a_pilot(desktop_page, lo
     expect(approval).to_contain_text("Thí điểm")
     labels = timeline.locator("li > .fw-semibold")
     expect(labels.filter(has_text=re.compile(r"^Cấp ủy cho ý kiến$"))).to_have_count(1)
-    expect(labels.filter(has_text=re.compile(r"^Biểu quyết$"))).to_have_count(3)
+    # The ballots are secret: the author sees the tally, never who voted how (amendment 2026-11-29).
+    expect(labels.filter(has_text=re.compile(r"^Biểu quyết$"))).to_have_count(0)
+    expect(page.locator("#votes")).to_contain_text("Đã thông qua")
+    expect(page.locator("#votes")).not_to_contain_text("Phạm Thị Dung")
     timeline.get_by_role("link", name="Kiểm tra tính toàn vẹn").click()
-    expect(page.locator("#verify-result")).to_contain_text("Sổ cái toàn vẹn: 7 mục")
+    # Verification still counts the whole chain: ballots and the decision's official document too.
+    expect(page.locator("#verify-result")).to_contain_text("Nhật ký xử lý toàn vẹn: 8 mục")
     shot(page, "status-desktop")
 
 

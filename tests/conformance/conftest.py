@@ -54,6 +54,8 @@ def org(tree):
         "p_party": (province, Role.PARTY_COMMITTEE),
         "p_inspector": (province, Role.INSPECTOR),
         "p_board": (province, Role.ORGANIZATION_BOARD),
+        # Amendment 2026-11-29: decides what the organization board proposes.
+        "p_standing": (province, Role.STANDING_COMMITTEE),
         "p_admin": (province, Role.ADMIN),
         # the office: under the agency
         "o_head": (office, Role.HEAD),

@@ -3,6 +3,8 @@ compare before and after a call. The `org` fixture (conftest.py) provides the pe
 
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from ledger.models import LedgerEntry
@@ -10,6 +12,7 @@ from pilots import services as pilots
 from pilots.models import Adjustment, FinalReport, ImplementationPlan, Inspection, ProgressReport
 from proposals import services as proposals
 from proposals.models import Opinion, Proposal, ProposalAuthor, ProposalVersion, State, Vote
+from reviews import board_requests, evaluation
 from reviews import services as reviews
 from reviews.models import (
     AbuseReferral,
@@ -47,12 +50,20 @@ class Cast:
     """Who plays which part of lifecycle.md for one proposal."""
 
     author: object
-    home_head: object
+    supervising_head: object  # the "head of home unit" steps: never an author (Art. 7(4))
     deciding_head: object
     voters: tuple
     party: object
     monitor: object
     board: object
+    authority: object = None  # decides the board's requests: the province's standing committee
+    head_authored: bool = False
+
+    @property
+    def implementer(self):
+        """Who declares the work done: an author, or the supervising head when an author heads
+        the home unit."""
+        return self.supervising_head if self.head_authored else self.author
 
 
 def cast(org, proposal) -> Cast:
@@ -61,21 +72,24 @@ def cast(org, proposal) -> Cast:
     if head_authored:
         return Cast(
             author=org.head,
-            home_head=org.head,
+            supervising_head=org.p_head,
             deciding_head=org.p_head,
             voters=(org.p_head, org.p_deputy),
             party=org.p_party,
             monitor=org.p_inspector,
             board=org.p_board,
+            authority=org.p_standing,
+            head_authored=True,
         )
     return Cast(
         author=org.cadre,
-        home_head=org.head,
+        supervising_head=org.head,
         deciding_head=org.head,
         voters=(org.head, org.deputy1, org.deputy2),
         party=org.party,
         monitor=org.p_inspector,
         board=org.p_board,
+        authority=org.p_standing,
     )
 
 
@@ -111,7 +125,9 @@ ROUTE = {
     S.EXEMPTED: S.RESPONSIBILITY_REVIEW,
     S.REDUCED: S.RESPONSIBILITY_REVIEW,
     S.HELD_RESPONSIBLE: S.RESPONSIBILITY_REVIEW,
-    S.REFERRED: S.IN_PROGRESS,
+    S.RESPONSIBILITY_DECIDED: S.RESPONSIBILITY_REVIEW,
+    S.ABUSE_REVIEW: S.IN_PROGRESS,
+    S.REFERRED: S.ABUSE_REVIEW,
     S.REPLICATED: S.SUCCEEDED,
     S.INSTITUTIONALIZED: S.SUCCEEDED,
 }
@@ -135,9 +151,36 @@ def vote_all(org, proposal, choice="for"):
 
 def save_plan(org, proposal, *, cosign=True):
     c = cast(org, proposal)
-    pilots.plan_save(proposal=fresh(proposal), actor=c.home_head, **plan_data(monitors=[c.monitor]))
+    pilots.plan_save(
+        proposal=fresh(proposal), actor=c.supervising_head, **plan_data(monitors=[c.monitor])
+    )
     if cosign:
         pilots.plan_cosign(proposal=fresh(proposal), actor=c.deciding_head)
+
+
+def explain_all(proposal):
+    """Every author explains in the open abuse case (the hearing is then over)."""
+    for authorship in ProposalAuthor.objects.filter(proposal=proposal).select_related("user"):
+        reviews.abuse_explain(
+            proposal=fresh(proposal), actor=authorship.user, text="Giải trình của tác giả."
+        )
+
+
+MINUTES_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def minutes_file():
+    """The minutes of the evaluation meeting (amendment: "the meeting date and minutes are
+    recorded"), a new upload each call."""
+    return SimpleUploadedFile("bien-ban-hop.pdf", MINUTES_PDF, content_type="application/pdf")
+
+
+def evaluation_vote_all(org, proposal, outcome="achieved"):
+    """The evaluation's collective (the decision's voters) all vote for `outcome`."""
+    for voter in cast(org, proposal).voters:
+        evaluation.evaluation_ballot_cast(proposal=fresh(proposal), actor=voter, choice=outcome)
 
 
 def record_evaluation_opinion(org, proposal):
@@ -171,22 +214,25 @@ def step(org, proposal, target):
         proposals.proposal_approve(proposal=fresh(p), actor=c.deciding_head, mode="pilot")
     elif target == S.IN_PROGRESS:
         save_plan(org, p)
-        pilots.pilot_start(proposal=fresh(p), actor=c.home_head)
+        pilots.pilot_start(proposal=fresh(p), actor=c.supervising_head)
     elif target == S.SUSPENDED:
-        pilots.pilot_suspend(proposal=p, actor=c.home_head, reason="Tạm dừng để rà soát.")
+        pilots.pilot_suspend(proposal=p, actor=c.supervising_head, reason="Tạm dừng để rà soát.")
     elif target == S.ENDED:
-        pilots.pilot_complete(proposal=p, actor=c.author)
+        pilots.pilot_complete(proposal=p, actor=c.implementer)
     elif target == S.EVALUATING:
         pilots.pilot_submit_final_report(
             proposal=p, actor=c.author, report=FINAL_REPORT, kpi_values=FINALS
         )
     elif target in (S.SUCCEEDED, S.RESPONSIBILITY_REVIEW):
+        outcome = "achieved" if target == S.SUCCEEDED else "damage"
         record_evaluation_opinion(org, p)
+        evaluation_vote_all(org, p, outcome)
         reviews.proposal_evaluate(
             proposal=fresh(p),
             actor=c.deciding_head,
-            outcome="achieved" if target == S.SUCCEEDED else "damage",
+            outcome=outcome,
             meeting_date=timezone.localdate(),
+            minutes=minutes_file(),
             **CAUSES,
         )
     elif target in (S.LIABILITY_EXCLUDED, S.EXEMPTED, S.REDUCED, S.HELD_RESPONSIBLE):
@@ -200,10 +246,39 @@ def step(org, proposal, target):
             reasons="Làm đúng kế hoạch được duyệt, vì lợi ích chung.",
             **criteria,
         )
+    elif target == S.RESPONSIBILITY_DECIDED:
+        # Different outcomes per author: a co-author joins a single-author proposal (for this
+        # state only), then one is protected, the other not eligible for protection.
+        if ProposalAuthor.objects.filter(proposal=p).count() < 2:
+            ProposalAuthor.objects.create(proposal=p, user=org.cadre2)
+        authors = [a.user for a in ProposalAuthor.objects.filter(proposal=p).order_by("pk")]
+        for author, decision in zip(authors, ("reduced", "held_responsible"), strict=False):
+            reviews.proposal_decide_responsibility(
+                proposal=fresh(p),
+                actor=c.deciding_head,
+                author=author,
+                decision=decision,
+                damage=True,
+                damage_amount=50_000_000,
+                reasons="Xem xét riêng từng tác giả.",
+                **dict(PROTECTED, no_personal_gain=decision == "reduced"),
+            )
+    elif target == S.ABUSE_REVIEW:
+        reviews.proposal_refer_abuse(
+            proposal=p, actor=c.monitor, grounds="Nghị định 73, Điều 6.", evidence="Vụ lợi cá nhân."
+        )
     elif target == S.REFERRED:
-        reviews.proposal_refer_abuse(proposal=p, actor=c.monitor, evidence="Vụ lợi cá nhân.")
+        explain_all(p)
+        reviews.proposal_conclude_abuse(
+            proposal=fresh(p),
+            actor=c.monitor,
+            finding="founded",
+            conclusion="Có căn cứ: vụ lợi cá nhân.",
+        )
     elif target == S.REPLICATED:
-        reviews.proposal_replicate(proposal=p, actor=c.board, target_units=[org.commune])
+        replicate_on_request(
+            proposal=p, actor=c.authority, target_units=[org.commune], grounds="Phù hợp."
+        )
     elif target == S.INSTITUTIONALIZED:
         reviews.proposal_institutionalize(
             proposal=p, actor=c.board, title="Quy định về một cửa số", issuing_level="province"
@@ -295,18 +370,23 @@ TABLE = {
     "escalate": ({S.SUBMITTED, S.UNDER_REVIEW}, {S.SUBMITTED}, "deciding_head"),
     "approve": ({S.UNDER_REVIEW}, {S.APPROVED}, "deciding_head"),
     "reject": ({S.UNDER_REVIEW}, {S.REJECTED}, "deciding_head"),
-    "start": ({S.APPROVED}, {S.IN_PROGRESS}, "home_head"),
-    "suspend": ({S.IN_PROGRESS}, {S.SUSPENDED}, "home_head"),
-    "resume": ({S.SUSPENDED}, {S.IN_PROGRESS}, "home_head"),
-    "terminate": ({S.IN_PROGRESS, S.SUSPENDED}, {S.ENDED}, "home_head"),
-    "complete": ({S.IN_PROGRESS}, {S.ENDED}, "author"),
+    "start": ({S.APPROVED}, {S.IN_PROGRESS}, "supervising_head"),
+    "suspend": ({S.IN_PROGRESS}, {S.SUSPENDED}, "supervising_head"),
+    "resume": ({S.SUSPENDED}, {S.IN_PROGRESS}, "supervising_head"),
+    "terminate": ({S.IN_PROGRESS, S.SUSPENDED}, {S.ENDED}, "supervising_head"),
+    "complete": ({S.IN_PROGRESS}, {S.ENDED}, "implementer"),
     "submit_final_report": ({S.ENDED}, {S.EVALUATING}, "author"),
     "evaluate": ({S.EVALUATING}, {S.SUCCEEDED, S.RESPONSIBILITY_REVIEW}, "deciding_head"),
+    # Amendments (2026-11-29): one decision per author; the last one moves the proposal to the
+    # outcome the authors share, or to `responsibility_decided` when theirs differ.
     "decide_responsibility": (
         {S.RESPONSIBILITY_REVIEW},
-        {S.LIABILITY_EXCLUDED, S.EXEMPTED, S.REDUCED, S.HELD_RESPONSIBLE},
+        {S.LIABILITY_EXCLUDED, S.EXEMPTED, S.REDUCED, S.HELD_RESPONSIBLE, S.RESPONSIBILITY_DECIDED},
         "deciding_head",
     ),
+    # Amendments (2026-11-29): a referral opens a case from any state after `approved`, also
+    # after success and a protective decision; the inspection of a superior unit finds on it
+    # after the authors had the chance to explain: founded -> referred, unfounded -> back.
     "refer_abuse": (
         {
             S.APPROVED,
@@ -314,12 +394,43 @@ TABLE = {
             S.SUSPENDED,
             S.ENDED,
             S.EVALUATING,
+            S.SUCCEEDED,
             S.RESPONSIBILITY_REVIEW,
+            S.LIABILITY_EXCLUDED,
+            S.EXEMPTED,
+            S.REDUCED,
+            S.HELD_RESPONSIBLE,
+            S.RESPONSIBILITY_DECIDED,
+            S.REPLICATED,
+            S.INSTITUTIONALIZED,
         },
-        {S.REFERRED},
+        {S.ABUSE_REVIEW},
         "inspector_over_or_deciding_head",
     ),
-    "replicate": ({S.SUCCEEDED, S.REPLICATED}, {S.REPLICATED}, "board_over"),
+    "conclude_abuse": (
+        {S.ABUSE_REVIEW},
+        {
+            S.REFERRED,
+            S.APPROVED,
+            S.IN_PROGRESS,
+            S.SUSPENDED,
+            S.ENDED,
+            S.EVALUATING,
+            S.SUCCEEDED,
+            S.RESPONSIBILITY_REVIEW,
+            S.LIABILITY_EXCLUDED,
+            S.EXEMPTED,
+            S.REDUCED,
+            S.HELD_RESPONSIBLE,
+            S.RESPONSIBILITY_DECIDED,
+            S.REPLICATED,
+            S.INSTITUTIONALIZED,
+        },
+        "superior_inspector",
+    ),
+    # Amendment 2026-11-29: the organization board proposes, the competent authority decides; the
+    # transition fires when the authority approves the board's request (replicate_on_request).
+    "replicate": ({S.SUCCEEDED, S.REPLICATED}, {S.REPLICATED}, "competent_authority"),
     "institutionalize": ({S.SUCCEEDED, S.REPLICATED}, {S.INSTITUTIONALIZED}, "board_over"),
 }
 
@@ -345,10 +456,46 @@ INPUTS = {
         "damage": False,
         "reasons": "Làm đúng kế hoạch được duyệt.",
     },
-    "refer_abuse": {"evidence": "Biên bản kiểm tra: vụ lợi cá nhân."},
-    "replicate": {},  # + target_units (the commune)
+    "refer_abuse": {
+        "grounds": "Nghị định 73, Điều 6: lợi dụng chủ trương để vụ lợi.",
+        "evidence": "Biên bản kiểm tra: vụ lợi cá nhân.",
+    },
+    "conclude_abuse": {"finding": "founded", "conclusion": "Có căn cứ kết luận vụ lợi."},
+    "replicate": {"grounds": "Điều kiện tương đồng."},  # + target_units (the commune)
     "institutionalize": {"title": "Quy định về một cửa số", "issuing_level": "province"},
 }
+
+
+# Transitions that fire on the approval of a request: the request's own entry comes first.
+PROPOSED_FIRST = {"replicate": "replication_propose"}
+
+
+def _root_board(proposal):
+    """A member of the organization board at the root of the home unit's tree."""
+    from units.models import Membership, Role
+
+    home = Proposal.objects.select_related("home_unit").get(pk=proposal.pk).home_unit
+    return (
+        Membership.objects.filter(role=Role.ORGANIZATION_BOARD, unit__path=home.ancestor_paths()[0])
+        .order_by("pk")
+        .first()
+        .user
+    )
+
+
+def replicate_on_request(*, proposal, actor, target_units, grounds):
+    """`replicate` as the amendment has it: the root's organization board proposes, `actor` (the
+    competent authority) approves. One atomic step here, so a refusal at either end writes
+    nothing, as a refused transition must not."""
+    with transaction.atomic():
+        request = board_requests.replication_propose(
+            proposal=proposal,
+            actor=_root_board(proposal),
+            target_units=target_units,
+            grounds=grounds,
+        )
+        board_requests.board_request_decide(board_request=request, actor=actor, decision="approve")
+
 
 SERVICES = {
     "submit": proposals.proposal_submit,
@@ -367,7 +514,8 @@ SERVICES = {
     "evaluate": reviews.proposal_evaluate,
     "decide_responsibility": reviews.proposal_decide_responsibility,
     "refer_abuse": reviews.proposal_refer_abuse,
-    "replicate": reviews.proposal_replicate,
+    "conclude_abuse": reviews.proposal_conclude_abuse,
+    "replicate": replicate_on_request,
     "institutionalize": reviews.proposal_institutionalize,
 }
 
@@ -376,6 +524,7 @@ def inputs(org, name, **overrides) -> dict:
     data = dict(INPUTS[name])
     if name == "evaluate":
         data["meeting_date"] = timezone.localdate()
+        data["minutes"] = minutes_file()
     if name == "replicate":
         data["target_units"] = [org.commune2 if _adopted_in(org.commune) else org.commune]
     data.update(overrides)
@@ -393,14 +542,18 @@ def actor_for(org, proposal, name):
     return {
         "author": c.author,
         "deciding_head": c.deciding_head,
-        "home_head": c.home_head,
+        "supervising_head": c.supervising_head,
+        "implementer": c.implementer,
         "inspector_over_or_deciding_head": c.monitor,
+        "superior_inspector": c.monitor,  # the province's inspector: above the agency
         "board_over": c.board,
+        "competent_authority": c.authority,
     }[who]
 
 
-def prepare(org, proposal, name):
-    """Records what lifecycle.md requires before `name` can succeed (opinion, votes, plan)."""
+def prepare(org, proposal, name, *, outcome="achieved"):
+    """Records what lifecycle.md requires before `name` can succeed (opinion, votes, plan); for
+    `evaluate`, the collective's votes carry `outcome`."""
     if name == "approve":
         record_decision_opinion(org, proposal)
         vote_all(org, proposal)
@@ -408,6 +561,24 @@ def prepare(org, proposal, name):
         save_plan(org, proposal)
     elif name == "evaluate":
         record_evaluation_opinion(org, proposal)
+        evaluation_vote_all(org, proposal, outcome)
+    elif name == "conclude_abuse" and fresh(proposal).state == S.ABUSE_REVIEW:
+        explain_all(proposal)
+    elif name == "decide_responsibility" and fresh(proposal).state == S.RESPONSIBILITY_REVIEW:
+        decide_all_but_one(org, proposal)
+
+
+def decide_all_but_one(org, proposal):
+    """One decision per author (amendment): every author but the last is decided on first (an
+    in-state `responsibility_decision` each), so the transition is the last author's decision."""
+    authors = [a.user for a in ProposalAuthor.objects.filter(proposal=proposal).order_by("pk")]
+    for author in authors[:-1]:
+        reviews.proposal_decide_responsibility(
+            proposal=fresh(proposal),
+            actor=actor_for(org, proposal, "decide_responsibility"),
+            author=author,
+            **inputs(org, "decide_responsibility"),
+        )
 
 
 def fire(org, proposal, name, *, actor=None, **overrides):
@@ -435,7 +606,7 @@ def _is_over(grant, unit) -> bool:
 def spec_may(user, proposal, name) -> bool:
     """Whether lifecycle.md's "who" column names `user` for transition `name` of `proposal`
     (the role only; state and inputs aside)."""
-    from units.models import Role
+    from units.models import Membership, Role
 
     p = Proposal.objects.select_related("home_unit", "deciding_unit").get(pk=proposal.pk)
     grants = _grants(user)
@@ -449,13 +620,32 @@ def spec_may(user, proposal, name) -> bool:
     def role_over(role):
         return any(g.role == role and _is_over(g, p.home_unit) for g in grants)
 
+    # Amendments (2026-11-29), separation of duties: when an author heads the home unit, every
+    # "head of home unit" step passes to the head of the deciding unit, and so does `complete`.
+    head_authored = Membership.objects.filter(
+        unit=p.home_unit, role=Role.HEAD, user__authorships__proposal=p
+    ).exists()
+    supervising = not author and head_of(p.deciding_unit if head_authored else p.home_unit)
     who = TABLE[name][2]
     return {
         "author": author,
         "deciding_head": head_of(p.deciding_unit),
-        "home_head": head_of(p.home_unit),
+        "supervising_head": supervising,
+        "implementer": supervising if head_authored else author,
         "inspector_over_or_deciding_head": role_over(Role.INSPECTOR) or head_of(p.deciding_unit),
+        "superior_inspector": not author
+        and any(
+            g.role == Role.INSPECTOR and _is_over(g, p.home_unit) and g.unit_id != p.home_unit_id
+            for g in grants
+        ),
         "board_over": role_over(Role.ORGANIZATION_BOARD),
+        # The request comes from the board at the root of the home unit's tree (the province):
+        # its standing committee decides (no unit above the root has a head); never an author.
+        "competent_authority": not author
+        and any(
+            g.role == Role.STANDING_COMMITTEE and g.unit.depth == 1 and _is_over(g, p.home_unit)
+            for g in grants
+        ),
     }[who]
 
 
@@ -467,8 +657,7 @@ def spec_visible(user, proposal) -> bool:
     p = Proposal.objects.select_related("home_unit", "deciding_unit").get(pk=proposal.pk)
     if ProposalAuthor.objects.filter(proposal=p, user=user).exists():
         return True
-    if p.published_at is not None:
-        return True
+    # Published lessons (amendment): everyone reads the lesson, not the proposal.
     if p.version == 0:
         return False
     grants = _grants(user)
@@ -479,6 +668,7 @@ def spec_visible(user, proposal) -> bool:
     ):
         return True
     return any(
-        g.role in (Role.INSPECTOR, Role.ORGANIZATION_BOARD, Role.ADMIN) and _is_over(g, p.home_unit)
+        g.role in (Role.INSPECTOR, Role.ORGANIZATION_BOARD, Role.STANDING_COMMITTEE, Role.ADMIN)
+        and _is_over(g, p.home_unit)
         for g in grants
     )

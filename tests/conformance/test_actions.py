@@ -12,7 +12,8 @@ from pilots import services as pilots
 from proposals import services as proposals
 from proposals.models import ProposalAuthor, Vote
 from proposals.selectors import proposal_tally
-from reviews import services as reviews
+from reviews import board_requests
+from reviews.models import BoardRequest, Recognition
 from tests.factories.proposals import fresh
 from tests.factories.units import grant
 from units.models import Role
@@ -289,9 +290,15 @@ def request_adjustment(proposal, user):
 
 @pytest.mark.parametrize(
     ("kind", "approver", "expected"),
-    [("cadre", "head", 200), ("cadre", "deputy1", 403), ("head", "p_head", 403)],
+    [
+        ("cadre", "head", 200),
+        ("cadre", "deputy1", 403),
+        # Nobody supervises their own proposal: the head who decided it does.
+        ("head", "head", 403),
+        ("head", "p_head", 200),
+    ],
 )
-def test_plan_adjustments_are_approved_by_the_head(org, kind, approver, expected):
+def test_plan_adjustments_are_approved_by_the_supervising_head(org, kind, approver, expected):
     proposal = drive(org, (head_draft if kind == "head" else cadre_draft)(org), S.IN_PROGRESS)
     adjustment, _entry = one_entry(
         proposal,
@@ -311,33 +318,80 @@ def test_plan_adjustments_are_approved_by_the_head(org, kind, approver, expected
         assert outcome(approve) == expected
 
 
-# --- recognition --------------------------------------------------------------------------------
+# --- recognition: the board proposes, the competent authority decides (amendment 2026-11-29) ----
 
 
-def recognise(proposal, user):
-    return reviews.recognition_grant(proposal=fresh(proposal), actor=user, kind="praise")
+def propose(proposal, user, kind="praise"):
+    return board_requests.recognition_propose(
+        proposal=fresh(proposal), actor=user, kind=kind, grounds="Mô hình hiệu quả."
+    )
 
 
 @pytest.mark.parametrize(
     ("kind", "who", "state", "expected"),
     [
-        ("cadre", "head", S.SUCCEEDED, 200),  # the (deciding) head
         ("cadre", "p_board", S.SUCCEEDED, 200),
         ("cadre", "a_board", S.REPLICATED, 200),
-        ("cadre", "head", S.INSTITUTIONALIZED, 200),
-        ("head", "p_head", S.SUCCEEDED, 200),
-        ("head", "head", S.SUCCEEDED, 403),  # an author does not recognise himself
+        ("head", "p_board", S.INSTITUTIONALIZED, 200),
+        # nobody else proposes, let alone grants: the deciding head, the authority, a deputy
+        ("cadre", "head", S.SUCCEEDED, 403),
+        ("head", "p_head", S.SUCCEEDED, 403),
+        ("cadre", "p_standing", S.SUCCEEDED, 403),
         ("cadre", "deputy1", S.SUCCEEDED, 403),
         ("cadre", "c_board", S.SUCCEEDED, 404),
-        ("cadre", "head", S.EVALUATING, 409),
-        ("cadre", "head", S.LIABILITY_EXCLUDED, 409),
-        ("cadre", "head", S.REFERRED, 409),
+        ("cadre", "p_board", S.EVALUATING, 409),
+        ("cadre", "p_board", S.LIABILITY_EXCLUDED, 409),
+        ("cadre", "p_board", S.REFERRED, 409),
     ],
 )
-def test_recognition_in_succeeded_and_later(org, kind, who, state, expected):
+def test_recognition_is_proposed_by_the_board_in_succeeded_and_later(
+    org, kind, who, state, expected
+):
     proposal = drive(org, (head_draft if kind == "head" else cadre_draft)(org), state)
     user = getattr(org, who)
     if expected == 200:
-        one_entry(proposal, lambda: recognise(proposal, user), event="recognition", actor=user)
+        one_entry(
+            proposal, lambda: propose(proposal, user), event="recognition_propose", actor=user
+        )
+        assert not Recognition.objects.filter(proposal=proposal).exists()
     else:
-        assert outcome(lambda: recognise(proposal, user)) == expected
+        assert outcome(lambda: propose(proposal, user)) == expected
+
+
+def test_a_recognition_request_with_bad_input_is_refused(org):
+    proposal = drive(org, cadre_draft(org), S.SUCCEEDED)
+    assert outcome(lambda: propose(proposal, org.p_board, kind="medal")) == 400
+
+
+@pytest.mark.parametrize(
+    ("board", "who", "expected"),
+    [
+        # the province's board: the province is the root, its standing committee decides
+        ("p_board", "p_standing", 200),
+        ("p_board", "p_head", 404),  # no authority here, and does not see the agency's proposal
+        ("p_board", "p_board", 403),
+        # the agency's board: the head of the unit above (the province) or the standing committee
+        ("a_board", "p_head", 200),
+        ("a_board", "p_standing", 200),
+        ("a_board", "a_board", 403),  # the board never decides its own request
+        ("a_board", "head", 403),  # the deciding head of the proposal is not the authority
+        ("a_board", "deputy1", 403),
+        ("a_board", "c_head", 404),
+    ],
+)
+def test_only_the_competent_authority_grants_a_recognition(org, board, who, expected):
+    proposal = drive(org, cadre_draft(org), S.SUCCEEDED)
+    request = propose(proposal, getattr(org, board))
+    user = getattr(org, who)
+
+    def decide():
+        return board_requests.board_request_decide(
+            board_request=BoardRequest.objects.get(pk=request.pk), actor=user, decision="approve"
+        )
+
+    if expected == 200:
+        one_entry(proposal, decide, event="recognition", actor=user)
+        assert Recognition.objects.filter(proposal=proposal, granted_by=user).count() == 1
+        assert outcome(decide) == 409  # decided once
+    else:
+        assert outcome(decide) == expected

@@ -24,6 +24,7 @@ from .life import (
     entries,
     fingerprint,
     head_draft,
+    minutes_file,
     prepare,
     spec_may,
     spec_visible,
@@ -38,7 +39,15 @@ API_INPUTS = {
     "open_review": set(),
     "return_for_revision": {"comment"},
     "escalate": {"reason"},
-    "approve": {"mode", "override_reason"},
+    # Amendment 2026-11-29: the collective's assessment of each Art. 5(1) condition.
+    "approve": {
+        "mode",
+        "override_reason",
+        "assessment_bottleneck",
+        "assessment_common_good",
+        "assessment_urgent_need",
+        "assessment_reform",
+    },
     "reject": {"reasons"},
     "start": set(),
     "suspend": {"reason"},
@@ -46,8 +55,16 @@ API_INPUTS = {
     "terminate": {"reason"},
     "complete": set(),
     "submit_final_report": {"report", "kpi_values"},
-    "evaluate": {"outcome", "causes_objective", "causes_subjective", "meeting_date"},
+    "evaluate": {
+        "outcome",
+        "causes_objective",
+        "causes_subjective",
+        "meeting_date",
+        "minutes",
+        "override_reason",
+    },
     "decide_responsibility": {
+        "author",
         "decision",
         "followed_approved_plan",
         "pure_motive",
@@ -57,11 +74,23 @@ API_INPUTS = {
         "damage_amount",
         "reasons",
     },
-    "refer_abuse": {"evidence"},
-    "replicate": {"target_units"},
+    "refer_abuse": {"grounds", "evidence"},
+    "conclude_abuse": {"finding", "conclusion"},
     "institutionalize": {"title", "issuing_level"},
 }
-OPTIONAL = {"override_reason", "damage_amount"}
+# Amendment 2026-11-29: `replicate` is no transition of the API; it fires when the competent
+# authority approves the organization board's request (POST /proposals/{id}/requests/, then
+# POST /requests/{id}/decision/: test_the_board_proposes_and_the_authority_decides_by_the_api).
+ON_REQUEST = {"replicate"}
+OPTIONAL = {
+    "override_reason",
+    "damage_amount",
+    "author",  # decide_responsibility: left out, the same decision on every author not yet decided
+    "assessment_bottleneck",
+    "assessment_common_good",
+    "assessment_urgent_need",
+    "assessment_reform",
+}
 ERROR_KEYS = {"detail", "code", "errors"}
 
 
@@ -72,6 +101,9 @@ def client_for(user):
 
 
 def post(client, path, data=None):
+    """JSON, or multipart when a file is sent (the evaluation's minutes)."""
+    if any(hasattr(value, "read") for value in (data or {}).values()):
+        return client.post(path, data)
     return client.post(path, json.dumps(data or {}), content_type="application/json")
 
 
@@ -96,7 +128,12 @@ def json_inputs(org, proposal, name):
             if hasattr(p, "plan")
             else [],
         },
-        "evaluate": {"outcome": "partial", **CAUSES, "meeting_date": str(timezone.localdate())},
+        "evaluate": {
+            "outcome": "partial",
+            **CAUSES,
+            "meeting_date": str(timezone.localdate()),
+            "minutes": minutes_file(),
+        },
         "decide_responsibility": {
             "decision": "reduced",
             **PROTECTED,
@@ -104,8 +141,8 @@ def json_inputs(org, proposal, name):
             "damage_amount": "50000000",
             "reasons": "Làm đúng kế hoạch.",
         },
-        "refer_abuse": {"evidence": "Biên bản kiểm tra."},
-        "replicate": {"target_units": [org.commune.pk, org.commune2.pk]},
+        "refer_abuse": {"grounds": "Nghị định 73, Điều 6.", "evidence": "Biên bản kiểm tra."},
+        "conclude_abuse": {"finding": "unfounded", "conclusion": "Không có căn cứ."},
         "institutionalize": {"title": "Quy chế một cửa số", "issuing_level": "province"},
     }.get(name, {})
 
@@ -127,18 +164,20 @@ FROM = {
     "evaluate": S.EVALUATING,
     "decide_responsibility": S.RESPONSIBILITY_REVIEW,
     "refer_abuse": S.EVALUATING,
-    "replicate": S.SUCCEEDED,
+    "conclude_abuse": S.ABUSE_REVIEW,
     "institutionalize": S.REPLICATED,
 }
 TARGET = {
     "evaluate": S.RESPONSIBILITY_REVIEW,
+    "conclude_abuse": S.IN_PROGRESS,  # unfounded: back to where it was referred from
     "decide_responsibility": S.REDUCED,
-    "replicate": S.REPLICATED,
 }
 
 
 def test_the_registry_takes_exactly_the_inputs_api_md_names():
-    assert {spec.name for spec in registry.all_specs()} == set(API_INPUTS) == set(TABLE)
+    assert (
+        {spec.name for spec in registry.all_specs()} == set(API_INPUTS) == set(TABLE) - ON_REQUEST
+    )
     for name, fields in API_INPUTS.items():
         described = {f["name"]: f["required"] for f in registry.get(name).describe_fields()}
         assert set(described) == fields, name
@@ -148,7 +187,7 @@ def test_the_registry_takes_exactly_the_inputs_api_md_names():
 @pytest.mark.parametrize("name", list(FROM))
 def test_each_transition_fires_through_the_api_with_api_md_inputs(org, name):
     proposal = drive(org, cadre_draft(org), FROM[name])
-    prepare(org, proposal, name)
+    prepare(org, proposal, name, outcome="partial")  # the outcome of json_inputs' evaluate
     before = len(entries(proposal))
     actor = actor_for(org, proposal, name)
     answer = post(client_for(actor), fire_path(proposal, name), json_inputs(org, proposal, name))
@@ -188,7 +227,9 @@ STATES_TO_LIST = [
     (S.SUCCEEDED, "cadre"),
     (S.REPLICATED, "head"),
     (S.HELD_RESPONSIBLE, "cadre"),
+    (S.RESPONSIBILITY_DECIDED, "cadre"),
     (S.REFERRED, "cadre"),
+    (S.ABUSE_REVIEW, "head"),
     (S.INSTITUTIONALIZED, "cadre"),
 ]
 
@@ -210,7 +251,8 @@ def test_the_transitions_list_is_exactly_what_lifecycle_md_lets_the_user_fire(or
         expected = {
             name
             for name, (sources, _t, _w) in TABLE.items()
-            if state in sources
+            if name not in ON_REQUEST
+            and state in sources
             and spec_may(user, proposal, name)
             # escalate needs a superior unit: not offered where there is none
             and not (name == "escalate" and proposal.deciding_unit.depth == 1)
@@ -251,7 +293,9 @@ def test_the_votes_answer_the_tally(org):
     assert tally["passed"] is False
     tally = post(client_for(org.deputy2), path, {"choice": "for"}).json()
     assert (tally["for"], tally["passed"]) == (2, True)
-    assert client_for(org.party).get(path).json()["for"] == 2
+    # Amendment 2026-11-29: outside the voting collective, only that voting is under way.
+    seen_by_party = client_for(org.party).get(path).json()
+    assert seen_by_party["secret"] is True and seen_by_party["for"] is None
     bad = post(client_for(org.deputy2), path, {"choice": "maybe"})
     assert bad.status_code == 400 and "choice" in bad.json()["errors"]
 
@@ -273,7 +317,9 @@ def test_the_ledger_and_its_verification(org):
     client = client_for(org.cadre)
     answer = client.get(f"/api/v1/proposals/{proposal.pk}/ledger/", {"page_size": 5}).json()
     assert set(answer) == {"count", "next", "previous", "results"}
-    assert answer["count"] == len(entries(proposal)) and len(answer["results"]) == 5
+    # The author is outside the voting collective: the ballots are left out of their ledger.
+    seen = [e for e in entries(proposal) if e.event not in ("vote", "evaluation_vote")]
+    assert answer["count"] == len(seen) and len(answer["results"]) == 5
     first = answer["results"][0]
     assert set(first) == {
         "seq",
@@ -297,7 +343,7 @@ def test_the_ledger_and_its_verification(org):
     assert set(verify) == {"valid", "entries", "head", "first_bad_seq"}
     assert (verify["valid"], verify["entries"], verify["first_bad_seq"]) == (
         True,
-        answer["count"],
+        len(entries(proposal)),
         None,
     )
     assert verify["head"] == entries(proposal)[-1].hash
@@ -308,9 +354,11 @@ def test_lists_are_paginated_up_to_100(org):
         drive(org, cadre_draft(org), S.SUBMITTED)
     client = client_for(org.head)
     page = client.get("/api/v1/proposals/", {"page_size": 2}).json()
-    assert set(page) == {"count", "next", "previous", "results"}
+    assert set(page) == {"count", "count_capped", "next", "previous", "results"}
     assert (page["count"], len(page["results"]), page["previous"]) == (3, 2, None)
-    assert "page=2" in page["next"]
+    assert "cursor=" in page["next"]  # issue 12: keyset pages; `page=` still numbers them
+    numbered = client.get("/api/v1/proposals/", {"page_size": 2, "page": 1}).json()
+    assert "page=2" in numbered["next"]
     assert client.get("/api/v1/proposals/", {"page_size": 1000}).status_code == 200
 
 
@@ -322,3 +370,70 @@ def test_escalate_is_not_offered_where_there_is_no_superior_unit(org):
     assert post(client, fire_path(proposal, "escalate"), {"reason": "x"}).status_code == 400
     listed = {t["name"] for t in client.get(f"/api/v1/proposals/{proposal.pk}/transitions/").json()}
     assert "escalate" not in listed
+
+
+# --- the board proposes, the competent authority decides (amendment 2026-11-29) -----------------
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.parametrize("kind", ["recognition", "replication"])
+def test_the_board_proposes_and_the_authority_decides_by_the_api(org, kind):
+    """Who: the board over the home unit proposes (others 403, other subtrees 404); the standing
+    committee decides (the board, the heads, the authors 403); wrong state 409, bad input 400;
+    nothing written on a refusal."""
+    proposal = drive(org, cadre_draft(org), S.SUCCEEDED)
+    url = f"/api/v1/proposals/{proposal.pk}/requests/"
+    inputs = {"kind": kind, "grounds": "Mô hình hiệu quả."}
+    inputs |= (
+        {"recognition_kind": "praise"}
+        if kind == "recognition"
+        else {"target_units": [org.commune.pk]}
+    )
+    before = fingerprint()
+    for user in (org.head, org.p_head, org.p_standing, org.cadre, org.c_board, org.o_board):
+        code = 403 if spec_visible(user, proposal) else 404
+        assert _api(user).post(url, inputs, format="json").status_code == code, user
+    bad = _api(org.p_board).post(url, {**inputs, "grounds": ""}, format="json")
+    assert bad.status_code == 400 and set(bad.json()) == ERROR_KEYS
+    assert fingerprint() == before
+    answer = _api(org.p_board).post(url, inputs, format="json")
+    assert answer.status_code == 201
+    assert fresh_state(proposal) == S.SUCCEEDED  # proposed, not decided
+    decision = f"/api/v1/requests/{answer.json()['id']}/decision/"
+    before = fingerprint()
+    # The province is the root: no unit above whose head could decide; its standing committee
+    # alone does.
+    for user in (org.p_board, org.a_board, org.head, org.p_head, org.cadre, org.c_head):
+        code = 403 if spec_visible(user, proposal) else 404
+        assert _api(user).post(decision, {"decision": "approve"}).status_code == code, user
+    assert _api(org.p_standing).post(decision, {"decision": "maybe"}).status_code == 400
+    assert _api(org.p_standing).post(decision, {"decision": "refuse"}).status_code == 400
+    assert fingerprint() == before
+    assert _api(org.p_standing).post(decision, {"decision": "approve"}).status_code == 200
+    assert _api(org.p_standing).post(decision, {"decision": "approve"}).status_code == 409
+    expected = S.REPLICATED if kind == "replication" else S.SUCCEEDED
+    assert fresh_state(proposal) == expected
+    event = "replicate" if kind == "replication" else "recognition"
+    assert entries(proposal)[-1].event == event
+    assert entries(proposal)[-1].actor_id == org.p_standing.pk
+
+
+def test_a_request_before_success_is_a_conflict(org):
+    proposal = drive(org, cadre_draft(org), S.EVALUATING)
+    answer = _api(org.p_board).post(
+        f"/api/v1/proposals/{proposal.pk}/requests/",
+        {"kind": "recognition", "recognition_kind": "praise", "grounds": "x"},
+        format="json",
+    )
+    assert answer.status_code == 409
+
+
+def fresh_state(proposal):
+    return Proposal.objects.get(pk=proposal.pk).state

@@ -124,7 +124,7 @@ def test_responsibility_decision_due_after_the_evaluation(org, settings, days, d
         assert settings.KL14_RESPONSIBILITY_DECISION_DAYS == 15
     with time_machine.travel(at(2026, 4, 10, 9), tick=False):
         proposal = drive(org, cadre_draft(org), S.EVALUATING)
-        prepare(org, proposal, "evaluate")
+        prepare(org, proposal, "evaluate", outcome="partial")
     with time_machine.travel(at(2026, 4, 24, 9), tick=False):
         proposal = fire(org, proposal, "evaluate", outcome="partial")
     assert proposal.state == S.RESPONSIBILITY_REVIEW
@@ -132,7 +132,7 @@ def test_responsibility_decision_due_after_the_evaluation(org, settings, days, d
     assert deadline_item("reviews.responsibility", proposal).due == due
     with time_machine.travel(at(2026, 5, 4, 9), tick=False):
         step(org, proposal, S.REDUCED)
-    assert fresh(proposal).responsibility_decision.due == due
+    assert fresh(proposal).responsibility_decisions.get().due == due
 
 
 def test_overdue_decisions_and_reviews_escalate_to_the_parent_unit(org):

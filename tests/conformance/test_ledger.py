@@ -5,7 +5,6 @@ import itertools
 import json
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -15,11 +14,23 @@ from pilots import services as pilots
 from proposals import services as proposals
 from proposals.models import Proposal, ProposalVersion
 from proposals.selectors import proposal_verify
+from reviews import board_requests, evaluation
 from reviews import services as reviews
 from tests.factories.pilots import plan_data
 from tests.factories.proposals import fresh
+from tests.ledger.tamper import tampering
 
-from .life import CAUSES, FINAL_REPORT, FINALS, PROTECTED, S, cadre_draft, drive, entries
+from .life import (
+    CAUSES,
+    FINAL_REPORT,
+    FINALS,
+    PROTECTED,
+    S,
+    cadre_draft,
+    drive,
+    entries,
+    minutes_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +130,13 @@ def full_life(org):
             proposal=fresh(p), actor=org.p_party, stage="evaluation", stance="agree", text="Tốt."
         ),
     )
+    for voter in (org.p_head, org.p_deputy):
+        do(
+            "evaluation_vote",
+            lambda v=voter: evaluation.evaluation_ballot_cast(
+                proposal=fresh(p), actor=v, choice="achieved"
+            ),
+        )
     do(
         "evaluate",
         lambda: reviews.proposal_evaluate(
@@ -126,17 +144,29 @@ def full_life(org):
             actor=org.p_head,
             outcome="achieved",
             meeting_date=timezone.localdate(),
+            minutes=minutes_file(),
             **CAUSES,
         ),
     )
+    # The organization board proposes, the standing committee decides (amendment 2026-11-29).
+    asked = board_requests.recognition_propose(
+        proposal=fresh(p), actor=org.p_board, kind="reward", grounds="Mô hình hiệu quả."
+    )
+    events.append("recognition_propose")
     do(
         "recognition",
-        lambda: reviews.recognition_grant(proposal=fresh(p), actor=org.p_head, kind="reward"),
+        lambda: board_requests.board_request_decide(
+            board_request=asked, actor=org.p_standing, decision="approve"
+        ),
     )
+    directive = board_requests.replication_propose(
+        proposal=fresh(p), actor=org.p_board, target_units=[org.commune], grounds="Phù hợp."
+    )
+    events.append("replication_propose")
     do(
         "replicate",
-        lambda: reviews.proposal_replicate(
-            proposal=fresh(p), actor=org.p_board, target_units=[org.commune]
+        lambda: board_requests.board_request_decide(
+            board_request=directive, actor=org.p_standing, decision="approve"
         ),
     )
     do(
@@ -199,7 +229,7 @@ def test_a_full_life_to_each_responsibility_outcome_verifies(org):
 
 
 def _sql(statement, params):
-    with connection.cursor() as cursor:
+    with tampering() as cursor:
         cursor.execute(statement, params)
 
 

@@ -19,8 +19,10 @@ from proposals.models import (
     Vote,
 )
 from proposals.selectors import proposal_tally
+from reviews import board_requests
 from reviews import services as reviews
 from reviews.models import (
+    AbuseCase,
     AbuseReferral,
     Adoption,
     Evaluation,
@@ -36,14 +38,17 @@ from workdays.calendar import deadline_from
 from .life import (
     CAUSES,
     FINALS,
+    INPUTS,
     PROTECTED,
     TABLE,
     S,
     cadre_draft,
     entries,
+    explain_all,
     fingerprint,
     fire,
     head_draft,
+    minutes_file,
     prepare,
     record_decision_opinion,
     record_evaluation_opinion,
@@ -142,6 +147,8 @@ TEXT_INPUTS = [
     ("evaluate", S.EVALUATING, "causes_subjective"),
     ("decide_responsibility", S.RESPONSIBILITY_REVIEW, "reasons"),
     ("refer_abuse", S.IN_PROGRESS, "evidence"),
+    ("refer_abuse", S.IN_PROGRESS, "grounds"),
+    ("conclude_abuse", S.ABUSE_REVIEW, "conclusion"),
     ("institutionalize", S.SUCCEEDED, "title"),
 ]
 
@@ -161,6 +168,7 @@ CHOICES = [
     ("decide_responsibility", S.RESPONSIBILITY_REVIEW, "decision", "pardoned"),
     ("institutionalize", S.SUCCEEDED, "issuing_level", "galaxy"),
     ("evaluate", S.EVALUATING, "meeting_date", "not a date"),
+    ("conclude_abuse", S.ABUSE_REVIEW, "finding", "maybe"),
 ]
 
 
@@ -169,6 +177,37 @@ def test_every_choice_input(org, reach, name, state, field, value):
     proposal = reach(state)
     prepare(org, proposal, name)
     refused(lambda: fire(org, proposal, name, **{field: value}), field)
+
+
+# --- authors' posts and the regulation status (amendment 2026-11-29) -----------------------------
+
+
+def test_each_authors_post_is_recorded_and_frozen_with_the_version(org):
+    draft = head_draft(org)
+    proposals.proposal_update(
+        proposal=fresh(draft),
+        actor=org.head,
+        author_posts={org.head.pk: "leadership", org.cadre.pk: "staff"},
+    )
+    refused(
+        lambda: proposals.proposal_update(
+            proposal=fresh(draft), actor=org.head, author_posts={org.cadre.pk: "chief"}
+        ),
+        "author_posts",
+    )
+    proposal = fire(org, draft, "submit")
+    frozen = {a["username"]: a["post"] for a in proposal.versions.get().content["authors"]}
+    assert frozen == {org.head.username: "leadership", org.cadre.username: "staff"}
+
+
+def test_a_proposal_on_a_matter_already_regulated_is_flagged_not_refused(org):
+    from proposals.selectors import regulation_flag
+
+    draft = cadre_draft(org, regulation_status="regulated_and_fit")
+    proposal = fire(org, draft, "submit")
+    assert proposal.state == S.SUBMITTED
+    assert regulation_flag(proposal)
+    assert not regulation_flag(fresh(cadre_draft(org, regulation_status="not_regulated")))
 
 
 # --- escalate -----------------------------------------------------------------------------------
@@ -238,6 +277,56 @@ def test_approve_on_the_heads_responsibility_is_marked_in_the_ledger(org, reach,
     assert payload["tally"]["passed"] is False
 
 
+def record_disagreement(org, proposal):
+    proposals.opinion_record(
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="disagree",
+        text="Cấp ủy không đồng ý.",
+        document_number="15-CV/ĐU",
+        document_date=timezone.localdate(),
+        signer_name="Trần Thị Bình",
+        signer_title="Bí thư Đảng ủy",
+    )
+
+
+@pytest.mark.parametrize("override", ["", "   "])
+def test_approve_after_a_disagreeing_opinion_requires_written_reasons(org, reach, override):
+    """Amendment 2026-11-29: after `disagree`, approving needs the head's written reasons, even
+    when the vote passed."""
+    proposal = reach(S.UNDER_REVIEW)
+    vote_all(org, proposal, "for")
+    record_disagreement(org, proposal)
+    refused(lambda: fire(org, proposal, "approve", override_reason=override), "override_reason")
+
+
+def test_approve_after_a_disagreeing_opinion_records_the_reasons_and_the_document(org, reach):
+    proposal = reach(S.UNDER_REVIEW)
+    vote_all(org, proposal, "for")
+    record_disagreement(org, proposal)
+    opinion_entry = entries(proposal)[-1].payload
+    assert (opinion_entry["document_number"], opinion_entry["signer_name"]) == (
+        "15-CV/ĐU",
+        "Trần Thị Bình",
+    )
+    proposal = fire(org, proposal, "approve", override_reason="Lý do của người đứng đầu.")
+    payload = entries(proposal)[-1].payload
+    assert (proposal.state, proposal.head_override) == (S.APPROVED, False)
+    assert payload["against_opinion"] is True
+    assert payload["override_reason"] == "Lý do của người đứng đầu."
+    assert payload["opinion"]["document_number"] == "15-CV/ĐU"
+
+
+def test_approve_refused_when_the_collective_finds_a_condition_not_met(org, reach):
+    proposal = reach(S.UNDER_REVIEW)
+    prepare(org, proposal, "approve")
+    refused(
+        lambda: fire(org, proposal, "approve", assessment_urgent_need="not_met"),
+        "assessment_urgent_need",
+    )
+
+
 def test_approve_with_a_passed_vote_marks_no_personal_responsibility(org, reach):
     proposal = reach(S.UNDER_REVIEW)
     prepare(org, proposal, "approve")
@@ -293,7 +382,7 @@ def test_start_requires_the_risk_declaration_co_signed_by_the_approving_head(org
     # a later change of the plan is not covered by that signature
     pilots.plan_save(
         proposal=fresh(proposal),
-        actor=org.head,
+        actor=org.p_head,  # the head's own proposal: the province's head supervises it
         **plan_data(monitors=[org.p_inspector], people="2 cán bộ."),
     )
     refused(lambda: fire(org, proposal, "start"), "cosignature")
@@ -333,7 +422,7 @@ def test_evaluate_requires_the_party_committees_opinion_on_the_results(org, reac
 )
 def test_evaluate_maps_the_outcome(org, reach, outcome, target):
     proposal = reach(S.EVALUATING)
-    record_evaluation_opinion(org, proposal)
+    prepare(org, proposal, "evaluate", outcome=outcome)
     proposal = fire(org, proposal, "evaluate", outcome=outcome)
     assert proposal.state == target
     evaluation = Evaluation.objects.get(proposal=proposal)
@@ -433,23 +522,70 @@ def test_damage_and_its_amount_agree(org, reach, damage, amount, field):
 # --- refer_abuse --------------------------------------------------------------------------------
 
 
-def test_after_a_referral_nothing_moves_and_the_record_denies_protection(org, reach):
+def test_a_referral_opens_a_case_and_a_founded_finding_revokes_protection(org, reach):
+    """Amendments (2026-11-29): the referral opens a case (who, grounds, evidence); protection is
+    withheld while it is heard; the finding waits for the authors' explanations (or their
+    deadline); founded -> referred, the protection revoked for good."""
     proposal = reach(S.RESPONSIBILITY_REVIEW)
     proposal = fire(org, proposal, "refer_abuse")
-    assert AbuseReferral.objects.get(proposal=proposal).from_state == S.RESPONSIBILITY_REVIEW
+    assert proposal.state == S.ABUSE_REVIEW
+    case = AbuseCase.objects.get(proposal=proposal)
+    assert (case.from_state, case.referred_by, case.grounds) == (
+        S.RESPONSIBILITY_REVIEW,
+        org.p_inspector,
+        INPUTS["refer_abuse"]["grounds"],
+    )
+    assert case.explanation_due == deadline_from(case.created_at, 10)
+    assert not AbuseReferral.objects.filter(proposal=proposal).exists()
+    # the authors have not explained and their time is not over: no finding yet
+    with pytest.raises(Conflict):
+        fire(org, proposal, "conclude_abuse")
+    explain_all(proposal)
+    proposal = fire(org, proposal, "conclude_abuse")
+    assert proposal.state == S.REFERRED
+    assert AbuseReferral.objects.get(proposal=proposal).case == case
     assert review_record(proposal).protected is False
     for name in TABLE:
         with pytest.raises((Conflict, Forbidden)):
             fire(org, proposal, name, actor=org.head if name != "refer_abuse" else None)
     with pytest.raises(Conflict):
-        reviews.recognition_grant(proposal=fresh(proposal), actor=org.head, kind="praise")
+        board_requests.recognition_propose(
+            proposal=fresh(proposal), actor=org.p_board, kind="praise", grounds="x"
+        )
+
+
+@pytest.mark.parametrize("state", [S.SUCCEEDED, S.LIABILITY_EXCLUDED, S.REPLICATED])
+def test_an_unfounded_finding_returns_the_proposal_with_its_protection(org, reach, state):
+    proposal = reach(state)
+    fire(org, proposal, "refer_abuse")
+    explain_all(proposal)
+    proposal = fire(org, proposal, "conclude_abuse", finding="unfounded")
+    assert proposal.state == state
+    assert not AbuseReferral.objects.filter(proposal=proposal).exists()
+    assert AbuseCase.objects.get(proposal=proposal).finding == "unfounded"
+    assert review_record(proposal).protected is not False
+
+
+def test_the_finding_may_come_once_the_time_to_explain_is_over(org, reach, time_machine):
+    proposal = fire(org, reach(S.SUCCEEDED), "refer_abuse")
+    case = AbuseCase.objects.get(proposal=proposal)
+    time_machine.move_to(datetime.datetime.combine(case.explanation_due, datetime.time(12)))
+    with pytest.raises(Conflict):
+        fire(org, proposal, "conclude_abuse")
+    time_machine.move_to(
+        datetime.datetime.combine(
+            case.explanation_due + datetime.timedelta(days=1), datetime.time(9)
+        )
+    )
+    with pytest.raises(Conflict):  # too late to explain
+        reviews.abuse_explain(proposal=fresh(proposal), actor=org.cadre, text="Muộn.")
+    assert fire(org, proposal, "conclude_abuse").state == S.REFERRED
 
 
 def test_a_dossier_issued_before_a_referral_no_longer_passes_as_protection(org, reach):
-    """lifecycle.md: refer_abuse — "protection is denied from then on". A cadre who printed a
-    dossier while the pilot ran can still have it verified: the answer is "extended: the part
-    of the ledger the dossier covers is intact; new events were recorded after it", an
-    informational result that says nothing about the referral recorded after it."""
+    """A cadre who printed a dossier while the pilot ran can still have it verified: while the
+    case is heard the answer says protection is withheld; after a founded finding, revoked,
+    with the finding."""
     from reviews.dossier import VALID, dossier_check
 
     proposal = reach(S.IN_PROGRESS)
@@ -457,7 +593,12 @@ def test_a_dossier_issued_before_a_referral_no_longer_passes_as_protection(org, 
     assert dossier_check(issue.code).status == VALID
     fire(org, proposal, "refer_abuse")
     result = dossier_check(issue.code).as_dict()
-    assert result.get("protection_denied") is True or result.get("state") == "referred", result
+    assert (result["protection"], result["protection_denied"]) == ("withheld", False)
+    explain_all(proposal)
+    fire(org, proposal, "conclude_abuse")
+    result = dossier_check(issue.code).as_dict()
+    assert (result["protection"], result["protection_denied"]) == ("revoked", True)
+    assert result["finding"]["conclusion"] == INPUTS["conclude_abuse"]["conclusion"]
 
 
 # --- replicate and institutionalize -------------------------------------------------------------
@@ -467,7 +608,8 @@ def test_replicate_creates_an_approved_linked_proposal_in_each_target(org, reach
     source = reach(S.SUCCEEDED)
     before = len(entries(source))
     source = fire(org, source, "replicate", target_units=[org.commune, org.commune2])
-    assert len(entries(source)) == before + 1
+    # the board's request, then the directive (the competent authority's approval)
+    assert [e.event for e in entries(source)[before:]] == ["replication_propose", "replicate"]
     adoptions = Proposal.objects.filter(origin=source).order_by("home_unit__path")
     assert [a.home_unit for a in adoptions] == [org.commune, org.commune2]
     for adoption in adoptions:
@@ -512,18 +654,28 @@ def test_a_proposals_authors_never_sit_as_its_deciding_head(org, reach):
 def test_the_head_implementing_an_adoption_does_not_judge_his_own_results(org, reach):
     """lifecycle.md: `evaluate` and `decide_responsibility` are the deciding head's; submit makes
     the deciding unit the parent "when an author is the home unit's head". An adoption makes
-    the target's head its author AND keeps the target as deciding unit: the commune head plans,
-    starts, completes, reports, then evaluates his own work and excludes his own liability."""
+    the target's head its author: the head of the superior unit supervises it (plan, start,
+    completion; amendments of 2026-11-29), the commune head reports, and never evaluates his own
+    work nor excludes his own liability."""
     source = reach(S.SUCCEEDED)
     fire(org, source, "replicate", target_units=[org.commune])
     adoption = Proposal.objects.get(origin=source)
     assert ProposalAuthor.objects.filter(proposal=adoption, user=org.c_head).exists()
+    with pytest.raises(Forbidden):
+        pilots.plan_save(
+            proposal=fresh(adoption), actor=org.c_head, **plan_data(monitors=[org.p_inspector])
+        )
     pilots.plan_save(
-        proposal=fresh(adoption), actor=org.c_head, **plan_data(monitors=[org.p_inspector])
+        proposal=fresh(adoption), actor=org.p_head, **plan_data(monitors=[org.p_inspector])
     )
-    pilots.plan_cosign(proposal=fresh(adoption), actor=org.p_board)  # the directive's author
-    pilots.pilot_start(proposal=fresh(adoption), actor=org.c_head)
-    pilots.pilot_complete(proposal=fresh(adoption), actor=org.c_head)
+    # The directive's author: the standing committee that approved the board's request.
+    pilots.plan_cosign(proposal=fresh(adoption), actor=org.p_standing)
+    with pytest.raises(Forbidden):
+        pilots.pilot_start(proposal=fresh(adoption), actor=org.c_head)
+    pilots.pilot_start(proposal=fresh(adoption), actor=org.p_head)
+    with pytest.raises(Forbidden):
+        pilots.pilot_complete(proposal=fresh(adoption), actor=org.c_head)
+    pilots.pilot_complete(proposal=fresh(adoption), actor=org.p_head)
     pilots.pilot_submit_final_report(
         proposal=fresh(adoption), actor=org.c_head, report="Báo cáo.", kpi_values=FINALS
     )
@@ -536,6 +688,7 @@ def test_the_head_implementing_an_adoption_does_not_judge_his_own_results(org, r
             actor=org.c_head,
             outcome="damage",
             meeting_date=timezone.localdate(),
+            minutes=minutes_file(),
             **CAUSES,
         )
 
@@ -545,3 +698,79 @@ def test_institutionalize_records_the_regulation(org, reach):
     record = Institutionalization.objects.get(proposal=proposal)
     assert (record.title, record.issuing_level) == ("Quy định về một cửa số", "province")
     assert entries(proposal)[-1].payload["issuing_level"] == "province"
+
+
+# --- responsibility per person (amendment of 2026-11-29) ----------------------------------------
+
+
+def test_one_decision_per_author_and_the_state_is_their_common_outcome(org, reach):
+    """`decide_responsibility` records one decision per author; the state is the outcome they
+    share, or `responsibility_decided` when theirs differ; one ledger entry per decision."""
+    proposal = reach(S.RESPONSIBILITY_REVIEW, head=True)  # the head and a cadre are authors
+    decided_by = org.p_head
+    before = len(entries(proposal))
+    fire(org, proposal, "decide_responsibility", actor=decided_by, author=org.head.pk)
+    assert fresh(proposal).state == S.RESPONSIBILITY_REVIEW
+    proposal = fire(
+        org,
+        proposal,
+        "decide_responsibility",
+        actor=decided_by,
+        author=org.cadre.pk,
+        decision="held_responsible",
+        no_personal_gain=False,
+    )
+    assert proposal.state == S.RESPONSIBILITY_DECIDED
+    added = entries(proposal)[before:]
+    assert [e.event for e in added] == ["responsibility_decision", "decide_responsibility"]
+    assert [e.payload["author"] for e in added] == [org.head.username, org.cadre.username]
+    assert dict(
+        ResponsibilityDecision.objects.filter(proposal=proposal).values_list(
+            "author__username", "decision"
+        )
+    ) == {org.head.username: "liability_excluded", org.cadre.username: "held_responsible"}
+    assert review_record(proposal).protected is None  # one protected, one not
+
+
+def test_each_author_is_heard_before_the_decision_on_them(org, reach, settings):
+    settings.KL14_RESPONSIBILITY_EXPLANATION_DAYS = 5
+    proposal = reach(S.RESPONSIBILITY_REVIEW)
+    with pytest.raises(Conflict):
+        fire(org, proposal, "decide_responsibility")
+    from reviews import responsibility
+
+    responsibility.responsibility_explain(
+        proposal=fresh(proposal), actor=org.cadre, text="Giải trình."
+    )
+    assert entries(proposal)[-1].event == "responsibility_explanation"
+    proposal = fire(org, proposal, "decide_responsibility")
+    assert proposal.state == S.LIABILITY_EXCLUDED
+
+
+def test_an_author_complains_and_the_deciding_head_resolves(org, reach):
+    from reviews import responsibility
+
+    proposal = reach(S.HELD_RESPONSIBLE)
+    with pytest.raises(Forbidden):
+        responsibility.complaint_file(proposal=proposal, actor=org.head, text="Khiếu nại.")
+    responsibility.complaint_file(proposal=fresh(proposal), actor=org.cadre, text="Khiếu nại.")
+    with pytest.raises(Forbidden):
+        responsibility.complaint_resolve(
+            proposal=fresh(proposal),
+            actor=org.deputy1,
+            author=org.cadre.pk,
+            resolution="accepted",
+            text="X",
+        )
+    responsibility.complaint_resolve(
+        proposal=fresh(proposal),
+        actor=org.head,
+        author=org.cadre.pk,
+        resolution="accepted",
+        text="Khiếu nại đúng: xem xét lại quyết định.",
+    )
+    assert [e.event for e in entries(proposal)[-2:]] == [
+        "responsibility_complaint",
+        "responsibility_complaint_resolution",
+    ]
+    assert fresh(proposal).state == S.HELD_RESPONSIBLE

@@ -99,7 +99,8 @@ SPELLED_OUT = [
     ),
     ("adoption in the commune", {"c_head", "c_party", "c_deputy", "p_inspector"}, {"head"}),
     ("draft", {"cadre"}, {"head", "deputy1", "party", "p_inspector", "a_admin"}),
-    ("published lesson", {"c_cadre", "o_cadre", "outsider"}, set()),
+    # amendment "Published lessons": the lesson for all, the proposal as before publication
+    ("published lesson", {"cadre", "head", "deputy1", "party"}, {"c_cadre", "o_cadre", "outsider"}),
 ]
 
 

@@ -9,6 +9,7 @@ unit = deciding unit = agency) and on the agency head's own proposal (decided by
 import pytest
 
 from kl14.errors import Forbidden, NotFound
+from tests.factories.proposals import fresh
 from units.models import Role
 
 from .life import (
@@ -44,6 +45,7 @@ FROM = {
     "evaluate": S.EVALUATING,
     "decide_responsibility": S.RESPONSIBILITY_REVIEW,
     "refer_abuse": S.ENDED,
+    "conclude_abuse": S.ABUSE_REVIEW,
     "replicate": S.SUCCEEDED,
     "institutionalize": S.SUCCEEDED,
 }
@@ -51,19 +53,10 @@ assert set(FROM) == set(TABLE)
 assert all(state in TABLE[name][0] for name, state in FROM.items())
 
 
-def _targets_for(org, user):
-    """Replication targets inside the user's own organization board's subtree (the home unit's
-    subtree for the agency's board), so that only the role decides the outcome."""
-    if user == org.a_board:
-        return [org.office]
-    return [org.commune]
-
-
 def _try(org, proposal, name, user):
-    overrides = {"target_units": _targets_for(org, user)} if name == "replicate" else {}
     before = fingerprint()
     try:
-        fire(org, proposal, name, actor=user, **overrides)
+        fire(org, proposal, name, actor=user)
     except Forbidden:
         assert fingerprint() == before
         return 403
@@ -115,16 +108,26 @@ WHO = [
     ("open_review", "head", {"p_head"}),
     ("approve", "head", {"p_head"}),
     ("start", "cadre", {"head"}),
-    ("start", "head", {"head"}),
-    ("suspend", "head", {"head"}),
-    ("terminate", "head", {"head"}),
-    ("complete", "head", {"head", "cadre"}),
+    # Nobody supervises their own proposal: the head who decided it does (Art. 7(4)).
+    ("start", "head", {"p_head"}),
+    ("suspend", "cadre", {"head"}),
+    ("suspend", "head", {"p_head"}),
+    ("resume", "head", {"p_head"}),
+    ("terminate", "head", {"p_head"}),
+    ("complete", "cadre", {"cadre"}),
+    ("complete", "head", {"p_head"}),
     ("submit_final_report", "cadre", {"cadre"}),
     ("evaluate", "head", {"p_head"}),
     ("decide_responsibility", "head", {"p_head"}),
     ("refer_abuse", "cadre", {"head", "a_inspector", "p_inspector"}),
     ("refer_abuse", "head", {"p_head", "a_inspector", "p_inspector"}),
-    ("replicate", "cadre", {"a_board", "p_board"}),
+    # The inspection of a unit above the home unit finds on the case (not the agency's own).
+    ("conclude_abuse", "cadre", {"p_inspector"}),
+    ("conclude_abuse", "head", {"p_inspector"}),
+    # The province's board proposes; only the province's standing committee decides (the root
+    # has no unit above it whose head could); the board itself never does.
+    ("replicate", "cadre", {"p_standing"}),
+    ("replicate", "head", {"p_standing"}),
     ("institutionalize", "head", {"a_board", "p_board"}),
 ]
 
@@ -137,17 +140,37 @@ def test_the_oracle_names_the_people_of_lifecycle_md(org, name, kind, allowed):
 
 def test_replication_needs_a_board_over_the_source_and_every_target(org):
     """The agency's board is over the source but not over the commune: refused as input (400),
-    nothing written; the province's board covers both."""
+    nothing written; the province's board covers both, and its request still waits for the
+    competent authority: nothing is replicated until the standing committee approves."""
     from kl14.errors import Invalid
+    from reviews import board_requests
 
     proposal = drive(org, cadre_draft(org), S.SUCCEEDED)
     before = fingerprint()
-    with pytest.raises(Invalid) as error:
-        fire(org, proposal, "replicate", actor=org.a_board, target_units=[org.commune])
-    assert "target_units" in error.value.errors
-    assert fingerprint() == before
-    with pytest.raises(Invalid):
-        fire(org, proposal, "replicate", actor=org.a_board, target_units=[org.office, org.commune])
-    assert fingerprint() == before
-    assert fire(org, proposal, "replicate", actor=org.p_board).state == S.REPLICATED
+    for targets in ([org.commune], [org.office, org.commune]):
+        with pytest.raises(Invalid) as error:
+            board_requests.replication_propose(
+                proposal=proposal, actor=org.a_board, target_units=targets, grounds="x"
+            )
+        assert "target_units" in error.value.errors
+        assert fingerprint() == before
+    request = board_requests.replication_propose(
+        proposal=proposal, actor=org.p_board, target_units=[org.commune], grounds="x"
+    )
+    assert fresh(proposal).state == S.SUCCEEDED
+    for user, refusal in (
+        (org.p_board, Forbidden),
+        (org.a_board, Forbidden),
+        (org.head, Forbidden),
+        (org.p_head, NotFound),  # does not see the agency's own proposal
+    ):
+        with pytest.raises(refusal):
+            board_requests.board_request_decide(
+                board_request=request, actor=user, decision="approve"
+            )
+    board_requests.board_request_decide(
+        board_request=request, actor=org.p_standing, decision="approve"
+    )
+    assert fresh(proposal).state == S.REPLICATED
     assert org.people["p_board"] == (org.province, Role.ORGANIZATION_BOARD)
+    assert org.people["p_standing"] == (org.province, Role.STANDING_COMMITTEE)

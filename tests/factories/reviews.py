@@ -3,10 +3,14 @@
 
 import datetime
 
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from proposals.selectors import voting_collective
 from proposals.services import opinion_record
 from reviews import services
+from reviews.evaluation import evaluation_ballot_cast
 from reviews.models import Decision, Outcome
 
 from .proposals import fresh, in_state
@@ -15,6 +19,25 @@ CAUSES = {
     "causes_objective": "Hạ tầng mạng ở xã vùng sâu chưa ổn định.",
     "causes_subjective": "Cán bộ một cửa chưa được tập huấn đầy đủ về quy trình mới.",
 }
+
+
+MINUTES_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def minutes(name="bien-ban-hop-danh-gia.pdf"):
+    """The minutes of the evaluation meeting, as an upload (a new file each call)."""
+    return SimpleUploadedFile(name, MINUTES_PDF, content_type="application/pdf")
+
+
+def collective_votes(proposal, outcome=Outcome.ACHIEVED):
+    """Every member of the evaluation's collective (head and deputies of the deciding unit who
+    are not authors) casts a ballot for `outcome`."""
+    voters = get_user_model().objects.filter(pk__in=voting_collective(fresh(proposal)).eligible)
+    for voter in voters.order_by("pk"):
+        evaluation_ballot_cast(proposal=fresh(proposal), actor=voter, choice=outcome)
+    return fresh(proposal)
 
 
 def evaluating(proposal, *, party=None, stance="agree", entered=None):
@@ -38,12 +61,13 @@ def evaluating(proposal, *, party=None, stance="agree", entered=None):
 
 
 def evaluated(proposal, *, head, party, outcome=Outcome.ACHIEVED, **causes):
-    proposal = evaluating(proposal, party=party)
+    proposal = collective_votes(evaluating(proposal, party=party), outcome)
     services.proposal_evaluate(
         proposal=proposal,
         actor=head,
         outcome=outcome,
         meeting_date=timezone.localdate() - datetime.timedelta(days=1),
+        minutes=minutes(),
         **{**CAUSES, **causes},
     )
     return fresh(proposal)
@@ -96,21 +120,23 @@ def through_pilot(proposal, *, org, finals=None):
     return _finish(proposal, author=author, finals=finals)
 
 
-def run_adoption(adoption, *, head, cosigner, monitor, finals=None):
-    """A replicated proposal (approved by the directive) planned by its unit's head, co-signed by
-    the directive's author, started, completed and reported: in `evaluating`."""
+def run_adoption(adoption, *, head, supervisor, cosigner, monitor, finals=None):
+    """A replicated proposal (approved by the directive), whose authors are its unit's heads
+    (`head`): planned, started and completed by the head of the superior unit (`supervisor`:
+    nobody supervises their own proposal), co-signed by the directive's author, reported by
+    `head`: in `evaluating`."""
     from pilots import services as pilots
     from tests.factories.pilots import planned
 
-    planned(adoption, head=head, monitors=[monitor], cosigner=cosigner)
-    pilots.pilot_start(proposal=fresh(adoption), actor=head)
-    return _finish(adoption, author=head, finals=finals)
+    planned(adoption, head=supervisor, monitors=[monitor], cosigner=cosigner)
+    pilots.pilot_start(proposal=fresh(adoption), actor=supervisor)
+    return _finish(adoption, author=head, completer=supervisor, finals=finals)
 
 
-def _finish(proposal, *, author, finals):
+def _finish(proposal, *, author, finals, completer=None):
     from pilots import services as pilots
 
-    pilots.pilot_complete(proposal=fresh(proposal), actor=author)
+    pilots.pilot_complete(proposal=fresh(proposal), actor=completer or author)
     pilots.pilot_submit_final_report(
         proposal=fresh(proposal),
         actor=author,
@@ -118,3 +144,71 @@ def _finish(proposal, *, author, finals):
         kpi_values=finals or FINALS,
     )
     return fresh(proposal)
+
+
+def standing_over(unit):
+    """A member of the standing committee of the Party committee over `unit` (a board's unit),
+    created at that unit if there is none."""
+    from units.models import Membership, Role
+
+    from .units import grant
+
+    member = (
+        Membership.objects.filter(
+            role=Role.STANDING_COMMITTEE, unit__path__in=unit.ancestor_paths()
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return member.user if member else grant(unit, Role.STANDING_COMMITTEE)
+
+
+def _standing_for(board, proposal):
+    """A standing committee member over every board `board` sits on above the home unit."""
+    from reviews.permissions import board_paths_over
+    from units.models import Unit
+
+    paths = board_paths_over(board, proposal.home_unit)
+    return standing_over(Unit.objects.get(path=paths[0])) if paths else None
+
+
+def recognised(proposal, *, board, authority=None, kind="praise", recipients=None, grounds=""):
+    """The organization board proposes a recognition and the competent authority (by default a
+    standing committee member over the board) approves it, the only way a recognition is
+    granted; returns the request."""
+    from reviews import board_requests
+
+    authority = authority or _standing_for(board, proposal)
+    board_request = board_requests.recognition_propose(
+        proposal=fresh(proposal),
+        actor=board,
+        kind=kind,
+        recipients=recipients,
+        grounds=grounds or "Đạt mục tiêu đề ra.",
+    )
+    return board_requests.board_request_decide(
+        board_request=board_request,
+        actor=authority,
+        decision="approve",
+    )
+
+
+def replicated(proposal, *, board, target_units, authority=None, grounds=""):
+    """The organization board proposes to replicate the model in `target_units` and the
+    competent authority (by default a standing committee member over the board) approves: the
+    replication directive; returns the request."""
+    from reviews import board_requests
+
+    authority = authority or _standing_for(board, proposal)
+    board_request = board_requests.replication_propose(
+        proposal=fresh(proposal),
+        actor=board,
+        target_units=target_units,
+        grounds=grounds or "Điều kiện tương đồng.",
+    )
+    return board_requests.board_request_decide(
+        board_request=board_request,
+        actor=authority,
+        decision="approve",
+    )

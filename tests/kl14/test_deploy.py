@@ -11,7 +11,10 @@ ROOT = Path(settings.BASE_DIR)
 def test_compose_describes_web_worker_beat_database_and_redis():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    core = {name for name, service in services.items() if not service.get("profiles")}
+    assert core == {"web", "worker", "beat", "db", "redis"}
+    # The national profile adds replicas of web and worker, never a second beat.
+    assert {name for name in services if name not in core} <= {"web-2", "worker-2"}
     assert "gunicorn kl14.wsgi:application" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A kl14 worker")
     assert services["beat"]["command"].startswith("celery -A kl14 beat")

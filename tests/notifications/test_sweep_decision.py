@@ -95,7 +95,7 @@ def test_the_notification_says_what_and_links_to_the_proposal(make_proposal, peo
     vietnamese = Notification.objects.get(recipient=people.office_head)
     assert vietnamese.title.startswith("Quá hạn: ")
     assert proposal.code in vietnamese.title
-    assert "04-05-2026" in vietnamese.body
+    assert "04/05/2026" in vietnamese.body
     assert vietnamese.url == proposal.get_absolute_url()
     assert vietnamese.unit_id == proposal.deciding_unit_id
     english = Notification.objects.get(recipient=people.agency_head)  # language="en"

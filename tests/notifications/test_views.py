@@ -38,7 +38,8 @@ def test_the_list_shows_only_my_notifications(signed_in, user):
     response = signed_in.get(LIST)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Của tôi" in body and 'href="/proposals/1/"' in body
+    mine = Notification.objects.get(title="Của tôi")
+    assert "Của tôi" in body and f'href="/notifications/{mine.pk}/"' in body
     assert "Của người khác" not in body
     assert "Đánh dấu đã đọc" in body  # Vietnamese by default
 
@@ -129,3 +130,47 @@ def test_htmx_pagination_answers_the_list_only(signed_in, user):
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body and body.count('<li class="list-group-item') == 5
+
+
+def test_opening_a_notification_marks_it_read_and_goes_where_to_act(signed_in, user):
+    notification = NotificationFactory(recipient=user, url="/proposals/votes/")
+    response = signed_in.get(f"/notifications/{notification.pk}/")
+    assert (response.status_code, response.url) == (302, "/proposals/votes/")
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_opening_someone_elses_notification_is_404(signed_in):
+    other = NotificationFactory(url="/proposals/votes/")
+    assert signed_in.get(f"/notifications/{other.pk}/").status_code == 404
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+def test_a_notification_never_sends_its_reader_elsewhere(signed_in, user):
+    notification = NotificationFactory(recipient=user, url="https://example.com/phish")
+    response = signed_in.get(f"/notifications/{notification.pk}/")
+    assert response.url == LIST
+
+
+@pytest.mark.parametrize("steps", [1, 4])
+def test_the_list_of_event_notifications_runs_a_fixed_number_of_queries(client, tree, steps):
+    """Notifications of real steps (with their ledger entries and units), at two sizes."""
+    from proposals import services
+    from tests.factories import grant
+    from tests.factories.proposals import ProposalFactory, fresh
+    from units.models import Role
+
+    cadre = grant(tree["agency"], Role.CADRE)
+    head = grant(tree["agency"], Role.HEAD)
+    for _ in range(steps):
+        proposal = ProposalFactory(home_unit=tree["agency"], created_by=cadre)
+        services.proposal_submit(proposal=fresh(proposal), actor=cadre)
+        services.proposal_open_review(proposal=fresh(proposal), actor=head)
+        services.proposal_return_for_revision(proposal=fresh(proposal), actor=head, comment="x")
+    assert Notification.objects.filter(recipient=cadre).count() == 2 * steps
+    client.force_login(cadre)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LIST).status_code == 200
+    # session, user, memberships (navigation), unread badge, count, page, preference
+    assert len(queries) == 7

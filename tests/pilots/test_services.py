@@ -258,26 +258,107 @@ class TestCosign:
         assert "plan" in error.value.errors
 
     def test_only_the_head_who_approved(self, org, tree):
-        """The agency's head authors a proposal: the province's head decides and co-signs; the
-        agency's head prepares the plan but cannot co-sign it."""
-        proposal = ProposalFactory(home_unit=org.agency, created_by=org.head)
-        proposal = approved(
-            proposal, author=org.head, head=org.province_head, party=org.province_party
-        )
+        """The agency's head authors a proposal: the province's head decides it, then supervises
+        it (prepares the plan and co-signs it); the agency's head does neither."""
+        proposal = head_authored(org)
         assert proposal.deciding_unit == org.province
-        planned(proposal, head=org.head, monitors=[org.inspector])
+        with pytest.raises(Forbidden):
+            planned(proposal, head=org.head, monitors=[org.inspector])
+        planned(proposal, head=org.province_head, monitors=[org.inspector])
         with pytest.raises(Forbidden):
             services.plan_cosign(proposal=fresh(proposal), actor=org.head)
         with pytest.raises(Forbidden):
             services.plan_cosign(proposal=fresh(proposal), actor=org.deputy1)
         services.plan_cosign(proposal=fresh(proposal), actor=org.province_head)
         assert plan_of(proposal).cosigned_by == org.province_head
-        services.pilot_start(proposal=fresh(proposal), actor=org.head)
+        with pytest.raises(Forbidden):
+            services.pilot_start(proposal=fresh(proposal), actor=org.head)
+        services.pilot_start(proposal=fresh(proposal), actor=org.province_head)
         assert fresh(proposal).state == State.IN_PROGRESS
 
-    def test_only_before_the_start(self, org, running):
+    def test_every_version_is_cosigned_also_while_the_work_runs(self, org, running):
+        """An approved adjustment makes a new plan version: the approving head co-signs it too."""
+        adjustment = services.adjustment_request(
+            proposal=running, actor=org.cadre, reasons="Thêm người.", changes={"people": "5 người"}
+        )
+        services.adjustment_approve(adjustment=adjustment, actor=org.head)
+        plan = plan_of(running)
+        assert plan.version == 2 and not plan.is_cosigned and plan.cosigned_version == 1
+        with pytest.raises(Forbidden):
+            services.plan_cosign(proposal=fresh(running), actor=org.cadre)
+        plan = services.plan_cosign(proposal=fresh(running), actor=org.head)
+        assert plan.is_cosigned and plan.cosigned_version == 2
+        entry = last_event(running)
+        assert (entry.event, entry.payload["plan_version"]) == ("plan_cosign", 2)
         with pytest.raises(Conflict):
-            services.plan_cosign(proposal=running, actor=org.head)
+            services.plan_cosign(proposal=fresh(running), actor=org.head)
+
+    def test_not_after_the_work_ended(self, org, running):
+        services.pilot_complete(proposal=running, actor=org.cadre)
+        with pytest.raises(Conflict):
+            services.plan_cosign(proposal=fresh(running), actor=org.head)
+
+
+def head_authored(org):
+    """The agency's head's own proposal, decided by the province (Decree 73, Art. 7(4))."""
+    proposal = ProposalFactory(home_unit=org.agency, created_by=org.head)
+    return approved(proposal, author=org.head, head=org.province_head, party=org.province_party)
+
+
+class TestSeparationOfDuties:
+    """Nobody supervises their own proposal: when an author heads the home unit, every "head of
+    home unit" step passes to the head of the deciding unit (amendments of 2026-11-29)."""
+
+    @pytest.fixture
+    def own(self, org):
+        proposal = head_authored(org)
+        return started(proposal, head=org.province_head, monitors=[org.inspector])
+
+    def test_the_province_head_suspends_resumes_and_terminates(self, org, own):
+        for who in (org.head, org.deputy1):
+            with pytest.raises(Forbidden):
+                services.pilot_suspend(proposal=fresh(own), actor=who, reason="Rà soát.")
+        services.pilot_suspend(proposal=fresh(own), actor=org.province_head, reason="Rà soát.")
+        with pytest.raises(Forbidden):
+            services.pilot_resume(proposal=fresh(own), actor=org.head)
+        services.pilot_resume(proposal=fresh(own), actor=org.province_head)
+        with pytest.raises(Forbidden):
+            services.pilot_terminate(proposal=fresh(own), actor=org.head, reason="Dừng.")
+        services.pilot_terminate(proposal=fresh(own), actor=org.province_head, reason="Dừng.")
+        assert fresh(own).state == State.ENDED
+        assert last_event(own).actor == org.province_head
+
+    def test_the_province_head_completes_not_the_author(self, org, own):
+        with pytest.raises(Forbidden):
+            services.pilot_complete(proposal=fresh(own), actor=org.head)
+        services.pilot_complete(proposal=fresh(own), actor=org.province_head)
+        assert fresh(own).state == State.ENDED
+        # The authors still report on their own work.
+        services.pilot_submit_final_report(
+            proposal=fresh(own),
+            actor=org.head,
+            report="Báo cáo trung thực.",
+            kpi_values={"Thời gian giải quyết hồ sơ": "12", "Tỷ lệ hồ sơ trực tuyến": "65"},
+        )
+        assert fresh(own).state == State.EVALUATING
+
+    def test_the_province_head_decides_adjustments(self, org, own):
+        adjustment = services.adjustment_request(
+            proposal=fresh(own), actor=org.head, reasons="Lùi hạn.", changes={"people": "4 người"}
+        )
+        with pytest.raises(Forbidden):
+            services.adjustment_approve(adjustment=adjustment, actor=org.head)
+        services.adjustment_approve(adjustment=adjustment, actor=org.province_head)
+        assert plan_of(own).version == 2
+
+    def test_another_unit_sees_nothing(self, org, own):
+        with pytest.raises(NotFound):
+            services.pilot_suspend(proposal=fresh(own), actor=org.commune_head, reason="Rà soát.")
+
+    def test_a_cadres_proposal_stays_with_the_home_head(self, org, running):
+        with pytest.raises(NotFound):  # the province has no part in the agency's own decision
+            services.pilot_suspend(proposal=running, actor=org.province_head, reason="Rà soát.")
+        services.pilot_suspend(proposal=fresh(running), actor=org.head, reason="Rà soát.")
 
 
 # --- transitions ------------------------------------------------------------------------------

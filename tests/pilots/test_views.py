@@ -140,7 +140,14 @@ class TestPlanPages:
         response = client.post(page(approved, "plan/"), plan_post(org))
         assert ImplementationPlan.objects.get(proposal=approved).version == 1
 
+        # The co-signature is a confirmation page showing the risk declaration, not one click.
+        response = client.get(page(approved, "plan/cosign/"))
+        assert response.status_code == 200
+        assert "Nhận diện rủi ro và biện pháp kiểm soát" in response.content.decode()
         response = client.post(page(approved, "plan/cosign/"))
+        assert response.status_code == 400
+        assert not ImplementationPlan.objects.get(proposal=approved).is_cosigned
+        response = client.post(page(approved, "plan/cosign/"), {"confirmed": "on"})
         assert response.status_code == 302
         assert ImplementationPlan.objects.get(proposal=approved).is_cosigned
 
@@ -286,7 +293,13 @@ class TestWhileRunning:
 
     def test_complete_and_final_report(self, client, org, running):
         client.force_login(org.cadre)
-        assert client.post(page(running, "transitions/complete/")).status_code == 302
+        # Irreversible: what is still open is shown, and nothing happens without the tick.
+        response = client.get(page(running, "transitions/complete/"))
+        assert "báo cáo tiến độ chưa được nộp" in response.content.decode()
+        assert client.post(page(running, "transitions/complete/")).status_code == 400
+        assert fresh(running).state == State.IN_PROGRESS
+        response = client.post(page(running, "transitions/complete/"), {"confirmed": "on"})
+        assert response.status_code == 302
         assert fresh(running).state == State.ENDED
         kpis = list(ImplementationPlan.objects.get(proposal=running).kpis.all())
         response = client.get(page(running, "transitions/submit_final_report/"))

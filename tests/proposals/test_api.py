@@ -6,14 +6,13 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ledger.models import LedgerEntry
 from proposals import services
 from proposals.models import DOSSIER_FIELDS, Proposal, State
 from tests.factories.proposals import PLAN, ProposalFactory, fresh, in_state, submitted
-from tests.factories.units import grant
+from tests.factories.units import api_token, grant
 from units.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +88,7 @@ def test_anonymous_writes_get_401_and_change_nothing(org, draft, method, path):
 
 def test_token_authentication_works_on_the_proposals_api(org, draft):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.cadre).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(org.cadre)}")
     assert codes(client.get(LIST)) == [draft.code]
     response = client.post(f"{detail(draft)}transitions/submit/", {}, format="json")
     assert response.status_code == 200, response.content
@@ -151,6 +150,8 @@ def test_create_answers_201_with_the_draft(org):
         "id": org.cadre.pk,
         "username": "cadre",
         "full_name": org.cadre.get_full_name(),
+        "post": "staff",  # a cadre, unless the authors say otherwise (issue 11, point 7)
+        "post_label": "Không giữ chức vụ lãnh đạo, quản lý",
     }
     assert "co_authors" not in body
     for name in DOSSIER_FIELDS:
@@ -332,7 +333,8 @@ def portfolio(org):
 
 def test_list_answers_the_pagination_envelope_and_summaries(org, portfolio):
     body = client_for(org.head).get(LIST).json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "count_capped", "next", "previous", "results"}
+    assert body["count_capped"] is False
     assert body["count"] == 5  # every submitted proposal of the agency; not the draft
     row = body["results"][0]
     assert {"code", "title", "state", "state_label", "home_unit", "deciding_unit", "authors"} <= (
@@ -356,6 +358,14 @@ def test_filter_units(org, portfolio):
     assert by_province == [portfolio["province"].code]
     assert len(codes(client.get(LIST, {"home_unit": org.agency.pk}))) == 5
     assert codes(client.get(LIST, {"home_unit": org.commune.pk})) == []
+
+
+@pytest.mark.parametrize("value", ["-5.1550252064649706e+85", "1e30", str(2**63), "0", "abc"])
+@pytest.mark.parametrize("name", ["home_unit", "deciding_unit"])
+def test_a_unit_id_no_column_holds_is_400_not_500(org, portfolio, name, value):
+    """Found by schemathesis: a huge number overflowed SQLite's driver (500)."""
+    body = error(client_for(org.head).get(LIST, {name: value}), 400, "invalid")
+    assert name in body["errors"]
 
 
 def test_filter_mine(org, portfolio):
@@ -401,6 +411,13 @@ def test_filter_q_searches_code_title_summary_and_bottleneck(org, portfolio):
     # every proposal of the factory shares the plan: its bottleneck mentions paper files
     assert len(codes(client.get(LIST, {"q": "hồ sơ giấy"}))) == 5
     assert codes(client.get(LIST, {"q": "không có ở đâu"})) == []
+    # diacritics and case ignored; every word, in any field, in any order; the last a prefix
+    overdue = [portfolio["overdue"].code]
+    assert codes(client.get(LIST, {"q": "CHU KY"})) == overdue
+    assert codes(client.get(LIST, {"q": "giay ho so ky chu"})) == overdue
+    assert codes(client.get(LIST, {"q": "chữ k"})) == overdue
+    assert codes(client.get(LIST, {"q": '"ky chu"'})) == []  # quoted: the words together
+    assert codes(client.get(LIST, {"q": "hu ky"})) == []  # a word starts at a syllable
 
 
 def test_ordering(org, portfolio):
@@ -470,7 +487,7 @@ def test_list_query_count_is_constant(org, params):
 
 
 def test_list_query_count_with_token_authentication(org):
-    key = Token.objects.create(user=org.head).key
+    key = api_token(org.head)
     counts = []
     for n in (1, 8):
         populate(org, n)
@@ -480,5 +497,104 @@ def test_list_query_count_with_token_authentication(org):
             body = client.get(LIST, {"page_size": 100}).json()
         assert body["results"]
         counts.append(len(queries))
-    # token + user, memberships, count, page, authorships
-    assert counts == [5, 5]
+    # token + user, memberships, the page's keys (one UNION), capped count, its rows, authorships
+    assert counts == [6, 6]
+
+
+# --- keyset pagination and the capped count (kl14.keyset) ---
+
+
+def walk(client, params, *, backwards_from=None):
+    """Every code, following `next` from the first page (or `previous` from a last page)."""
+    seen, url = [], None
+    response = client.get(LIST, params) if backwards_from is None else client.get(backwards_from)
+    while True:
+        body = response.json()
+        assert response.status_code == 200, body
+        page = [row["code"] for row in body["results"]]
+        seen = seen + page if backwards_from is None else page + seen
+        url = body["next"] if backwards_from is None else body["previous"]
+        if not url:
+            return seen, body
+        response = client.get(url)
+
+
+@pytest.mark.parametrize(
+    "ordering", [None, "decision_due", "-decision_due", "code", "-submitted_at,title", "state"]
+)
+def test_cursor_pages_cover_every_row_once_in_order(org, ordering):
+    """Walking `next` then `previous` gives every visible proposal exactly once, in the order of
+    one unpaginated query, whatever the ordering (empty due dates last in both directions)."""
+    for i in range(7):
+        p = submitted(ProposalFactory(home_unit=org.agency, created_by=org.cadre), org.cadre)
+        if i % 3 == 0:
+            Proposal.objects.filter(pk=p.pk).update(decision_due=None)
+        if i % 2:
+            Proposal.objects.filter(pk=p.pk).update(decision_due=datetime.date(2030, 1, 1))
+    ProposalFactory(home_unit=org.agency, created_by=org.cadre)  # a draft: not the head's
+    params = {"page_size": 3, **({"ordering": ordering} if ordering else {})}
+    client = client_for(org.head)
+    expected = codes(client.get(LIST, {**params, "page_size": 100}))
+    assert len(expected) == 7
+    forward, _last = walk(client, params)
+    assert forward == expected
+    # from the last page back to the first
+    last_page_url = client.get(LIST, params).json()["next"]
+    while client.get(last_page_url).json()["next"]:
+        last_page_url = client.get(last_page_url).json()["next"]
+    backward, first = walk(client, params, backwards_from=last_page_url)
+    assert backward == expected
+    assert first["previous"] is None
+
+
+def test_a_bad_cursor_is_400(org):
+    client = client_for(org.cadre)
+    error(client.get(LIST, {"cursor": "not-a-cursor"}), 400, "invalid")
+    error(client.get(LIST, {"cursor": "eyJ2IjpbMV0sImIiOmZhbHNlfQ"}), 400, "invalid")
+
+
+def test_a_page_number_no_list_can_reach_is_404_not_500(org):
+    """schemathesis sent page=10**20: the offset overflowed SQLite's LIMIT (a 500)."""
+    client = client_for(org.cadre)
+    for page in ("0", "-1", "abc", str(10**20)):
+        assert client.get(LIST, {"page": page}).status_code == 404, page
+
+
+def test_the_count_is_capped(org, monkeypatch):
+    from kl14 import keyset
+
+    monkeypatch.setattr(keyset, "COUNT_CAP", 3)
+    for _ in range(5):
+        ProposalFactory(home_unit=org.agency, created_by=org.cadre)
+    body = client_for(org.cadre).get(LIST, {"page_size": 2}).json()
+    assert (body["count"], body["count_capped"]) == (3, True)
+    assert len(body["results"]) == 2 and body["next"]
+    body = client_for(org.cadre).get(LIST, {"state": "draft", "mine": "true"}).json()
+    assert body["count_capped"] is True and len(body["results"]) == 5
+
+
+def test_every_visibility_branch_lists_and_none_leaks(org):
+    """Authored, deciding or home unit, and subtree oversight each list their
+    proposals through their own branch; another unit's user sees none of them."""
+    from proposals.permissions import visible_branches, visible_q
+
+    mine = ProposalFactory(home_unit=org.agency, created_by=org.cadre)
+    sent = submitted(ProposalFactory(home_unit=org.agency, created_by=org.cadre2), org.cadre2)
+    published = in_state(
+        ProposalFactory(home_unit=org.agency, created_by=org.cadre2), State.SUCCEEDED
+    )
+    Proposal.objects.filter(pk=published.pk).update(
+        published_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    # Amendment 2026-11-29: publishing opens the lesson (the lessons library), never the proposal.
+    expectations = {
+        org.cadre: {mine.code},
+        org.head: {sent.code, published.code},
+        org.commune_cadre: set(),
+    }
+    for user, expected in expectations.items():
+        listed = set(walk(client_for(user), {"page_size": 1})[0])
+        assert listed == expected, user
+        by_or = set(Proposal.objects.filter(visible_q(user)).values_list("code", flat=True))
+        assert by_or == expected
+        assert len(visible_branches(user)) >= 1  # authored, at least

@@ -20,7 +20,9 @@ EXPECTED = {
     (P + "versions/{number}/", "get"): ERRORS_OF_A_READ,
     (P + "versions/{number}/diff/{other}/", "get"): ERRORS_OF_A_READ,
     (P + "transitions/", "get"): ERRORS_OF_A_READ,
-    (P + "transitions/{name}/", "post"): {"200", *ERRORS_OF_A_WRITE},
+    (P + "transitions/submit/", "post"): {"200", *ERRORS_OF_A_WRITE},
+    (P + "transitions/withdraw/", "post"): {"200", *ERRORS_OF_A_WRITE},
+    (P + "transitions/approve/", "post"): {"200", *ERRORS_OF_A_WRITE},
     (P + "votes/", "get"): ERRORS_OF_A_READ,
     (P + "votes/", "post"): {"200", *ERRORS_OF_A_WRITE},
     (P + "opinions/", "get"): ERRORS_OF_A_READ,
@@ -35,7 +37,8 @@ EXPECTED = {
 WITH_BODY = {
     ("/api/v1/proposals/", "post"): "application/json",
     (P, "patch"): "application/json",
-    (P + "transitions/{name}/", "post"): "application/json",
+    (P + "transitions/withdraw/", "post"): "application/json",
+    (P + "transitions/approve/", "post"): "application/json",
     (P + "votes/", "post"): "application/json",
     (P + "opinions/", "post"): "application/json",
     (P + "attachments/", "post"): "multipart/form-data",
@@ -85,25 +88,39 @@ def test_the_error_component(schema):
     assert set(error["required"]) == {"detail", "code", "errors"}
 
 
-def test_transition_inputs_are_documented(schema):
-    transition_input = schema["components"]["schemas"]["TransitionInputRequest"]
-    refs = {ref["$ref"].rsplit("/", 1)[-1] for ref in transition_input["oneOf"]}
-    assert {
-        "WithdrawTransitionInputRequest",
-        "ReturnForRevisionTransitionInputRequest",
-        "EscalateTransitionInputRequest",
-        "ApproveTransitionInputRequest",
-        "RejectTransitionInputRequest",
-    } <= refs
-    approve = schema["components"]["schemas"]["ApproveTransitionInputRequest"]
-    assert set(approve["properties"]) == {"mode", "override_reason"}
+def test_each_transition_has_its_own_path_and_request_body(schema):
+    """One path per transition, so that the schema can say which body goes with which name."""
+    assert P + "transitions/{name}/" not in schema["paths"]
+    for name in ("withdraw", "return_for_revision", "escalate", "approve", "reject"):
+        body = operation(schema, f"{P}transitions/{name}/", "post")["requestBody"]
+        assert body["required"] is True
+        component = "".join(part.title() for part in name.split("_")) + "TransitionInputRequest"
+        assert body["content"]["application/json"]["schema"]["$ref"].endswith(f"/{component}")
+    components = schema["components"]["schemas"]
+    approve = components["ApproveTransitionInputRequest"]
+    assert set(approve["properties"]) == {
+        "mode",
+        "override_reason",
+        "assessment_bottleneck",
+        "assessment_common_good",
+        "assessment_urgent_need",
+        "assessment_reform",
+    }
     assert approve["required"] == ["mode"]
-    (name,) = [
-        p
-        for p in operation(schema, P + "transitions/{name}/", "post")["parameters"]
-        if p["name"] == "name"
-    ]
-    assert {"submit", "withdraw", "open_review", "approve", "reject"} <= set(name["schema"]["enum"])
+    assert components["WithdrawTransitionInputRequest"]["required"] == ["reason"]
+    for name in ("submit", "open_review"):
+        assert "requestBody" not in operation(schema, f"{P}transitions/{name}/", "post")
+
+
+def test_the_transition_list_says_what_is_missing(schema):
+    listed = schema["components"]["schemas"]["Transition"]
+    assert {"ready", "missing", "preview", "irreversible"} <= set(listed["required"])
+
+
+def test_the_mode_is_empty_until_approval(schema):
+    mode = schema["components"]["schemas"]["Proposal"]["properties"]["mode"]
+    refs = {ref["$ref"].rsplit("/", 1)[-1] for ref in mode["oneOf"]}
+    assert refs == {"ModeEnum", "BlankEnum"}
 
 
 def test_list_parameters_are_documented(schema):
@@ -138,9 +155,17 @@ def test_the_token_endpoint_documents_throttling(schema):
     assert "429" in operation(schema, "/api/v1/auth/token/", "post")["responses"]
 
 
-def test_the_download_is_binary(schema):
+def test_the_download_is_binary_in_the_type_it_was_uploaded_as(schema):
     op = operation(schema, P + "attachments/{aid}/download/", "get")
-    assert op["responses"]["200"]["content"]["application/octet-stream"]["schema"] == {
-        "type": "string",
-        "format": "binary",
-    }
+    content = op["responses"]["200"]["content"]
+    assert {"application/pdf", "image/png", "application/msword"} <= set(content)
+    assert "application/octet-stream" not in content
+    for media in content.values():
+        assert media["schema"] == {"type": "string", "format": "binary"}
+
+
+def test_a_paginated_list_documents_the_404_of_a_page_beyond_the_last(schema):
+    for path in ("/api/v1/proposals/", "/api/v1/lessons/", "/api/v1/units/"):
+        op = operation(schema, path, "get")
+        assert "page" in {p["name"] for p in op["parameters"]}
+        assert op["responses"]["404"]["content"]["application/json"]["schema"]["$ref"] == ERROR_REF

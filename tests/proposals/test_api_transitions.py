@@ -360,10 +360,20 @@ def test_head_under_review_sees_the_decision_with_its_fields(org, draft):
     proposal = review_state(org, draft)
     listed = {t["name"]: t for t in transitions(org.head, proposal)}
     assert set(listed) == {"return_for_revision", "escalate", "approve", "reject"}
-    mode, override = listed["approve"]["fields"]
+    mode, override, *assessments = listed["approve"]["fields"]
     assert mode["name"] == "mode" and mode["type"] == "choice" and mode["required"]
     assert [c["value"] for c in mode["choices"]] == ["pilot", "implementation"]
     assert override["name"] == "override_reason" and not override["required"]
+    # the collective's assessment of each Art. 5(1) condition (issue 11, point 7)
+    assert [a["name"] for a in assessments] == [
+        "assessment_bottleneck",
+        "assessment_common_good",
+        "assessment_urgent_need",
+        "assessment_reform",
+    ]
+    for assessment in assessments:
+        assert not assessment["required"]
+        assert [c["value"] for c in assessment["choices"]] == ["met", "not_met"]
 
 
 def test_others_see_nothing_to_fire(org, draft):
@@ -379,3 +389,17 @@ def test_head_authored_proposal_is_decided_by_the_parent_head(org):
     assert "open_review" in [t["name"] for t in transitions(org.province_head, proposal)]
     assert fire(org.head, proposal, "open_review").status_code == 403
     assert fire(org.province_head, proposal, "open_review").json()["state"] == "under_review"
+
+
+def test_the_list_says_what_is_missing_before_approving(org, draft):
+    """As the proposal page shows it on the disabled button: the Party committee's opinion."""
+    proposal = review_state(org, draft)
+    transitions = f"/api/v1/proposals/{proposal.pk}/transitions/"
+    listed = {t["name"]: t for t in client_for(org.head).get(transitions).json()}
+    approve = listed["approve"]
+    assert approve["ready"] is False
+    assert len(approve["missing"]) == 1 and org.agency.name in approve["missing"][0]
+    assert approve["preview"] and approve["irreversible"] is False
+    agree(org, proposal)
+    listed = {t["name"]: t for t in client_for(org.head).get(transitions).json()}
+    assert listed["approve"]["ready"] is True and listed["approve"]["missing"] == []

@@ -537,6 +537,39 @@ class TestLedger:
                 conn.return_value.in_atomic_block = False
                 ledger_append(proposal=draft, actor=org.cadre, event="x")
 
+    def test_receivers_of_entry_appended_run_inside_the_transaction(self, org, draft):
+        from django.db import transaction
+
+        from ledger.signals import entry_appended
+
+        seen = []
+
+        def receiver(sender, entry, proposal, **kwargs):
+            seen.append((entry.event, proposal.pk, transaction.get_connection().in_atomic_block))
+
+        entry_appended.connect(receiver)
+        try:
+            services.proposal_submit(proposal=fresh(draft), actor=org.cadre)
+        finally:
+            entry_appended.disconnect(receiver)
+        assert seen == [("submit", draft.pk, True)]
+
+    def test_a_failing_receiver_undoes_the_whole_step(self, org, draft):
+        from ledger.signals import entry_appended
+
+        def receiver(sender, **kwargs):
+            raise RuntimeError("outbox unavailable")
+
+        entry_appended.connect(receiver)
+        try:
+            with pytest.raises(RuntimeError):
+                services.proposal_submit(proposal=fresh(draft), actor=org.cadre)
+        finally:
+            entry_appended.disconnect(receiver)
+        assert fresh(draft).state == State.DRAFT
+        assert not LedgerEntry.objects.filter(proposal=draft).exists()
+        assert not ProposalVersion.objects.filter(proposal=draft).exists()
+
     def test_the_state_field_cannot_be_set_directly(self, org, draft):
         with pytest.raises(AttributeError):
             draft.state = State.APPROVED

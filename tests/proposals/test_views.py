@@ -12,6 +12,7 @@ from proposals import services
 from proposals.models import Proposal, ProposalAuthor, State
 from proposals.views.lists import inbox_count, opinion_count, vote_count
 from tests.factories.proposals import PLAN, ProposalFactory, fresh, submitted, under_review
+from tests.ledger.tamper import tampering
 
 pytestmark = pytest.mark.django_db
 
@@ -274,8 +275,8 @@ def test_the_form_explains_every_section_in_order(client, org):
     assert "Quy định, thủ tục hay cách làm nào đang cản trở công việc" in page
     assert "phân cấp, phân quyền, cải cách hành chính hoặc chuyển đổi số" in page
     # Only the user's own units are offered as home unit; co-authors are their colleagues.
-    assert f'value="{org.agency.pk}"' in page
-    assert f'value="{org.commune.pk}"' not in page
+    assert f'<option value="{org.agency.pk}"' in page
+    assert f'<option value="{org.commune.pk}"' not in page
     assert org.cadre2.get_full_name() in page
     assert org.commune_cadre.get_full_name() not in page
 
@@ -479,6 +480,39 @@ def test_timeline_shows_the_events_in_vietnamese_with_hashes(client, org, draft)
     assert "Đã phê duyệt. Người đứng đầu" in page
 
 
+def test_a_long_ledger_shows_its_latest_steps_and_more_on_demand(client, org, draft):
+    """Issue 12: the page renders the latest 20 entries (and the link to more), in a number of
+    queries that does not grow with the ledger."""
+    proposal = under_review(draft, org.cadre, org.head)
+    client.force_login(org.head)
+
+    def read(url):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return html(response), len(queries)
+
+    def vote(times):
+        for i in range(times):
+            choice = "for" if i % 2 else "against"
+            services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice=choice)
+
+    vote(6)
+    read(proposal.get_absolute_url())  # the first request of a session reads more
+    _page, few = read(proposal.get_absolute_url())
+    vote(18)
+    total = LedgerEntry.objects.filter(proposal=proposal).count()
+    page, many = read(proposal.get_absolute_url())
+    assert many <= few  # (the names the shown entries mention are read in one query, or none)
+    first_shown = total - 19
+    assert f"{first_shown - 1} bước trước đó chưa hiện." in page
+    assert f"#{first_shown} " in page and f"#{first_shown - 1} " not in page
+    assert 'href="?ledger=70#timeline"' in page and "Xem thêm" in page
+    page, _n = read(f"{proposal.get_absolute_url()}?ledger=70")
+    assert "#1 " in page and "bước trước đó chưa hiện" not in page
+    assert read(f"{proposal.get_absolute_url()}?ledger=x")[0].count("bước trước đó") == 1
+
+
 def test_an_override_is_marked_on_the_page(client, org, draft):
     proposal = under_review(draft, org.cadre, org.head)
     services.opinion_record(
@@ -550,16 +584,16 @@ def test_verify_says_the_chain_is_intact_then_names_a_tampered_entry(client, org
     url = reverse("proposals:verify", args=[proposal.pk])
     client.force_login(org.cadre)
     page = html(client.get(url, headers={"HX-Request": "true"}))
-    assert "Sổ cái toàn vẹn: 2 mục" in page
+    assert "Nhật ký xử lý toàn vẹn: 2 mục" in page
     assert "<html" not in page
     entry = LedgerEntry.objects.get(proposal=proposal, seq=2)
-    with connection.cursor() as cursor:
+    with tampering() as cursor:
         cursor.execute(
             "UPDATE ledger_ledgerentry SET event = %s WHERE id = %s",
             ["reject", entry.pk],
         )
     page = html(client.get(url))
-    assert "Sổ cái đã bị can thiệp: mục số 2" in page
+    assert "Nhật ký xử lý đã bị can thiệp: mục số 2" in page
     client.force_login(org.commune_head)
     assert client.get(url).status_code == 404
 

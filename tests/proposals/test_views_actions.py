@@ -5,6 +5,7 @@ from django import forms
 from django.urls import reverse
 
 from kl14.errors import Invalid
+from ledger import events as ledger_events
 from ledger.models import LedgerEntry
 from proposals import services, transitions
 from proposals.models import Opinion, State, Vote
@@ -172,8 +173,8 @@ def later_transition():
     def start(*, proposal, actor, note):
         if note == "sai":
             raise Invalid(errors={"note": ["Ghi chú không hợp lệ."]})
-        proposal = services._lock(proposal, actor)
-        services._fire(proposal, actor, "start", payload={"note": note})
+        proposal = services.lock_proposal(proposal, actor)
+        services.fire_transition(proposal, actor, "start", payload={"note": note})
         calls.append(note)
         return proposal
 
@@ -186,12 +187,23 @@ def later_transition():
         style="success",
     )
     previous = transitions.get("start")
+    previous_event = ledger_events.get("start")
     transitions.register(spec)
+    # Its ledger event is labelled like every other (ledger/events.py).
+    ledger_events.register(
+        ledger_events.EventSpec(
+            "start", "Bắt đầu thực hiện (thử)", {"note": ledger_events.Text("Ghi chú")}
+        )
+    )
     yield calls
     if previous is not None:
         transitions.register(previous)
     else:
         transitions._registry.pop("start", None)
+    if previous_event is not None:
+        ledger_events.register(previous_event)
+    else:
+        ledger_events._registry.pop("start", None)
 
 
 def test_transitions_registered_by_other_apps_work_the_same_way(
@@ -323,3 +335,27 @@ def test_who_may_give_the_opinion_and_when(client, org, draft, who, state_of, st
     assert client.post(url, {"stance": "agree", "text": "Đồng ý"}).status_code == status
     assert client.post(url, {"stance": "", "text": ""}).status_code == status
     assert not Opinion.objects.exists()
+
+
+def test_an_action_that_waits_says_why_instead_of_failing_after_submit(client, org, draft):
+    """Approval waits for the Party committee: the button is disabled and names what is
+    missing; once the opinion is recorded it is a link to the form."""
+    proposal = under_review(draft, org.cadre, org.head)
+    client.force_login(org.head)
+    page = html(client.get(proposal.get_absolute_url()))
+    assert 'disabled aria-describedby="why-not-approve"' in page
+    assert "chưa cho ý kiến" in page
+    assert action(proposal, "approve") not in page
+    services.opinion_record(
+        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý."
+    )
+    page = html(client.get(proposal.get_absolute_url()))
+    assert "why-not-approve" not in page
+    assert action(proposal, "approve") in page
+
+
+def test_a_never_submitted_draft_is_deleted_not_withdrawn(client, org, draft):
+    client.force_login(org.cadre)
+    page = html(client.get(draft.get_absolute_url()))
+    assert action(draft, "withdraw") not in page
+    assert "Xóa bản nháp này" in page

@@ -30,7 +30,7 @@ def test_an_author_uploads_a_pdf_and_goes_back_to_the_form(client, org, draft):
     edit = reverse("proposals:edit", args=[draft.pk])
     response = upload(client, draft, "../Kế hoạch chi tiết.pdf", PDF, next_url=edit)
     assert response.status_code == 302
-    assert response.url == edit
+    assert response.url == f"{edit}#attachments-heading"
     attachment = Attachment.objects.get(proposal=draft)
     assert attachment.original_name == "Kế_hoạch_chi_tiết.pdf"
     assert attachment.content_type == "application/pdf"
@@ -48,6 +48,20 @@ def test_the_type_is_read_from_the_content_not_the_name(client, org, draft):
     response = upload(client, draft, "anh.txt", PNG)
     assert response.status_code == 302
     assert Attachment.objects.get().original_name == "anh.png"
+
+
+def test_a_refused_upload_goes_back_to_the_form_with_the_reason(client, org, draft):
+    """Sent from the dossier form, a refused file brings the person back to that form, the
+    reason shown in its attachments section — not to a bare page that leaves the form."""
+    client.force_login(org.cadre)
+    edit = reverse("proposals:edit", args=[draft.pk])
+    response = upload(client, draft, "bao-cao.pdf", b"#!/bin/sh\necho\n", next_url=edit)
+    assert response.status_code == 302
+    assert response.url == f"{edit}#attachments-heading"
+    page = client.get(edit).content.decode()
+    section = page[page.index('id="attachments-heading"') :]
+    assert "Tệp chưa được đính kèm: Loại tệp này không được chấp nhận." in section
+    assert not Attachment.objects.exists()
 
 
 def test_a_file_larger_than_20_mb_is_refused(client, org, draft):

@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 
 from kl14.errors import Conflict
 from ledger.models import AppendOnlyError, LedgerEntry
@@ -11,6 +11,7 @@ from proposals.models import Mode, Proposal, State
 from proposals.selectors import proposal_tally, proposal_verify, vote_passes
 from tests.factories.proposals import ProposalFactory, fresh, under_review
 from tests.factories.units import UnitFactory, grant
+from tests.ledger.tamper import tampering
 from units.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ class TestTamperEvidence:
         entries = list(LedgerEntry.objects.filter(proposal=proposal).order_by("seq"))
         assert proposal_verify(proposal).valid
         victim = entries[3]
-        with connection.cursor() as cursor:
+        with tampering() as cursor:
             cursor.execute(
                 f"UPDATE {LedgerEntry._meta.db_table} SET payload = %s WHERE id = %s",  # noqa: S608
                 ['{"choice": "against", "round": 1, "changed": false}', victim.pk],
@@ -119,7 +120,7 @@ class TestTamperEvidence:
     def test_deleting_a_row_breaks_the_chain_at_the_gap(self):
         proposal = self.decided()
         victim = LedgerEntry.objects.filter(proposal=proposal, seq=2).get()
-        with connection.cursor() as cursor:
+        with tampering() as cursor:
             cursor.execute(
                 f"DELETE FROM {LedgerEntry._meta.db_table} WHERE id = %s",  # noqa: S608
                 [victim.pk],
@@ -129,7 +130,7 @@ class TestTamperEvidence:
     def test_editing_a_frozen_version_is_detected(self):
         proposal = self.decided()
         version = proposal.versions.get()
-        with connection.cursor() as cursor:
+        with tampering() as cursor:
             cursor.execute(
                 f"UPDATE {version._meta.db_table} SET content = %s WHERE id = %s",  # noqa: S608
                 ['{"fields": {"title": "rewritten"}}', version.pk],
@@ -155,7 +156,7 @@ class TestTamperEvidence:
         call_command("verify_ledger", "--proposal", proposal.code)
         assert "OK" in capsys.readouterr().out
         entry = LedgerEntry.objects.filter(proposal=proposal, seq=2).get()
-        with connection.cursor() as cursor:
+        with tampering() as cursor:
             cursor.execute(
                 f"UPDATE {LedgerEntry._meta.db_table} SET event = 'forged' WHERE id = %s",  # noqa: S608
                 [entry.pk],
@@ -209,3 +210,37 @@ def test_two_concurrent_decisions_exactly_one_wins(postgres):
     decisions = LedgerEntry.objects.filter(proposal=proposal, event__in=["approve", "reject"])
     assert decisions.count() == 1
     assert proposal_verify(final).valid
+
+
+class TestRecasting:
+    """Issue 13: casting the same vote again added a ledger entry marked changed."""
+
+    def test_the_same_vote_again_changes_nothing_and_records_nothing(self, org, draft):
+        proposal = under_review(draft, org.cadre, org.head)
+        first = services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice="for")
+        entries = LedgerEntry.objects.filter(proposal=proposal).count()
+        again = services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice="for")
+        assert again.pk == first.pk and again.choice == "for"
+        assert again.cast_at == first.cast_at
+        assert LedgerEntry.objects.filter(proposal=proposal).count() == entries
+        assert proposal_verify(fresh(proposal)).valid
+
+    def test_a_different_vote_is_recorded_as_changed(self, org, draft):
+        proposal = under_review(draft, org.cadre, org.head)
+        services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice="for")
+        services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice="for")
+        services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice="against")
+        votes = LedgerEntry.objects.filter(proposal=proposal, event="vote").order_by("pk")
+        assert [(e.payload["choice"], e.payload["changed"]) for e in votes] == [
+            ("for", False),
+            ("against", True),
+        ]
+
+    def test_through_the_api(self, client, org, draft):
+        proposal = under_review(draft, org.cadre, org.head)
+        client.force_login(org.deputy1)
+        path = f"/api/v1/proposals/{proposal.pk}/votes/"
+        for _ in range(3):
+            response = client.post(path, {"choice": "abstain"}, content_type="application/json")
+            assert response.status_code in (200, 201), response.content
+        assert LedgerEntry.objects.filter(proposal=proposal, event="vote").count() == 1

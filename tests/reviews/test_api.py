@@ -11,7 +11,18 @@ from ledger.models import LedgerEntry
 from proposals.models import Proposal, State
 from reviews.models import Recognition
 from tests.factories.proposals import ProposalFactory, fresh, in_state
-from tests.factories.reviews import CAUSES, PROTECTED, evaluating, in_review, succeeded
+from tests.factories.reviews import (
+    CAUSES,
+    PROTECTED,
+    collective_votes,
+    decided,
+    evaluating,
+    in_review,
+    minutes,
+    recognised,
+    replicated,
+    succeeded,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +45,7 @@ def fire(user, proposal, name, data=None):
 
 class TestTransitions:
     def test_the_head_sees_and_fires_evaluate(self, org, proposal):
-        proposal = evaluating(proposal, party=org.party)
+        proposal = collective_votes(evaluating(proposal, party=org.party), "damage")
         names = [
             t["name"]
             for t in client_for(org.head)
@@ -54,12 +65,13 @@ class TestTransitions:
             "causes_objective",
             "causes_subjective",
             "meeting_date",
+            "minutes",
+            "override_reason",
         }
-        response = fire(
-            org.head,
-            proposal,
-            "evaluate",
-            {"outcome": "damage", "meeting_date": YESTERDAY, **CAUSES},
+        # The minutes are a file: multipart.
+        response = client_for(org.head).post(
+            f"/api/v1/proposals/{proposal.pk}/transitions/evaluate/",
+            {"outcome": "damage", "meeting_date": YESTERDAY, "minutes": minutes(), **CAUSES},
         )
         assert response.status_code == 200, response.json()
         assert response.json()["state"] == State.RESPONSIBILITY_REVIEW
@@ -81,27 +93,23 @@ class TestTransitions:
         assert response.json()["state"] == State.EXEMPTED
         assert fire(org.head, proposal, "decide_responsibility", data).status_code == 409
 
-    def test_replicate_outside_the_subtree_is_refused(self, org, proposal):
+    def test_replicate_is_no_longer_a_transition(self, org, proposal):
+        """Only the competent authority's approval of a board's request replicates a model."""
         source = succeeded(proposal, head=org.head, party=org.party)
         before = LedgerEntry.objects.count()
-        response = fire(org.agency_board, source, "replicate", {"target_units": [org.commune.pk]})
-        assert response.status_code == 400
-        assert "target_units" in response.json()["errors"]
+        for user in (org.orgboard, org.agency_board, org.head):
+            response = fire(user, source, "replicate", {"target_units": [org.commune.pk]})
+            assert response.status_code == 404
         assert LedgerEntry.objects.count() == before
+        assert fresh(source).state == State.SUCCEEDED
         assert not Proposal.objects.filter(origin=source).exists()
-        response = fire(
-            org.orgboard, source, "replicate", {"target_units": [org.commune.pk, org.commune2.pk]}
-        )
-        assert response.status_code == 200
-        assert response.json()["state"] == State.REPLICATED
 
     def test_refer_and_institutionalize(self, org, proposal):
         running = in_state(proposal, State.IN_PROGRESS, mode="pilot")
+        data = {"grounds": "Điều 6.", "evidence": "Chứng cứ"}
         assert fire(org.inspector, running, "refer_abuse", {"evidence": ""}).status_code == 400
-        assert fire(org.orgboard, running, "refer_abuse", {"evidence": "x"}).status_code == 403
-        assert (
-            fire(org.inspector, running, "refer_abuse", {"evidence": "Chứng cứ"}).status_code == 200
-        )
+        assert fire(org.orgboard, running, "refer_abuse", data).status_code == 403
+        assert fire(org.inspector, running, "refer_abuse", data).status_code == 200
         other = ProposalFactory(home_unit=org.agency, created_by=org.cadre)
         other = succeeded(other, head=org.head, party=org.party)
         data = {"title": "Quy chế một cửa", "issuing_level": "unit"}
@@ -128,34 +136,21 @@ class TestEndpoints:
             == 404
         )
 
-    def test_recognitions(self, org, proposal):
+    def test_recognitions_are_read_not_granted(self, org, proposal):
         proposal = succeeded(proposal, head=org.head, party=org.party)
         url = f"/api/v1/proposals/{proposal.pk}/recognitions/"
         head = client_for(org.head)
-        response = head.post(
-            url,
-            {"kind": "early_salary_raise", "recipients": [org.cadre.pk], "note": "QĐ 15"},
-            content_type="application/json",
-        )
-        assert response.status_code == 201
-        assert [r["recipient"]["username"] for r in response.json()] == ["cadre"]
-        assert head.get(url).json()["count"] == 1
-        bad = head.post(url, {"kind": "medal"}, content_type="application/json")
-        assert bad.status_code == 400
-        assert client_for(org.deputy).post(url, {"kind": "praise"}).status_code == 403
-        assert client_for(org.commune_head).post(url, {"kind": "praise"}).status_code == 404
-        again = head.post(url, {"kind": "early_salary_raise"}, content_type="application/json")
-        assert again.status_code == 400
-        assert Recognition.objects.count() == 1
-
-    def test_recognition_in_the_wrong_state(self, org, proposal):
-        proposal = evaluating(proposal, party=org.party)
-        response = client_for(org.head).post(
-            f"/api/v1/proposals/{proposal.pk}/recognitions/",
-            {"kind": "praise"},
-            content_type="application/json",
-        )
-        assert response.status_code == 409
+        for user in (org.head, org.orgboard):
+            response = client_for(user).post(
+                url, {"kind": "praise"}, content_type="application/json"
+            )
+            assert response.status_code == 405
+        assert Recognition.objects.count() == 0
+        recognised(proposal, board=org.orgboard, kind="early_salary_raise", recipients=[org.cadre])
+        body = head.get(url).json()
+        assert body["count"] == 1
+        assert body["results"][0]["recipient"]["username"] == "cadre"
+        assert client_for(org.commune_head).get(url).status_code == 404
 
     def test_lesson_publication(self, org, proposal):
         proposal = succeeded(proposal, head=org.head, party=org.party)
@@ -170,6 +165,31 @@ class TestEndpoints:
         assert head.delete(url).status_code == 204
         assert head.delete(url).status_code == 409
 
+    def test_a_lesson_has_every_field_its_schema_requires(self, org, proposal):
+        proposal = decided(proposal, head=org.head, party=org.party)
+        head = client_for(org.head)
+        head.post(
+            f"/api/v1/proposals/{proposal.pk}/lesson/",
+            {"lessons": "Bài học"},
+            content_type="application/json",
+        )
+        schema = head.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
+        lesson = head.get(f"/api/v1/lessons/{proposal.pk}/").json()
+        assert set(lesson) == set(schema["LessonDetail"]["properties"])
+        dossier = lesson["dossier"]  # the head sees the proposal: the dossier part too
+        for part, component in (
+            (lesson["evaluation"], "LessonEvaluation"),
+            (dossier, "LessonDossier"),
+            # Two authors: one decision each (`responsibility_decision` only when there is one).
+            (dossier["responsibility_decisions"][0], "LessonResponsibility"),
+        ):
+            assert set(part) == set(schema[component]["properties"]), component
+            assert set(schema[component]["required"]) <= set(part), component
+        assert dossier["responsibility_decision"] is None
+        assert [d["protected"] for d in dossier["responsibility_decisions"]] == [True, True]
+        reader = client_for(org.commune_cadre).get(f"/api/v1/lessons/{proposal.pk}/").json()
+        assert reader["dossier"] is None and reader["lessons"] == "Bài học"
+
     def test_lesson_before_the_evaluation(self, org, proposal):
         proposal = evaluating(proposal, party=org.party)
         response = client_for(org.head).post(
@@ -181,7 +201,7 @@ class TestEndpoints:
 
     def test_adoptions(self, org, proposal):
         source = succeeded(proposal, head=org.head, party=org.party)
-        fire(org.orgboard, source, "replicate", {"target_units": [org.commune.pk]})
+        replicated(source, board=org.orgboard, target_units=[org.commune.pk])
         body = client_for(org.orgboard).get(f"/api/v1/proposals/{source.pk}/adoptions/").json()
         assert [row["is_source"] for row in body["rows"]] == [True, False]
         assert body["rows"][1]["unit"]["code"] == "P-C"
@@ -196,20 +216,13 @@ def test_the_schema_describes_every_endpoint_and_its_answers():
     paths = schema["paths"]
     expected = {
         ("/api/v1/proposals/{id}/review/", "get"): {"200", "401", "404"},
-        ("/api/v1/proposals/{id}/recognitions/", "post"): {
-            "201",
-            "400",
-            "401",
-            "403",
-            "404",
-            "409",
-        },
+        ("/api/v1/proposals/{id}/recognitions/", "get"): {"200", "401", "404"},
         ("/api/v1/proposals/{id}/adoptions/", "get"): {"200", "401", "404"},
         ("/api/v1/proposals/{id}/lesson/", "post"): {"200", "400", "401", "403", "404", "409"},
         ("/api/v1/proposals/{id}/lesson/", "delete"): {"204", "401", "403", "404", "409"},
         ("/api/v1/proposals/{id}/dossier/", "get"): {"200", "401", "404", "409"},
         ("/api/v1/dossiers/verify/", "post"): {"200", "400", "401", "404"},
-        ("/api/v1/lessons/", "get"): {"200", "400", "401"},
+        ("/api/v1/lessons/", "get"): {"200", "400", "401", "404"},
         ("/api/v1/lessons/{id}/", "get"): {"200", "401", "404"},
         ("/api/v1/recognitions/", "get"): {"200", "401", "403", "404"},
         ("/api/v1/dashboard/", "get"): {"200", "400", "401", "403"},
@@ -217,12 +230,25 @@ def test_the_schema_describes_every_endpoint_and_its_answers():
     }
     for (path, method), codes in expected.items():
         assert set(paths[path][method]["responses"]) == codes, (path, method)
-    transition = paths["/api/v1/proposals/{id}/transitions/{name}/"]["post"]
-    names = next(p for p in transition["parameters"] if p["name"] == "name")["schema"]["enum"]
-    assert {
+    # Nothing grants a recognition or directs a replication but the authority's decision.
+    assert set(paths["/api/v1/proposals/{id}/recognitions/"]) == {"get", "parameters"} or set(
+        paths["/api/v1/proposals/{id}/recognitions/"]
+    ) == {"get"}
+    assert "/api/v1/proposals/{id}/transitions/replicate/" not in paths
+    dossier = paths["/api/v1/proposals/{id}/dossier/"]["get"]["responses"]["200"]["content"]
+    assert set(dossier) == {"application/pdf"}
+    report = paths["/api/v1/reports/period/"]["get"]["responses"]["200"]["content"]
+    assert set(report) == {
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    for name in (
         "evaluate",
         "decide_responsibility",
         "refer_abuse",
-        "replicate",
         "institutionalize",
-    } <= set(names)
+    ):
+        body = paths[f"/api/v1/proposals/{{id}}/transitions/{name}/"]["post"]["requestBody"]
+        assert body["content"]["application/json"]["schema"]["$ref"].endswith(
+            "TransitionInputRequest"
+        )

@@ -13,11 +13,10 @@ from openpyxl import load_workbook
 
 from proposals import services as proposal_services
 from proposals.models import ProposalAuthor
-from reviews import services
 from reviews.reports import period_report, period_report_pdf, period_report_xlsx
 from reviews.stats import Period, dashboard
 from tests.factories.proposals import ProposalFactory, fresh, in_state
-from tests.factories.reviews import decided, succeeded
+from tests.factories.reviews import decided, recognised, replicated, succeeded
 from tests.reviews.test_dossier import text_of
 
 pytestmark = pytest.mark.django_db
@@ -72,10 +71,8 @@ def figures(org):
         success = ProposalFactory(home_unit=org.agency, created_by=org.cadre)
         ProposalAuthor.objects.create(proposal=success, user=org.cadre2)
         success = succeeded(success, head=org.head, party=org.party)
-        services.recognition_grant(proposal=success, actor=org.head, kind="praise")
-        services.proposal_replicate(
-            proposal=fresh(success), actor=org.orgboard, target_units=[org.commune.pk]
-        )
+        recognised(success, board=org.orgboard, kind="praise")
+        replicated(success, board=org.orgboard, target_units=[org.commune.pk])
         decided(
             ProposalFactory(home_unit=org.agency, created_by=org.cadre),
             head=org.head,
@@ -145,7 +142,7 @@ class TestReport:
             "Theo đơn vị",
             "Các quyết định",
             "Kết quả",
-            "Khen thưởng",
+            "Ghi nhận, khuyến khích",
             "Nhân rộng",
         ]
         summary = workbook["Tổng hợp"]
@@ -165,7 +162,7 @@ class TestReport:
     def test_the_year_report_lists_recognition_and_replication(self, figures):
         report = period_report(figures.province, Period.year(2026))
         workbook = load_workbook(io.BytesIO(period_report_xlsx(report, language="vi")))
-        recognised = list(workbook["Khen thưởng"].iter_rows(min_row=2, values_only=True))
+        recognised = list(workbook["Ghi nhận, khuyến khích"].iter_rows(min_row=2, values_only=True))
         assert {r[1] for r in recognised if r[0]} == {"Biểu dương"}
         spread = [r for r in workbook["Nhân rộng"].iter_rows(min_row=2, values_only=True) if r[0]]
         assert spread[0][1] == "Xã"
@@ -262,7 +259,7 @@ def _grow(org, n):
     for _ in range(n):
         p = ProposalFactory(home_unit=org.office, created_by=org.cadre)
         p = in_state(p, "succeeded", mode="pilot", decided_at=MONDAY, submitted_at=MONDAY)
-        services.recognition_grant(proposal=p, actor=org.orgboard, kind="reward")
+        recognised(p, board=org.orgboard, kind="reward")
 
 
 @pytest.mark.parametrize(
@@ -309,3 +306,29 @@ def test_the_panel_for_the_proposal_page(org, proposal):
     assert f"/reviews/{proposal.pk}/" in html
     assert f"/reviews/{proposal.pk}/replication/" in html
     assert f"/reviews/{proposal.pk}/dossier.pdf" in html
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_dashboards_and_reports_read_from_the_replica(figures, settings):
+    """Issue 12: with a read replica (here Django's TEST MIRROR of the default database) the
+    dashboard, its API and the period report read there; the page says what the rows say."""
+    from django.db import connections
+
+    settings.KL14_REPLICA_READS = True
+    client = Client()
+    client.force_login(figures.orgboard)
+    for url, params in (
+        ("/dashboard/", {}),
+        ("/api/v1/dashboard/", {"period": "quarter", "year": 2026, "quarter": 1}),
+        ("/dashboard/report.xlsx", {"period": "quarter", "year": 2026, "quarter": 1}),
+    ):
+        with CaptureQueriesContext(connections["replica"]) as replica:
+            response = client.get(url, params)
+        assert response.status_code == 200, url
+        assert len(replica) >= 5, url  # the figures' queries
+    page = client.get("/dashboard/").content.decode()
+    assert 'data-figure="approval-rate">67%' in page  # the replica sees the primary's rows
+    settings.KL14_REPLICA_READS = False
+    with CaptureQueriesContext(connections["replica"]) as replica:
+        assert client.get("/dashboard/").status_code == 200
+    assert len(replica) == 0

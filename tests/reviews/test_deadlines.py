@@ -72,3 +72,24 @@ def test_the_sweep_reminds_the_head_and_escalates_when_overdue(org, proposal):
     assert Notification.objects.filter(recipient=org.head, kind="overdue").exists()
     assert Notification.objects.filter(recipient=org.orgboard, kind="escalation").exists()
     assert Notification.objects.filter(recipient=org.province_head, kind="escalation").exists()
+
+
+def test_the_authors_are_reminded_of_their_right_to_explain(org, proposal, settings):
+    """Amendment (2026-11-29): each author may explain before the decision on them; those who
+    have not explained (nor been decided on) are reminded; none once there is no period."""
+    from reviews.responsibility import responsibility_explain
+
+    settings.KL14_RESPONSIBILITY_EXPLANATION_DAYS = 5
+    entered = timezone.now()
+    proposal = in_state(
+        proposal, State.RESPONSIBILITY_REVIEW, mode="pilot", state_changed_at=entered
+    )
+    due_by = timezone.localdate() + datetime.timedelta(days=30)
+    [item] = items("reviews.responsibility_explanation", due_by)
+    assert item.responsible_ids == {org.cadre.pk, org.cadre2.pk}
+    assert item.escalation_unit_id is None
+    responsibility_explain(proposal=proposal, actor=org.cadre, text="Giải trình.")
+    [item] = items("reviews.responsibility_explanation", due_by)
+    assert item.responsible_ids == {org.cadre2.pk}
+    settings.KL14_RESPONSIBILITY_EXPLANATION_DAYS = 0
+    assert items("reviews.responsibility_explanation", due_by) == []

@@ -5,7 +5,6 @@ import io
 import unicodedata
 
 import pytest
-from django.db import connection
 from django.test import Client
 from pypdf import PdfReader
 
@@ -28,6 +27,7 @@ from reviews.dossier import (
 from reviews.models import DossierIssue
 from tests.factories.proposals import ProposalFactory, fresh
 from tests.factories.reviews import decided, through_pilot
+from tests.ledger.tamper import tampering
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ class TestCheck:
             "to_state": State.SUCCEEDED,
             "at": "2020-01-01 00:00:00",
         }
-        with connection.cursor() as cursor:
+        with tampering() as cursor:
             cursor.execute(
                 f"UPDATE ledger_ledgerentry SET {column} = %s WHERE id = %s",  # noqa: S608
                 [values[column], target.pk],
@@ -151,7 +151,7 @@ class TestCheck:
     def test_broken_when_the_chain_is_cut_short(self, org, protected):
         issued, *_ = issue(protected, org.cadre)
         last = LedgerEntry.objects.filter(proposal=protected).order_by("-seq").first()
-        with connection.cursor() as cursor:
+        with tampering() as cursor:
             cursor.execute("DELETE FROM ledger_ledgerentry WHERE id = %s", [last.pk])
         assert dossier_check(issued.code).status == BROKEN
 
@@ -164,7 +164,7 @@ class TestCheck:
         last = LedgerEntry.objects.filter(proposal=protected).order_by("-seq").first()
         last.payload = {**last.payload, "decision": "liability_excluded"}
         forged = hash_of_entry(last, protected.code)
-        with connection.cursor() as cursor:
+        with tampering() as cursor:
             cursor.execute(
                 "UPDATE ledger_ledgerentry SET payload = %s, hash = %s WHERE id = %s",
                 ['{"decision": "liability_excluded"}', forged, last.pk],
@@ -209,7 +209,7 @@ class TestPages:
         assert 'data-status="valid"' in body
         assert code in body
 
-        with connection.cursor() as cursor:
+        with tampering() as cursor:
             cursor.execute(
                 "UPDATE ledger_ledgerentry SET payload = %s WHERE proposal_id = %s AND seq = 1",
                 ['{"forged": true}', protected.pk],
@@ -218,12 +218,14 @@ class TestPages:
             'data-status="broken"' in checker.get(f"/dossiers/verify/?code={code}").content.decode()
         )
 
-    def test_the_verify_page_refuses_a_file_without_a_code(self, org):
+    def test_the_verify_page_answers_not_issued_for_a_file_kl14_never_issued(self, org):
         client = Client()
         client.force_login(org.cadre)
         upload = io.BytesIO(b"%PDF-1.4 not really")
         upload.name = "x.pdf"
-        assert client.post("/dossiers/verify/", {"file": upload}).status_code == 400
+        answer = client.post("/dossiers/verify/", {"file": upload})
+        assert answer.status_code == 200
+        assert 'data-status="not_issued"' in answer.content.decode()
         assert client.post("/dossiers/verify/", {}).status_code == 400
         unknown = client.post("/dossiers/verify/", {"code": "AAAA-BBBB-CCCC-DDDD"})
         assert 'data-status="unknown"' in unknown.content.decode()

@@ -1,14 +1,14 @@
 """The lessons library: who reads it, and the search that ignores Vietnamese diacritics
-(PostgreSQL's unaccent, and the folded column on SQLite)."""
+(PostgreSQL's full-text search over an unaccented tsvector, and the folded column on SQLite)."""
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from kl14.search import Term, fold, search_terms, tsquery
 from reviews import services
 from reviews.selectors import lessons_published, search_lessons
-from reviews.text import fold, search_phrases
 from tests.factories.proposals import ProposalFactory, fresh
 from tests.factories.reviews import decided, succeeded
 from tests.factories.units import grant
@@ -24,20 +24,31 @@ def test_fold():
     assert fold("") == ""
 
 
-def test_search_phrases():
-    assert search_phrases(' "thủ tục hành chính" , đất đai; ') == ["thủ tục hành chính", "đất đai"]
-    assert search_phrases("thu tuc, Thủ tục") == ["thu tuc"]
-    assert search_phrases(" , ; ") == []
-    assert len(search_phrases(",".join(f"w{i}" for i in range(30)))) == 5
+def test_search_terms():
+    assert search_terms(' "thủ tục hành chính" , đất; VNeID ') == [
+        Term(("thu", "tuc", "hanh", "chinh")),
+        Term(("dat",)),
+        Term(("vneid",), prefix=True),
+    ]
+    assert search_terms("thu tuc Thủ") == [Term(("thu",)), Term(("tuc",), prefix=True)]
+    assert search_terms("số 14-KL/TW") == [Term(("so",)), Term(("14", "kl", "tw"), prefix=True)]
+    assert search_terms(' , ; "" ') == []
+    assert len(search_terms(" ".join(f"w{i}" for i in range(30)))) == 8
+    assert tsquery(search_terms('"đất đai" vneid tuy')) == (
+        "('dat' <-> 'dai') & ('vneid') & ('tuy':*)"
+    )
+    assert Term(("dat", "dai")).needle() == " dat dai "
+    assert Term(("tuy",), prefix=True).needle() == " tuy"
 
 
 @pytest.fixture
 def library(org):
-    """Three published lessons and one evaluated proposal that is not published."""
+    """Four published lessons and one evaluated proposal that is not published."""
     topics = {
         "admin": ("Một cửa liên thông thủ tục hành chính cấp xã", "Đơn giản hóa thủ tục."),
         "land": ("Số hóa hồ sơ đất đai", "Cần chuẩn hóa dữ liệu địa chính trước."),
         "health": ("Đặt lịch khám bệnh trực tuyến", "Người cao tuổi cần được hướng dẫn."),
+        "vneid": ("Tuyển dụng công chức qua hồ sơ điện tử", "Xác thực thí sinh bằng VNeID."),
         "hidden": ("Thủ tục hành chính không công bố", "Bài học nội bộ."),
     }
     made = {}
@@ -60,23 +71,30 @@ def library(org):
     return made
 
 
+EVERY = {"admin", "land", "health", "vneid"}
 QUERIES = [
     ("thu tuc hanh chinh", {"admin"}),
     ("THỦ TỤC hành chính", {"admin"}),
     ("thủ tuc", {"admin"}),
     ("dia chinh", {"land"}),  # in the lessons text
-    ("đất đai", {"land"}),
-    ("dat dai, so hoa", {"land"}),  # every phrase, any order
-    ("so hoa dat dai", set()),  # a phrase is consecutive syllables
+    ("vneid tuyen dung", {"vneid"}),  # every word, wherever it stands
+    ("tuyển dụng VNeID", {"vneid"}),
+    ("đất đai", {"land", "health"}),  # "đặt lịch … kéo dài": the words apart count too
+    ('"đất đai"', {"land"}),  # a quoted phrase is consecutive syllables
+    ('"so hoa dat dai"', set()),
+    ("so hoa dat dai", {"land"}),
+    ("dat dai, so hoa", {"land"}),
     ("thu tuc hanh chi", {"admin"}),  # the last syllable may be cut short
+    ("chi thu tuc hanh", set()),  # but not the others
     ("tuc hanh", {"admin"}),
-    ("uc hanh", set()),  # but a phrase starts at a syllable
-    ("ha tang mang", {"admin", "land", "health"}),  # the evaluation's objective causes
-    ("lam dung ke hoach", {"land"}),  # the responsibility decision's reasons
+    ("uc hanh", set()),  # a word starts at a syllable
+    ("ha tang mang", EVERY),  # the evaluation's objective causes
+    ("lam dung ke hoach", set()),  # the responsibility decision is not searched: it is hidden
     ("nguoi cao tuoi", {"health"}),
     ("thu tuc tau vu tru", set()),
     ("đặt", {"health", "land"}),  # diacritics ignored: "đặt" also finds "đất"
-    ("", {"admin", "land", "health"}),
+    ("", EVERY),
+    (' " ; ', EVERY),
 ]
 
 
@@ -100,15 +118,15 @@ def test_postgresql_unaccent(postgres, library, query, expected):
 
 @pytest.mark.services
 def test_postgresql_ranks_the_best_match_first(postgres, org, library):
-    """The title matching twice ranks above a lesson matching once in its causes."""
+    """Terms standing together and often rank first: the title with the phrase twice, then the
+    lesson with it once, then the one where the words stand apart."""
     other = ProposalFactory(
         home_unit=org.agency, created_by=org.cadre, title="Hồ sơ đất đai và đất đai nông nghiệp"
     )
     other = succeeded(other, head=org.head, party=org.party)
     services.lesson_publish(proposal=other, actor=org.head, lessons="Đất đai: số hóa toàn bộ.")
     results = list(lessons_published(query="dat dai"))
-    assert results[0] == other
-    assert set(results) == {other, library["land"]}
+    assert results == [other, library["land"], library["health"]]
 
 
 def test_the_default_path_matches_the_database(library):
@@ -119,7 +137,7 @@ def test_the_default_path_matches_the_database(library):
 
 def test_filters(library):
     assert _found(library, lessons_published(outcome="damage")) == {"land"}
-    assert _found(library, lessons_published(outcome="achieved")) == {"admin", "health"}
+    assert _found(library, lessons_published(outcome="achieved")) == {"admin", "health", "vneid"}
     assert _found(library, lessons_published(field="finance")) == set()
 
 
@@ -139,8 +157,11 @@ class TestVisibility:
         assert client.get(f"/lessons/{library['hidden'].pk}/").status_code == 404
         assert client.get(f"/api/v1/lessons/{library['hidden'].pk}/").status_code == 404
         assert client.get(f"/reviews/{library['hidden'].pk}/").status_code == 404
-        # A published one opens its review page and the proposal too: it is visible to all.
-        assert client.get(f"/reviews/{library['admin'].pk}/").status_code == 200
+        # A published one opens as a lesson only: its review page and the proposal stay with
+        # those who could see it before (amendment "Published lessons").
+        assert client.get(f"/lessons/{library['admin'].pk}/").status_code == 200
+        assert client.get(f"/reviews/{library['admin'].pk}/").status_code == 404
+        assert client.get(f"/proposals/{library['admin'].pk}/").status_code == 404
 
     def test_unpublishing_hides_it_again(self, org, library):
         services.lesson_unpublish(proposal=library["admin"], actor=org.head)
@@ -157,10 +178,13 @@ class TestVisibility:
         assert lesson["title"] == library["admin"].title
         assert lesson["lessons"] == "Đơn giản hóa thủ tục."
         assert lesson["evaluation"]["outcome"] == "achieved"
-        assert lesson["responsibility_decision"] is None
+        assert "responsibility_decision" not in lesson and "dossier" not in lesson
         land = client.get(f"/api/v1/lessons/{library['land'].pk}/").json()
-        assert land["responsibility_decision"]["decision"] == "reduced"
-        assert land["responsibility_decision"]["protected"] is True
+        assert land["dossier"] is None  # another unit's cadre: the lesson, not the decision
+        client.force_login(org.head)
+        land = client.get(f"/api/v1/lessons/{library['land'].pk}/").json()
+        assert land["dossier"]["responsibility_decision"]["decision"] == "reduced"
+        assert land["dossier"]["responsibility_decision"]["protected"] is True
         assert client.get("/api/v1/lessons/", {"outcome": "excellent"}).status_code == 400
 
     def test_anonymous_gets_401_or_the_login_page(self, library):

@@ -98,7 +98,12 @@ def test_decision(org, in_review, values, damage, decision, accepted):
 
 REFUSAL_MESSAGES = [
     # (criteria, damage, decision, words of the Vietnamese message)
-    ({**ALL_MET, "pure_motive": False}, False, "liability_excluded", "xử lý trách nhiệm"),
+    (
+        {**ALL_MET, "pure_motive": False},
+        False,
+        "liability_excluded",
+        "không đủ điều kiện được bảo vệ",
+    ),
     (ALL_MET, True, "held_responsible", "miễn trách nhiệm"),
     (ALL_MET, False, "reduced", "loại trừ trách nhiệm"),
 ]

@@ -11,8 +11,9 @@ from ledger.models import LedgerEntry
 from proposals.models import Mode, Proposal, ProposalVersion, State
 from proposals.permissions import access_proposal
 from proposals.selectors import proposal_verify
-from reviews import services
+from reviews import board_requests, services
 from reviews.models import (
+    AbuseCase,
     AbuseReferral,
     Adoption,
     Evaluation,
@@ -23,7 +24,18 @@ from reviews.models import (
     ResponsibilityDecision,
 )
 from tests.factories.proposals import fresh, in_state
-from tests.factories.reviews import CAUSES, PROTECTED, decided, evaluating, in_review, succeeded
+from tests.factories.reviews import (
+    CAUSES,
+    PROTECTED,
+    collective_votes,
+    decided,
+    evaluating,
+    in_review,
+    minutes,
+    recognised,
+    replicated,
+    succeeded,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +66,9 @@ def snapshot(proposal):
 
 
 def evaluate(org, proposal, who=None, **overrides):
+    """The head records the evaluation, with the minutes of the meeting."""
     inputs = {"outcome": "achieved", "meeting_date": YESTERDAY, **CAUSES, **overrides}
+    inputs.setdefault("minutes", minutes())
     return services.proposal_evaluate(proposal=fresh(proposal), actor=who or org.head, **inputs)
 
 
@@ -63,7 +77,7 @@ def evaluate(org, proposal, who=None, **overrides):
 
 class TestEvaluate:
     def test_achieved_succeeds(self, org, proposal):
-        proposal = evaluating(proposal, party=org.party)
+        proposal = collective_votes(evaluating(proposal, party=org.party))
         evaluate(org, proposal)
         proposal = fresh(proposal)
         assert proposal.state == State.SUCCEEDED
@@ -86,13 +100,13 @@ class TestEvaluate:
 
     @pytest.mark.parametrize("outcome", ["partial", "not_achieved", "damage"])
     def test_falling_short_goes_to_the_responsibility_review(self, org, proposal, outcome):
-        proposal = evaluating(proposal, party=org.party)
+        proposal = collective_votes(evaluating(proposal, party=org.party), outcome)
         evaluate(org, proposal, outcome=outcome)
         assert fresh(proposal).state == State.RESPONSIBILITY_REVIEW
         assert ledger(proposal)[-1].to_state == State.RESPONSIBILITY_REVIEW
 
     def test_requires_the_party_committees_opinion_on_the_results(self, org, proposal):
-        proposal = evaluating(proposal)
+        proposal = collective_votes(evaluating(proposal))
         before = snapshot(proposal)
         with pytest.raises(Invalid) as error:
             evaluate(org, proposal)
@@ -110,7 +124,7 @@ class TestEvaluate:
         ],
     )
     def test_bad_input_writes_nothing(self, org, proposal, field, value):
-        proposal = evaluating(proposal, party=org.party)
+        proposal = collective_votes(evaluating(proposal, party=org.party))
         before = snapshot(proposal)
         with pytest.raises(Invalid) as error:
             evaluate(org, proposal, **{field: value})
@@ -119,7 +133,7 @@ class TestEvaluate:
 
     @pytest.mark.parametrize("who", ["deputy", "party", "cadre", "orgboard", "inspector"])
     def test_only_the_deciding_head(self, org, proposal, who):
-        proposal = evaluating(proposal, party=org.party)
+        proposal = collective_votes(evaluating(proposal, party=org.party))
         before = snapshot(proposal)
         with pytest.raises(Forbidden):
             evaluate(org, proposal, who=getattr(org, who))
@@ -127,7 +141,7 @@ class TestEvaluate:
 
     @pytest.mark.parametrize("who", ["commune_head", "commune_cadre", "province_head"])
     def test_another_units_user_gets_not_found(self, org, proposal, who):
-        proposal = evaluating(proposal, party=org.party)
+        proposal = collective_votes(evaluating(proposal, party=org.party))
         with pytest.raises(NotFound):
             evaluate(org, proposal, who=getattr(org, who))
 
@@ -142,7 +156,7 @@ class TestEvaluate:
     def test_due_seven_working_days_after_the_final_report(self, org, proposal):
         # Friday 6 March 2026: seven working days later is Tuesday 17 March.
         entered = datetime.datetime(2026, 3, 6, 9, tzinfo=timezone.get_default_timezone())
-        proposal = evaluating(proposal, party=org.party, entered=entered)
+        proposal = collective_votes(evaluating(proposal, party=org.party, entered=entered))
         evaluate(org, proposal)
         evaluation = Evaluation.objects.get(proposal=proposal)
         assert evaluation.due == datetime.date(2026, 3, 17)
@@ -171,9 +185,11 @@ class TestDecideResponsibility:
         self.decide(org, proposal)
         proposal = fresh(proposal)
         assert proposal.state == State.REDUCED
-        record = ResponsibilityDecision.objects.get(proposal=proposal)
-        assert record.protected
-        assert record.due is not None
+        # Two authors, the same decision on each (no `author`): one record per person.
+        records = ResponsibilityDecision.objects.filter(proposal=proposal)
+        assert {r.author for r in records} == {org.cadre, org.cadre2}
+        assert all(r.protected and r.due is not None for r in records)
+        assert ledger(proposal)[-2].event == "responsibility_decision"
         entry = ledger(proposal)[-1]
         assert (entry.event, entry.from_state, entry.to_state) == (
             "decide_responsibility",
@@ -216,41 +232,78 @@ class TestDecideResponsibility:
             proposal, State.RESPONSIBILITY_REVIEW, mode="pilot", state_changed_at=entered
         )
         self.decide(org, proposal)
-        assert ResponsibilityDecision.objects.get(proposal=proposal).due == datetime.date(
-            2026, 3, 11
-        )
+        assert {r.due for r in ResponsibilityDecision.objects.filter(proposal=proposal)} == {
+            datetime.date(2026, 3, 11)
+        }
 
 
 # --- refer_abuse ------------------------------------------------------------------------------
 
 
+GROUNDS = "Nghị định 73/2023/NĐ-CP, Điều 6: lợi dụng chủ trương để trục lợi."
+
+
+def refer(proposal, who, evidence="Lợi dụng chủ trương để trục lợi cá nhân.", grounds=GROUNDS):
+    return services.proposal_refer_abuse(
+        proposal=fresh(proposal), actor=who, evidence=evidence, grounds=grounds
+    )
+
+
+def explain(proposal, who, text="Tôi làm đúng kế hoạch được duyệt."):
+    return services.abuse_explain(proposal=fresh(proposal), actor=who, text=text)
+
+
+def conclude(proposal, who, finding="founded", conclusion="Có căn cứ kết luận vụ lợi."):
+    return services.proposal_conclude_abuse(
+        proposal=fresh(proposal), actor=who, finding=finding, conclusion=conclusion
+    )
+
+
 class TestReferAbuse:
-    def refer(self, org, proposal, who, evidence="Lợi dụng chủ trương để trục lợi cá nhân."):
-        return services.proposal_refer_abuse(proposal=fresh(proposal), actor=who, evidence=evidence)
+    """Amendments (2026-11-29): a referral opens a case, heard before any finding."""
 
     @pytest.mark.parametrize("who", ["inspector", "agency_inspector", "head"])
     def test_inspector_of_an_ancestor_or_self_or_the_deciding_head(self, org, proposal, who):
         proposal = in_state(proposal, State.IN_PROGRESS, mode="pilot")
-        self.refer(org, proposal, getattr(org, who))
+        refer(proposal, getattr(org, who))
         proposal = fresh(proposal)
-        assert proposal.state == State.REFERRED
-        referral = AbuseReferral.objects.get(proposal=proposal)
-        assert referral.from_state == State.IN_PROGRESS
+        assert proposal.state == State.ABUSE_REVIEW
+        case = AbuseCase.objects.get(proposal=proposal)
+        assert (case.from_state, case.referred_by, case.grounds) == (
+            State.IN_PROGRESS,
+            getattr(org, who),
+            GROUNDS,
+        )
+        assert case.is_open and case.explanation_due > timezone.localdate()
+        assert not AbuseReferral.objects.filter(proposal=proposal).exists()
         entry = ledger(proposal)[-1]
-        assert (entry.event, entry.to_state) == ("refer_abuse", State.REFERRED)
+        assert (entry.event, entry.to_state) == ("refer_abuse", State.ABUSE_REVIEW)
         assert entry.payload["evidence"].startswith("Lợi dụng")
+        assert entry.payload["explanation_due"] == case.explanation_due.isoformat()
 
     @pytest.mark.parametrize(
-        "state", ["approved", "in_progress", "suspended", "ended", "evaluating"]
+        "state",
+        [
+            "approved",
+            "in_progress",
+            "suspended",
+            "ended",
+            "evaluating",
+            "succeeded",
+            "liability_excluded",
+            "exempted",
+            "reduced",
+            "replicated",
+        ],
     )
-    def test_from_every_state_of_lifecycle_md(self, org, proposal, state):
+    def test_from_every_state_after_approval(self, org, proposal, state):
         proposal = in_state(proposal, state, mode="pilot")
-        self.refer(org, proposal, org.inspector)
-        assert fresh(proposal).state == State.REFERRED
+        refer(proposal, org.inspector)
+        assert fresh(proposal).state == State.ABUSE_REVIEW
 
-    def test_protection_is_denied_from_then_on(self, org, proposal):
+    def test_protection_is_withheld_while_heard(self, org, proposal):
         proposal = in_review(proposal, head=org.head, party=org.party)
-        self.refer(org, proposal, org.inspector)
+        refer(proposal, org.inspector)
         with pytest.raises(Conflict):
             services.proposal_decide_responsibility(
                 proposal=fresh(proposal),
@@ -261,45 +314,170 @@ class TestReferAbuse:
                 reasons="x",
             )
         with pytest.raises(Conflict):
-            services.recognition_grant(proposal=fresh(proposal), actor=org.head, kind="praise")
+            board_requests.recognition_propose(
+                proposal=fresh(proposal), actor=org.orgboard, kind="praise", grounds="x"
+            )
 
     @pytest.mark.parametrize("who", ["orgboard", "deputy", "cadre", "party"])
     def test_other_roles_are_forbidden(self, org, proposal, who):
         proposal = in_state(proposal, State.IN_PROGRESS, mode="pilot")
         before = snapshot(proposal)
         with pytest.raises(Forbidden):
-            self.refer(org, proposal, getattr(org, who))
+            refer(proposal, getattr(org, who))
         assert snapshot(proposal) == before
 
     def test_an_inspector_of_another_subtree_gets_not_found(self, org, proposal):
         proposal = in_state(proposal, State.IN_PROGRESS, mode="pilot")
         with pytest.raises(NotFound):
-            self.refer(org, proposal, org.commune_inspector)
+            refer(proposal, org.commune_inspector)
 
-    @pytest.mark.parametrize("state", ["succeeded", "submitted", "reduced"])
+    @pytest.mark.parametrize("state", ["submitted", "under_review", "referred", "abuse_review"])
     def test_wrong_state(self, org, proposal, state):
         proposal = in_state(proposal, state, mode="pilot")
         with pytest.raises(Conflict):
-            self.refer(org, proposal, org.inspector)
+            refer(proposal, org.inspector)
 
-    def test_evidence_required(self, org, proposal):
+    @pytest.mark.parametrize("field", ["evidence", "grounds"])
+    def test_grounds_and_evidence_required(self, org, proposal, field):
         proposal = in_state(proposal, State.IN_PROGRESS, mode="pilot")
         before = snapshot(proposal)
         with pytest.raises(Invalid) as error:
-            self.refer(org, proposal, org.inspector, evidence="")
-        assert "evidence" in error.value.errors
+            refer(proposal, org.inspector, **{field: "  "})
+        assert field in error.value.errors
         assert snapshot(proposal) == before
+        assert not AbuseCase.objects.exists()
+
+
+class TestAbuseHearing:
+    @pytest.fixture
+    def heard(self, org, proposal):
+        """A succeeded proposal of cadre and cadre2, referred by the agency's own inspector."""
+        done = succeeded(proposal, head=org.head, party=org.party)
+        refer(done, org.agency_inspector)
+        return fresh(done)
+
+    def test_each_author_explains_once(self, org, heard):
+        explain(heard, org.cadre)
+        entry = ledger(heard)[-1]
+        assert (entry.event, entry.actor, entry.to_state) == (
+            "abuse_explanation",
+            org.cadre,
+            State.ABUSE_REVIEW,
+        )
+        assert entry.payload["text"] == "Tôi làm đúng kế hoạch được duyệt."
+        with pytest.raises(Conflict):
+            explain(heard, org.cadre)
+        explain(heard, org.cadre2)
+        assert AbuseCase.objects.get(proposal=heard).explanations.count() == 2
+
+    def test_only_authors_explain(self, org, heard):
+        for who in (org.head, org.inspector, org.deputy):
+            with pytest.raises(Forbidden):
+                explain(heard, who)
+        with pytest.raises(NotFound):
+            explain(heard, org.commune_head)
+
+    def test_an_empty_explanation_is_refused(self, org, heard):
+        before = LedgerEntry.objects.count()
+        with pytest.raises(Invalid) as error:
+            explain(heard, org.cadre, text=" ")
+        assert "text" in error.value.errors
+        assert LedgerEntry.objects.count() == before
+
+    def test_no_case_no_explanation(self, org, proposal):
+        running = in_state(proposal, State.IN_PROGRESS, mode="pilot")
+        with pytest.raises(Conflict):
+            explain(running, org.cadre)
+
+    def test_the_finding_waits_for_the_authors_then_founded_revokes(self, org, heard):
+        explain(heard, org.cadre)
+        with pytest.raises(Conflict) as error:
+            conclude(heard, org.inspector)
+        assert "Lê Văn Đức" in str(error.value)
+        explain(heard, org.cadre2)
+        conclude(heard, org.inspector)
+        proposal = fresh(heard)
+        assert proposal.state == State.REFERRED
+        case = AbuseCase.objects.get(proposal=proposal)
+        assert (case.finding, case.concluded_by) == ("founded", org.inspector)
+        referral = AbuseReferral.objects.get(proposal=proposal)
+        assert (referral.case, referral.from_state) == (case, State.SUCCEEDED)
+        entry = ledger(proposal)[-1]
+        assert (entry.event, entry.from_state, entry.to_state) == (
+            "conclude_abuse",
+            State.ABUSE_REVIEW,
+            State.REFERRED,
+        )
+        assert entry.payload["finding"] == "founded"
+
+    def test_unfounded_returns_where_it_was_with_protection(self, org, heard):
+        explain(heard, org.cadre)
+        explain(heard, org.cadre2)
+        conclude(heard, org.inspector, finding="unfounded", conclusion="Không có căn cứ.")
+        proposal = fresh(heard)
+        assert proposal.state == State.SUCCEEDED
+        assert not AbuseReferral.objects.exists()
+        recognised(proposal, board=org.orgboard, kind="praise")
+        # a new referral opens a new case
+        refer(proposal, org.inspector)
+        assert AbuseCase.objects.filter(proposal=proposal).count() == 2
+
+    def test_the_time_to_explain_ends(self, org, heard, time_machine):
+        due = AbuseCase.objects.get(proposal=heard).explanation_due
+        time_machine.move_to(datetime.datetime.combine(due, datetime.time(3)))
+        with pytest.raises(Conflict):
+            conclude(heard, org.inspector)
+        time_machine.move_to(
+            datetime.datetime.combine(due + datetime.timedelta(days=1), datetime.time(3))
+        )
+        with pytest.raises(Conflict):
+            explain(heard, org.cadre)
+        conclude(heard, org.inspector)
+        assert fresh(heard).state == State.REFERRED
+
+    @pytest.mark.parametrize("who", ["agency_inspector", "head", "deputy", "cadre"])
+    def test_only_the_inspection_of_a_superior_unit_finds(self, org, heard, who):
+        explain(heard, org.cadre)
+        explain(heard, org.cadre2)
+        with pytest.raises(Forbidden):
+            conclude(heard, getattr(org, who))
+
+    def test_another_unit_gets_not_found(self, org, heard):
+        with pytest.raises(NotFound):
+            conclude(heard, org.commune_inspector)
+
+    def test_wrong_state(self, org, proposal):
+        running = in_state(proposal, State.IN_PROGRESS, mode="pilot")
+        with pytest.raises(Conflict):
+            conclude(running, org.inspector)
+
+    @pytest.mark.parametrize(
+        ("field", "value"), [("finding", "maybe"), ("conclusion", ""), ("finding", None)]
+    )
+    def test_bad_finding_writes_nothing(self, org, heard, field, value):
+        explain(heard, org.cadre)
+        explain(heard, org.cadre2)
+        before = snapshot(heard)
+        with pytest.raises(Invalid) as error:
+            conclude(heard, org.inspector, **{field: value})
+        assert field in error.value.errors
+        assert snapshot(heard) == before
+        assert AbuseCase.objects.get(proposal=heard).is_open
 
 
 # --- replicate --------------------------------------------------------------------------------
 
 
 class TestReplicate:
+    """The replication directive, as the competent authority's approval of the organization
+    board's request writes it (board_requests.py); the request itself: test_board_requests.py."""
+
     def replicate(self, org, proposal, units, who=None):
-        return services.proposal_replicate(
-            proposal=fresh(proposal),
-            actor=who or org.orgboard,
+        return replicated(
+            proposal,
+            board=who or org.orgboard,
             target_units=[u.pk if hasattr(u, "pk") else u for u in units],
+            authority=org.province_head if who == org.agency_board else None,
         )
 
     def test_each_target_gets_an_approved_linked_proposal(self, org, proposal):
@@ -345,17 +523,19 @@ class TestReplicate:
         self.replicate(org, source, [org.office])
         assert fresh(source).state == State.REPLICATED
         assert Adoption.objects.count() == 2
-        assert [e.event for e in ledger(source)][-2:] == ["replicate", "replicate"]
+        events = [e.event for e in ledger(source)]
+        assert events.count("replicate") == 2 and events[-1] == "replicate"
 
-    def test_the_adopting_head_sees_it_and_the_board_cosigns_its_plan(self, org, proposal):
+    def test_the_adopting_head_sees_it_and_the_authority_cosigns_its_plan(self, org, proposal):
         from pilots.permissions import approving_head_id
 
         source = succeeded(proposal, head=org.head, party=org.party)
-        self.replicate(org, source, [org.commune])
+        directive = self.replicate(org, source, [org.commune])
         adoption = Proposal.objects.get(origin=source)
         assert access_proposal(org.commune_head, adoption.pk) == adoption
-        # The directive is the approval: its author co-signs the plan's risk declaration.
-        assert approving_head_id(adoption) == org.orgboard.pk
+        # The directive is the approval: the authority who directed it co-signs the plan's risk
+        # declaration, not the board that proposed it.
+        assert approving_head_id(adoption) == directive.decided_by_id != org.orgboard.pk
 
     def test_targets_outside_the_boards_subtree_are_refused(self, org, proposal):
         source = succeeded(proposal, head=org.head, party=org.party)
@@ -431,9 +611,7 @@ class TestInstitutionalize:
     def test_happy_path(self, org, proposal, start):
         proposal = succeeded(proposal, head=org.head, party=org.party)
         if start == "replicated":
-            services.proposal_replicate(
-                proposal=proposal, actor=org.orgboard, target_units=[org.commune.pk]
-            )
+            replicated(proposal, board=org.orgboard, target_units=[org.commune.pk])
         self.act(org, proposal, who=org.agency_board)
         proposal = fresh(proposal)
         assert proposal.state == State.INSTITUTIONALIZED
@@ -475,13 +653,18 @@ class TestInstitutionalize:
 
 
 class TestRecognition:
-    def test_all_authors_by_the_deciding_head(self, org, proposal):
+    """Granted only by the competent authority's approval of the organization board's request
+    (board_requests.py; its rules: test_board_requests.py): what the approval writes."""
+
+    def test_all_authors_on_approval(self, org, proposal):
         proposal = succeeded(proposal, head=org.head, party=org.party)
-        records = services.recognition_grant(
-            proposal=proposal, actor=org.head, kind="reward", note="Quyết định số 12/QĐ-SNV"
-        )
+        request = recognised(proposal, board=org.agency_board, authority=org.province_head)
+        records = list(Recognition.objects.filter(proposal=proposal))
         assert {r.recipient for r in records} == {org.cadre, org.cadre2}
-        assert {r.unit for r in records} == {org.agency}
+        # Granted in the name of the unit whose head decided, by that head, on the request.
+        assert {(r.unit, r.granted_by, r.request) for r in records} == {
+            (org.province, org.province_head, request)
+        }
         entry = ledger(proposal)[-1]
         assert (entry.event, entry.from_state, entry.to_state) == (
             "recognition",
@@ -489,74 +672,18 @@ class TestRecognition:
             State.SUCCEEDED,
         )
         assert sorted(entry.payload["recipients"]) == ["cadre", "cadre2"]
-        assert entry.payload["kind"] == "reward"
-
-    def test_one_author_by_an_ancestors_organization_board(self, org, proposal):
-        proposal = succeeded(proposal, head=org.head, party=org.party)
-        services.recognition_grant(
-            proposal=proposal, actor=org.orgboard, kind="early_salary_raise", recipients=[org.cadre]
-        )
-        record = Recognition.objects.get()
-        assert (record.recipient, record.unit, record.kind) == (
-            org.cadre,
-            org.province,
-            "early_salary_raise",
-        )
+        assert entry.payload["kind"] == "praise"
+        assert entry.payload["decided_as"] == "head"
 
     @pytest.mark.parametrize("state", ["replicated", "institutionalized"])
     def test_later_states(self, org, proposal, state):
         proposal = in_state(proposal, state, mode="pilot")
-        services.recognition_grant(proposal=proposal, actor=org.head, kind="praise")
+        recognised(proposal, board=org.agency_board, authority=org.province_head)
         assert Recognition.objects.count() == 2
 
-    @pytest.mark.parametrize("state", ["evaluating", "responsibility_review", "reduced"])
-    def test_wrong_state(self, org, proposal, state):
-        proposal = in_state(proposal, state, mode="pilot")
-        with pytest.raises(Conflict):
-            services.recognition_grant(proposal=proposal, actor=org.head, kind="praise")
-
-    @pytest.mark.parametrize("who", ["deputy", "cadre", "inspector", "party"])
-    def test_wrong_role(self, org, proposal, who):
-        proposal = succeeded(proposal, head=org.head, party=org.party)
-        before = snapshot(proposal)
-        with pytest.raises(Forbidden):
-            services.recognition_grant(proposal=proposal, actor=getattr(org, who), kind="praise")
-        assert snapshot(proposal) == before
-
-    def test_another_unit(self, org, proposal):
-        proposal = succeeded(proposal, head=org.head, party=org.party)
-        with pytest.raises(NotFound):
-            services.recognition_grant(proposal=proposal, actor=org.commune_head, kind="praise")
-
-    @pytest.mark.parametrize(
-        ("kind", "recipients", "field"),
-        [
-            ("medal", None, "kind"),
-            ("praise", ["commune_cadre"], "recipients"),
-            ("praise", ["not-an-id"], "recipients"),
-        ],
-    )
-    def test_bad_input(self, org, proposal, kind, recipients, field):
-        proposal = succeeded(proposal, head=org.head, party=org.party)
-        people = [getattr(org, r, r) for r in recipients or []]
-        before = snapshot(proposal)
-        with pytest.raises(Invalid) as error:
-            services.recognition_grant(
-                proposal=proposal, actor=org.head, kind=kind, recipients=people
-            )
-        assert field in error.value.errors
-        assert snapshot(proposal) == before
-
-    def test_the_same_recognition_twice_is_refused(self, org, proposal):
-        proposal = succeeded(proposal, head=org.head, party=org.party)
-        services.recognition_grant(
-            proposal=proposal, actor=org.head, kind="praise", recipients=[org.cadre]
-        )
-        before = snapshot(proposal)
-        with pytest.raises(Invalid) as error:
-            services.recognition_grant(proposal=proposal, actor=org.orgboard, kind="praise")
-        assert org.cadre.get_full_name() in error.value.errors["recipients"][0]
-        assert snapshot(proposal) == before
+    def test_nobody_grants_directly(self):
+        assert not hasattr(services, "recognition_grant")
+        assert not hasattr(services, "proposal_replicate")
 
 
 # --- the lessons library ----------------------------------------------------------------------
@@ -570,7 +697,8 @@ class TestLessons:
         )
         assert fresh(proposal).published_at is not None
         assert "tap huan" in lesson.search_text
-        assert "lam dung ke hoach" in lesson.search_text  # the responsibility decision's reasons
+        # the responsibility decision is not in the lesson, so a search must not find it
+        assert "lam dung ke hoach" not in lesson.search_text
         assert ledger(proposal)[-1].event == "lesson_publish"
         services.lesson_unpublish(proposal=fresh(proposal), actor=org.head)
         assert fresh(proposal).published_at is None
@@ -583,7 +711,7 @@ class TestLessons:
         services.lesson_publish(proposal=fresh(proposal), actor=org.head, lessons="Hai")
         assert Lesson.objects.get(proposal=proposal).lessons == "Hai"
 
-    def test_a_later_decision_is_searchable(self, org, proposal):
+    def test_a_later_decision_stays_out_of_the_search(self, org, proposal):
         proposal = in_review(proposal, head=org.head, party=org.party)
         services.lesson_publish(proposal=proposal, actor=org.head, lessons="Bài học")
         services.proposal_decide_responsibility(
@@ -595,7 +723,7 @@ class TestLessons:
             damage_amount=1000,
             reasons="Rủi ro khách quan do thiên tai.",
         )
-        assert "thien tai" in Lesson.objects.get(proposal=proposal).search_text
+        assert "thien tai" not in Lesson.objects.get(proposal=proposal).search_text
 
     def test_only_evaluated_proposals(self, org, proposal):
         proposal = evaluating(proposal, party=org.party)
@@ -621,13 +749,19 @@ class TestLessons:
             services.lesson_unpublish(proposal=proposal, actor=org.head)
 
     def test_a_published_lesson_is_visible_to_another_units_cadre(self, org, proposal):
-        from reviews.permissions import access_lesson
+        from proposals.permissions import access_proposal
+        from reviews.permissions import access_lesson, sees_lesson_dossier
 
         proposal = succeeded(proposal, head=org.head, party=org.party)
         with pytest.raises(NotFound):
             access_lesson(org.commune_cadre, proposal.pk)
         services.lesson_publish(proposal=proposal, actor=org.head, lessons="Bài học")
         assert access_lesson(org.commune_cadre, proposal.pk) == proposal
+        # the lesson, not the proposal: its dossier stays with those who saw it before
+        assert not sees_lesson_dossier(org.commune_cadre, proposal)
+        assert sees_lesson_dossier(org.head, proposal)
+        with pytest.raises(NotFound):
+            access_proposal(org.commune_cadre, proposal.pk)
         services.lesson_unpublish(proposal=fresh(proposal), actor=org.head)
         with pytest.raises(NotFound):
             access_lesson(org.commune_cadre, proposal.pk)

@@ -1,13 +1,13 @@
 """Editing a review record behind the application's back breaks verification at its entry."""
 
 import pytest
-from django.db import connection
 
 from ledger.models import LedgerEntry
 from proposals.selectors import proposal_verify
 from reviews.models import Evaluation, ResponsibilityDecision
 from tests.factories.proposals import fresh
 from tests.factories.reviews import decided
+from tests.ledger.tamper import tampering
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +17,16 @@ def _entry(proposal, event):
 
 
 def _sql(sql, params):
-    with connection.cursor() as cursor:
+    with tampering() as cursor:
         cursor.execute(sql, params)
 
 
 @pytest.mark.parametrize(
     ("model", "column", "value", "event"),
     [
-        (ResponsibilityDecision, "decision", "liability_excluded", "decide_responsibility"),
-        (ResponsibilityDecision, "pure_motive", False, "decide_responsibility"),
+        # Two authors: the decision on the first is the in-state `responsibility_decision`.
+        (ResponsibilityDecision, "decision", "liability_excluded", "responsibility_decision"),
+        (ResponsibilityDecision, "pure_motive", False, "responsibility_decision"),
         (Evaluation, "outcome", "achieved", "evaluate"),
     ],
 )
@@ -58,7 +59,21 @@ def test_the_verify_page_says_protection_is_denied_after_a_referral(org, proposa
     client.force_login(org.cadre)
     page = client.post("/dossiers/verify/", {"code": issue.code}).content.decode()
     assert 'data-protection="denied"' not in page
-    services.proposal_refer_abuse(proposal=fresh(proposal), actor=org.head, evidence="Vụ lợi.")
+    services.proposal_refer_abuse(
+        proposal=fresh(proposal), actor=org.head, grounds="Điều 6.", evidence="Vụ lợi."
+    )
+    page = client.post("/dossiers/verify/", {"code": issue.code}).content.decode()
+    assert 'data-protection="withheld"' in page
+    assert 'data-protection="denied"' not in page
+    for author in (org.cadre, org.cadre2):
+        services.abuse_explain(proposal=fresh(proposal), actor=author, text="Giải trình.")
+    services.proposal_conclude_abuse(
+        proposal=fresh(proposal),
+        actor=org.inspector,
+        finding="founded",
+        conclusion="Có căn cứ kết luận vụ lợi.",
+    )
     page = client.post("/dossiers/verify/", {"code": issue.code}).content.decode()
     assert 'data-protection="denied"' in page
+    assert "Có căn cứ kết luận vụ lợi." in page
     assert "Không còn được bảo vệ" in page

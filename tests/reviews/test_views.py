@@ -5,20 +5,27 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ledger.models import LedgerEntry
 from proposals.models import Proposal, State
 from reviews import services
-from reviews.models import Lesson, Recognition
+from reviews.models import BoardRequest, Lesson, Recognition
 from tests.factories.proposals import ProposalFactory, fresh
 from tests.factories.reviews import (
+    collective_votes,
     decided,
     evaluating,
     in_review,
+    minutes,
+    recognised,
+    replicated,
     run_adoption,
     succeeded,
     through_pilot,
 )
+from tests.factories.units import grant
+from units.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -35,42 +42,38 @@ class TestReviewPage:
         page = client_for(org.head).get(f"/reviews/{proposal.pk}/").content.decode()
         assert "Hạn:" in page
         assert "Cấp ủy chưa cho ý kiến về kết quả" in page
-        assert f"/proposals/{proposal.pk}/actions/evaluate/" in page
+        # The evaluation waits for that opinion: a disabled button that says so, no link yet.
+        assert 'disabled aria-describedby="why-not-evaluate"' in page
+        assert f"/proposals/{proposal.pk}/actions/evaluate/" not in page
 
     def test_a_protection_decision(self, org, proposal):
         proposal = decided(proposal, head=org.head, party=org.party)
         page = client_for(org.cadre).get(f"/reviews/{proposal.pk}/").content.decode()
         assert "Giảm nhẹ trách nhiệm" in page
-        assert "50.000.000 đ" in page
+        assert "50.000.000 đồng" in page
         assert "được bảo vệ" in page
         assert f"/reviews/{proposal.pk}/dossier.pdf" in page
-        assert "Ghi nhận khen thưởng" not in page  # nothing to recognise here
+        assert "Lưu ghi nhận, khuyến khích" not in page  # nothing to recognise here
 
     def test_not_visible_is_not_found(self, org, proposal):
         proposal = succeeded(proposal, head=org.head, party=org.party)
         assert client_for(org.commune_cadre).get(f"/reviews/{proposal.pk}/").status_code == 404
 
-    def test_recognition_form(self, org, proposal):
+    def test_recognition_is_proposed_not_recorded(self, org, proposal):
+        """The head and the board no longer record a recognition themselves (amendment
+        2026-11-29): the board's page offers only the request to the competent authority."""
         proposal = succeeded(proposal, head=org.head, party=org.party)
-        head = client_for(org.head)
-        page = head.get(f"/reviews/{proposal.pk}/").content.decode()
-        assert "Ghi nhận khen thưởng" in page and "Nâng lương trước thời hạn 12 tháng" in page
+        page = client_for(org.head).get(f"/reviews/{proposal.pk}/").content.decode()
+        assert "Lưu ghi nhận, khuyến khích" not in page and "Gửi đề nghị" not in page
+        page = client_for(org.orgboard).get(f"/reviews/{proposal.pk}/").content.decode()
+        assert "Lưu ghi nhận, khuyến khích" not in page
+        assert "Đề nghị ghi nhận, khuyến khích" in page and "Gửi đề nghị" in page
+        assert "Nâng bậc lương trước thời hạn (12 tháng)" in page
+        # The old direct route is gone.
         url = f"/reviews/{proposal.pk}/recognitions/"
-        response = head.post(url, {"kind": "priority", "recipients": [org.cadre2.pk]})
-        assert response.status_code == 302
-        assert Recognition.objects.get().recipient == org.cadre2
-        again = head.post(url, {"kind": "priority", "recipients": [org.cadre2.pk]})
-        assert again.status_code == 400
-        assert "Đã được khen thưởng hình thức này" in again.content.decode()
-        assert head.post(url, {"kind": "medal"}).status_code == 400
-        assert client_for(org.deputy).post(url, {"kind": "medal"}).status_code == 403
-        assert client_for(org.commune_head).post(url, {"kind": "praise"}).status_code == 404
-        assert Recognition.objects.count() == 1
-
-    def test_recognition_in_the_wrong_state(self, org, proposal):
-        proposal = in_review(proposal, head=org.head, party=org.party)
-        response = client_for(org.head).post(f"/reviews/{proposal.pk}/recognitions/", {})
-        assert response.status_code == 409
+        assert client_for(org.head).post(url, {"kind": "praise"}).status_code == 404
+        assert client_for(org.orgboard).post(url, {"kind": "praise"}).status_code == 404
+        assert Recognition.objects.count() == 0
 
     def test_lesson_forms(self, org, proposal):
         proposal = succeeded(proposal, head=org.head, party=org.party)
@@ -93,21 +96,31 @@ class TestReviewPage:
 
 
 class TestReplicationPage:
-    def test_the_board_replicates_to_units_of_its_subtree(self, org, proposal):
+    def test_the_board_proposes_and_the_authority_directs(self, org, proposal):
         source = succeeded(proposal, head=org.head, party=org.party)
+        standing = grant(org.province, Role.STANDING_COMMITTEE, username="standing")
         board = client_for(org.orgboard)
         page = board.get(f"/reviews/{source.pk}/replication/").content.decode()
         assert org.commune.name in page and org.commune2.name in page
         assert f'value="{org.agency.pk}"' not in page  # its own unit is not offered
+        # One form only (no direct directive): every checkbox id is unique.
+        assert "Chỉ đạo nhân rộng" not in page
+        assert page.count(f'value="{org.commune.pk}"') == 1
         response = board.post(
-            f"/reviews/{source.pk}/replication/",
-            {"target_units": [org.commune.pk, org.commune2.pk]},
+            f"/reviews/{source.pk}/replication-requests/",
+            {"target_units": [org.commune.pk, org.commune2.pk], "grounds": "Phù hợp."},
         )
         assert response.status_code == 302
+        assert fresh(source).state == State.SUCCEEDED
+        assert not Proposal.objects.filter(origin=source).exists()
+        board_request = BoardRequest.objects.get(proposal=source)
+        decision = client_for(standing).post(
+            f"/reviews/requests/{board_request.pk}/decision/", {"decision": "approve"}
+        )
+        assert decision.status_code == 302
         assert fresh(source).state == State.REPLICATED
         page = board.get(f"/reviews/{source.pk}/replication/").content.decode()
         assert page.count("Đã phê duyệt") >= 2
-        assert "Mọi đơn vị trong phạm vi phụ trách đều đã áp dụng" not in page
 
     def test_a_unit_outside_the_subtree_cannot_be_chosen(self, org, proposal):
         source = succeeded(proposal, head=org.head, party=org.party)
@@ -116,41 +129,49 @@ class TestReplicationPage:
         assert org.office.name in page and org.commune.name not in page
         before = LedgerEntry.objects.count()
         response = board.post(
-            f"/reviews/{source.pk}/replication/", {"target_units": [org.commune.pk]}
+            f"/reviews/{source.pk}/replication-requests/",
+            {"target_units": [org.commune.pk], "grounds": "x"},
         )
         assert response.status_code == 400
         assert LedgerEntry.objects.count() == before
-        assert not Proposal.objects.filter(origin=source).exists()
+        assert not BoardRequest.objects.exists()
 
-    def test_only_a_board_may_post(self, org, proposal):
+    def test_nobody_replicates_directly(self, org, proposal):
         source = succeeded(proposal, head=org.head, party=org.party)
+        for user in (org.head, org.orgboard):
+            response = client_for(user).post(
+                f"/reviews/{source.pk}/replication/", {"target_units": [org.commune.pk]}
+            )
+            assert response.status_code == 405
         response = client_for(org.head).post(
-            f"/reviews/{source.pk}/replication/", {"target_units": [org.commune.pk]}
+            f"/reviews/{source.pk}/replication-requests/",
+            {"target_units": [org.commune.pk], "grounds": "x"},
         )
         assert response.status_code == 403
         assert client_for(org.head).get(f"/reviews/{source.pk}/replication/").status_code == 200
+        assert fresh(source).state == State.SUCCEEDED
 
     def test_the_kpis_of_the_adoptions_are_compared(self, org):
         source = ProposalFactory(home_unit=org.agency, created_by=org.cadre)
         source = through_pilot(source, org=org)
         source = fresh(
             services.proposal_evaluate(
-                proposal=_with_opinion(source, org.party),
+                proposal=collective_votes(_with_opinion(source, org.party)),
                 actor=org.head,
                 outcome="achieved",
                 causes_objective="Thuận lợi",
                 causes_subjective="Quyết tâm",
-                meeting_date=source.state_changed_at.date(),
+                meeting_date=timezone.localdate(source.state_changed_at),
+                minutes=minutes(),
             )
         )
-        services.proposal_replicate(
-            proposal=source, actor=org.orgboard, target_units=[org.commune.pk]
-        )
+        directive = replicated(source, board=org.orgboard, target_units=[org.commune.pk])
         adoption = Proposal.objects.get(origin=source)
         run_adoption(
             adoption,
             head=org.commune_head,
-            cosigner=org.orgboard,
+            supervisor=org.province_head,
+            cosigner=directive.decided_by,
             monitor=org.inspector,
             finals={"Thời gian giải quyết hồ sơ": "20", "Tỷ lệ hồ sơ trực tuyến": "40"},
         )
@@ -206,7 +227,7 @@ class TestGenericTransitionPages:
             },
         )
         assert refused.status_code == 400
-        assert "không được xử lý trách nhiệm" in refused.content.decode()
+        assert "cán bộ thuộc diện được bảo vệ" in refused.content.decode()
         accepted = head.post(
             url,
             {
@@ -221,11 +242,11 @@ class TestGenericTransitionPages:
         assert accepted.status_code == 302
         assert fresh(proposal).state == State.HELD_RESPONSIBLE
 
-    def test_replicate_form_lists_units(self, org, proposal):
+    def test_replicate_is_not_a_generic_transition_page(self, org, proposal):
+        """Replication is proposed on the replication page and decided by the authority."""
         source = succeeded(proposal, head=org.head, party=org.party)
         page = client_for(org.orgboard).get(f"/proposals/{source.pk}/actions/replicate/")
-        assert page.status_code == 200
-        assert 'name="target_units"' in page.content.decode()
+        assert page.status_code == 404
 
 
 @pytest.mark.parametrize("state", ["evaluating", "succeeded"])
@@ -246,14 +267,14 @@ def test_the_review_page_runs_a_fixed_number_of_queries(org, state):
 
     few = count()
     if state == "succeeded":
-        services.recognition_grant(proposal=fresh(proposal), actor=org.head, kind="praise")
-        services.proposal_replicate(
-            proposal=fresh(proposal),
-            actor=org.orgboard,
+        recognised(proposal, board=org.orgboard, kind="praise")
+        replicated(
+            proposal,
+            board=org.orgboard,
             target_units=[org.commune.pk, org.commune2.pk, org.office.pk],
         )
         few = count()
-        services.recognition_grant(proposal=fresh(proposal), actor=org.head, kind="reward")
+        recognised(proposal, board=org.orgboard, kind="reward")
     assert count() == few
 
 

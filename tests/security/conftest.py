@@ -17,11 +17,14 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
+from django.utils.functional import empty
 
+from documents.models import OfficialDocument
 from notifications.models import Notification, PeriodicReview
 from pilots import services as pilots
 from proposals import services as proposals
@@ -29,7 +32,7 @@ from reviews import services as reviews
 from tests.factories.notifications import NotificationFactory
 from tests.factories.pilots import approved, started
 from tests.factories.proposals import ProposalFactory, fresh, under_review
-from tests.factories.reviews import evaluated, succeeded, through_pilot
+from tests.factories.reviews import evaluated, recognised, succeeded, through_pilot
 from tests.factories.units import UnitFactory, grant
 from units.models import Role, Unit
 
@@ -141,7 +144,7 @@ def build_world():
     # Evaluated as achieved: recognised, a dossier issued, a lesson published then withdrawn.
     done = ProposalFactory(home_unit=agency, created_by=w.cadre, title="TITLE-DONE-a4b0")
     w.done = succeeded(done, head=w.head, party=w.party)
-    reviews.recognition_grant(proposal=w.done, actor=w.head, kind="praise")
+    recognised(w.done, board=w.orgboard, kind="praise")
     w.dossier_issue, _ = reviews.dossier_issue(proposal=w.done, actor=w.cadre)
     reviews.lesson_publish(proposal=fresh(w.done), actor=w.head, lessons="Bài học nội bộ.")
     reviews.lesson_unpublish(proposal=fresh(w.done), actor=w.head)
@@ -153,6 +156,9 @@ def build_world():
     w.lesson = evaluated(lesson, head=w.head, party=w.party)
     reviews.lesson_publish(proposal=w.lesson, actor=w.head, lessons="Bài học công khai.")
     w.lesson = fresh(w.lesson)
+    # Their approval decisions (pending: the worker never ran inside this transaction).
+    w.pilot_document = OfficialDocument.objects.get(proposal=w.pilot, kind="approval")
+    w.lesson_document = OfficialDocument.objects.get(proposal=w.lesson, kind="approval")
 
     # The cadre's notification, and the agency's periodic review (for those who oversee it).
     w.notification = NotificationFactory(
@@ -171,8 +177,20 @@ def build_world():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        w = build_world()
+        if default_storage._wrapped is empty:
+            default_storage._setup()
+        w.storage = default_storage._wrapped  # the files its tests download
+        yield w
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _world_storage(request, _fresh_storage):
+    """The root conftest gives every test an empty storage; a test on the world gets the world's."""
+    if "world" in request.fixturenames:
+        default_storage._wrapped = request.getfixturevalue("world").storage
+    yield
 
 
 @pytest.fixture

@@ -9,25 +9,37 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-# Public on purpose: signing in and out, the password reset (by e-mail), the language switch, the
-# health check (for the load balancer), and in the API the token exchange and the schema with
-# its browsable docs (api.md).
+# Public on purpose: signing in and out (single sign-on included: it answers 404 until an issuer
+# is configured), the password reset (by e-mail), the language switch, the health check (for the
+# load balancer), the site's icon, and in the API the token exchange and the schema with its
+# browsable docs (api.md).
 PUBLIC = {
     "login",
     "logout",
+    "sso_login",
+    "sso_callback",
+    "metrics",  # no session counts there: a token or an allowed address, else 404 (tests/ops)
     "set_language",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "favicon",
+    "readyz",
     "api:token",
     "api:schema",
     "api:docs",
 }
 ARGUMENTS = {"pk": "1", "aid": "1", "number": "1", "other": "1", "attachment_pk": "1"}
-ARGUMENTS |= {"milestone_pk": "1", "adjustment_pk": "1", "name": "approve"}
-ARGUMENTS |= {"uidb64": "MQ", "token": "set-password"}
+ARGUMENTS |= {"milestone_pk": "1", "adjustment_pk": "1", "document_pk": "1", "name": "approve"}
+ARGUMENTS |= {
+    "uidb64": "MQ",
+    "token": "set-password",
+    "token_key": "abc",
+    "slug": "cadre",
+    "author": "1",
+}
 
 
 def _routes(patterns=None, prefix="", namespace=""):
@@ -83,6 +95,7 @@ def test_an_api_endpoint_answers_401_to_the_anonymous(client, name, path, method
         ("/api/v1/docs/", 200),
         ("/accounts/login/", 200),
         ("/accounts/password/reset/", 200),
+        ("/favicon.ico", 301),
     ],
 )
 def test_the_public_routes_are_public(client, path, status):

@@ -21,6 +21,7 @@ from proposals import services as proposals
 from reviews import services as reviews
 from tests.factories.pilots import approved, plan_data
 from tests.factories.proposals import ProposalFactory, fresh, under_review
+from tests.factories.reviews import minutes, recognised
 from tests.factories.units import UnitFactory, grant
 from units.models import Role, Unit
 
@@ -108,8 +109,10 @@ def _build():
         causes_objective=f"Khách quan {BOTH}",
         causes_subjective=f"Chủ quan {BOTH}",
         meeting_date=timezone.localdate(),
+        minutes=minutes(),
+        override_reason=f"Tập thể chưa biểu quyết {BOTH}",
     )
-    reviews.recognition_grant(proposal=fresh(p), actor=w.head, kind="praise", note=f"Khen {BOTH}")
+    recognised(p, board=w.orgboard, kind="praise", grounds=f"Khen {BOTH}")
     reviews.lesson_publish(proposal=fresh(p), actor=w.head, lessons=f"Bài học {BOTH}")
     w.lesson = fresh(p)
     w.issue, _ = reviews.dossier_issue(proposal=w.lesson, actor=w.cadre)
@@ -283,9 +286,11 @@ def test_flash_messages_are_escaped(xw, client):
     draft = ProposalFactory(home_unit=xw.agency, created_by=xw.cadre, title=f"Nháp {BOTH}")
     client.force_login(xw.cadre)
     page = client.post(f"/proposals/{draft.pk}/delete/", follow=True)
-    client.force_login(xw.head)
+    client.force_login(xw.orgboard)
     page2 = client.post(
-        f"/reviews/{xw.lesson.pk}/recognitions/", {"kind": "reward", "note": "x"}, follow=True
+        f"/reviews/{xw.lesson.pk}/recognition-requests/",
+        {"kind": "reward", "grounds": "x"},
+        follow=True,
     )
     for response in (page, page2):
         assert response.status_code == 200

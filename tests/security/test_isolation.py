@@ -62,6 +62,37 @@ ROUTES = [
         reader="party",
     ),
     Route("ledger check", "GET", url("proposals:verify", pk(R)), reader="inspector"),
+    # official documents: 409 to a reader while the worker has not issued them yet; those of a
+    # published lesson stay with who could see the proposal before publication
+    Route(
+        "document pdf",
+        "GET",
+        url("documents:pdf", pk(P), pk("pilot_document")),
+        reader="cadre",
+        reader_status=409,
+    ),
+    Route(
+        "document docx",
+        "GET",
+        url("documents:docx", pk("lesson"), pk("lesson_document")),
+        reader="head",
+        reader_status=409,
+    ),
+    Route(
+        "documents",
+        "GET",
+        url("api:proposal-documents", pk("lesson")),
+        api=True,
+        reader="inspector",
+    ),
+    Route(
+        "document pdf",
+        "GET",
+        url("api:proposal-document-pdf", pk(P), pk("pilot_document")),
+        api=True,
+        reader="head",
+        reader_status=409,
+    ),
     Route("vote", "POST", url("proposals:vote", pk(R)), data={"choice": "for"}),
     Route("opinion", "POST", url("proposals:opinion", pk(R)), data={"stance": "agree"}),
     Route("transition form", "GET", url("proposals:transition", pk(R), "approve"), reader="head"),
@@ -198,13 +229,18 @@ ROUTES = [
     ),
     # reviews, HTML
     Route("review page", "GET", url("reviews:review", pk("done")), reader="orgboard"),
-    Route("recognition", "POST", url("reviews:recognize", pk("done")), data={"kind": "praise"}),
+    Route(
+        "recognition request",
+        "POST",
+        url("reviews:recognition-request", pk("done")),
+        data={"kind": "praise"},
+    ),
+    Route("replication request", "POST", url("reviews:replication-request", pk("done"))),
     Route(
         "lesson publish", "POST", url("reviews:lesson-publish", pk("done")), data={"lessons": "x"}
     ),
     Route("lesson unpublish", "POST", url("reviews:lesson-unpublish", pk("done"))),
     Route("replication page", "GET", url("reviews:replication", pk("done")), reader="orgboard"),
-    Route("replication", "POST", url("reviews:replication", pk("done"))),
     Route("dossier PDF", "GET", url("reviews:dossier", pk("done")), reader="cadre"),
     Route("unpublished lesson", "GET", url("reviews:lesson", pk("done")), reader="head"),
     # reviews, API
@@ -217,11 +253,11 @@ ROUTES = [
         reader="party",
     ),
     Route(
-        "recognitions",
+        "board request",
         "POST",
-        url("api:proposal-recognitions", pk("done")),
+        url("api:proposal-board-requests", pk("done")),
         api=True,
-        data={"kind": "praise"},
+        data={"kind": "recognition", "recognition_kind": "praise", "grounds": "x"},
     ),
     Route("adoptions", "GET", url("api:proposal-adoptions", pk("done")), api=True, reader="head"),
     Route(
@@ -385,7 +421,7 @@ def test_a_notification_is_its_recipients_alone(world, as_user, who, api):
     world.notification.refresh_from_db()
     assert world.notification.read_at is None
     listing = as_user(getattr(world, who)).get("/api/v1/notifications/").json()
-    assert listing["count"] == 0
+    assert world.notification.pk not in [n["id"] for n in listing["results"]]
 
 
 def test_the_recipient_reads_the_notification(world, as_user):
@@ -455,16 +491,21 @@ PUBLISHED_READS = [
 
 PUBLISHED_WRITES = [
     Route("unpublish", "POST", url("reviews:lesson-unpublish", pk(L))),
-    Route("recognise", "POST", url("reviews:recognize", pk(L)), data={"kind": "praise"}),
-    Route("replicate", "POST", url("reviews:replication", pk(L))),
+    Route(
+        "propose recognition",
+        "POST",
+        url("reviews:recognition-request", pk(L)),
+        data={"kind": "praise"},
+    ),
+    Route("propose replication", "POST", url("reviews:replication-request", pk(L))),
     Route("unpublish", "DELETE", url("api:proposal-lesson", pk(L)), api=True),
     Route("publish", "POST", url("api:proposal-lesson", pk(L)), api=True, data={"lessons": "x"}),
     Route(
-        "recognise",
+        "propose recognition",
         "POST",
-        url("api:proposal-recognitions", pk(L)),
+        url("api:proposal-board-requests", pk(L)),
         api=True,
-        data={"kind": "praise"},
+        data={"kind": "recognition", "recognition_kind": "praise", "grounds": "x"},
     ),
     Route(
         "institutionalize",
@@ -478,11 +519,25 @@ PUBLISHED_WRITES = [
 ]
 
 
+LESSON_READS = [PUBLISHED_READS[4], PUBLISHED_READS[-1]]  # reviews:lesson, api:lesson-detail
+
+
 @pytest.mark.parametrize("who", ("commune_cadre", "cadre2", "office_head"))
-@pytest.mark.parametrize("path", PUBLISHED_READS)
-def test_a_published_lesson_opens_the_whole_record_to_everyone_signed_in(world, as_user, path, who):
+@pytest.mark.parametrize("path", LESSON_READS)
+def test_a_published_lesson_is_read_by_everyone_signed_in(world, as_user, path, who):
     response = as_user(getattr(world, who)).get(path(world))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("who", ("commune_cadre", "cadre2", "office_head"))
+@pytest.mark.parametrize("path", PUBLISHED_READS[:4] + PUBLISHED_READS[5:-1])
+def test_the_whole_record_of_a_published_lesson_stays_with_those_who_saw_it(
+    world, as_user, path, who
+):
+    """Amendment 2026-11-29: a published lesson shows the lesson to everyone signed in; votes,
+    opinions, ledger, dossier and the rest stay with those who could see the proposal."""
+    response = as_user(getattr(world, who)).get(path(world))
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("route", PUBLISHED_WRITES, ids=_ids)
@@ -491,7 +546,8 @@ def test_a_published_lesson_is_read_only_for_outsiders(world, as_user, route):
     response = send(
         as_user(world.commune_board), route.method, route.path(world), route.data, api=route.api
     )
-    assert response.status_code == 403
+    # 404 where the outsider may not even see the proposal behind the lesson.
+    assert response.status_code in (403, 404)
     assert fingerprint() == before
 
 

@@ -196,11 +196,15 @@ WRONG_ROLE = [
             data={"reasons": ""},
         ),
     ),
-    # --- reviews: recognition by the deciding head or a board, lessons by the deciding head ---
+    # --- reviews: recognition proposed by a board, lessons by the deciding head ---
     (
         "cadre",
         Route(
-            "recognise", "POST", url("api:proposal-recognitions", pk(D)), True, {"kind": "reward"}
+            "propose recognition",
+            "POST",
+            url("api:proposal-board-requests", pk(D)),
+            True,
+            {"kind": "recognition", "recognition_kind": "reward", "grounds": "x"},
         ),
     ),
     ("deputy", Route("publish", "POST", url("api:proposal-lesson", pk(D)), True, {"lessons": "x"})),
@@ -212,11 +216,11 @@ WRONG_ROLE = [
     (
         "head",
         Route(
-            "replicate",
+            "propose replication",
             "POST",
-            url("api:proposal-transition", pk(D), "replicate"),
+            url("api:proposal-board-requests", pk(D)),
             True,
-            {"target_units": []},
+            {"kind": "replication", "target_units": [], "grounds": "x"},
         ),
     ),
     (
@@ -239,13 +243,21 @@ WRONG_ROLE = [
             {"evidence": "x"},
         ),
     ),
-    ("cadre", Route("recognise", "POST", url("reviews:recognize", pk(D)), data={"kind": "reward"})),
+    (
+        "cadre",
+        Route(
+            "propose recognition",
+            "POST",
+            url("reviews:recognition-request", pk(D)),
+            data={"kind": "reward"},
+        ),
+    ),
     (
         "deputy",
         Route("publish", "POST", url("reviews:lesson-publish", pk(D)), data={"lessons": "x"}),
     ),
     ("cadre", Route("unpublish", "POST", url("reviews:lesson-unpublish", pk("lesson")))),
-    ("head", Route("replicate", "POST", url("reviews:replication", pk(D)))),
+    ("head", Route("propose replication", "POST", url("reviews:replication-request", pk(D)))),
     # --- the organization board's pages ---
     ("cadre", Route("dashboard", "GET", url("api:dashboard"), True)),
     ("head", Route("period report", "GET", url("api:period-report"), True)),
@@ -294,7 +306,7 @@ CSRF_SAMPLE = [
     ("head", url("pilots:adjustment-reject", pk("adjustment")), {"reasons": "x"}),
     ("head", url("pilots:milestone", pk(P), pk("milestone")), {"done": "1"}),
     ("head", url("pilots:transition", pk(P), "suspend"), {"reason": "x"}),
-    ("head", url("reviews:recognize", pk(D)), {"kind": "reward"}),
+    ("head", url("reviews:recognition-request", pk(D)), {"kind": "reward"}),
     ("head", url("reviews:lesson-publish", pk(D)), {"lessons": "x"}),
     ("head", url("reviews:lesson-unpublish", pk("lesson")), {}),
     ("cadre", url("reviews:verify"), {"code": "AAAA-BBBB-CCCC-DDDD"}),
@@ -318,7 +330,12 @@ API_CSRF_SAMPLE = [
     ("cadre", "PATCH", url("api:proposal-detail", pk("draft")), {"title": "x"}),
     ("cadre", "DELETE", url("api:proposal-detail", pk("draft")), {}),
     ("cadre", "POST", url("api:pilot-reports", pk(P)), {"narrative": "x"}),
-    ("head", "POST", url("api:proposal-recognitions", pk(D)), {"kind": "reward"}),
+    (
+        "orgboard",
+        "POST",
+        url("api:proposal-board-requests", pk(D)),
+        {"kind": "recognition", "recognition_kind": "reward", "grounds": "x"},
+    ),
     ("cadre", "POST", url("api:notification-read-all"), {}),
 ]
 
@@ -337,12 +354,12 @@ def test_a_session_authenticated_api_write_needs_the_csrf_token(
 
 def test_a_token_authenticated_api_write_needs_no_csrf_token(world, as_user, client):
     """The token is not sent by the browser on its own, so it is not a CSRF vector."""
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token
 
-    token = Token.objects.create(user=world.cadre)
+    token = api_token(world.cadre)
     response = client.post(
         f"/api/v1/notifications/{world.notification.pk}/read/",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
     assert response.status_code == 200
 

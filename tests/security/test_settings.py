@@ -33,9 +33,22 @@ def _manage(*args, **env):
     )
 
 
+def _signing():
+    """Production signs with a certificate from the environment (here the tests' demo one)."""
+    return {
+        "KL14_SIGNING_PKCS12": str(Path(settings.KL14_SIGNING_DIR) / "demo-signer.p12"),
+        "KL14_SIGNING_PKCS12_PASSWORD": "kl14-demo-signing",
+    }
+
+
 def test_check_deploy_is_clean_with_a_real_secret_key():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=secrets.token_urlsafe(50)
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        **_signing(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -43,11 +56,25 @@ def test_check_deploy_is_clean_with_a_real_secret_key():
 
 def test_check_deploy_flags_a_weak_secret_key():
     """With DJANGO_SECRET_KEY=x the only finding is the key itself (security.W009)."""
-    result = _manage("check", "--deploy", DJANGO_SECRET_KEY="x")
+    result = _manage("check", "--deploy", DJANGO_SECRET_KEY="x", **_signing())
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert "security.W009" in output
     assert "identified 1 issue" in output
+
+
+def test_check_deploy_refuses_production_without_a_signing_certificate():
+    """Issue 9: production signs with the organisation's certificate, never the demo CA."""
+    result = _manage("check", "--deploy", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode != 0
+    assert "signing.E001" in result.stdout + result.stderr
+    result = _manage(
+        "check",
+        "--deploy",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        KL14_SIGNING_PKCS12="/nonexistent.p12",
+    )
+    assert "signing.E002" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

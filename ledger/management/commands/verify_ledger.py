@@ -1,28 +1,87 @@
+"""The operators' check of every ledger. Its output stays in English on purpose: it is read on the
+server, in logs and alerts, by the people who run KL14, and its lines ("OK", "BROKEN  <code>  first
+bad entry: seq N … (<row kind>)") are what monitoring greps; Django runs management commands with
+translation deactivated for the same reason. Users see the same verification in their language on
+the proposal's page, the dossier verification page and the API.
+
+It streams: proposals are read in chunks (one proposal's chain in memory at a time), and the
+chains the last signed checkpoint saw are looked up in chunks, so memory stays flat however many
+proposals there are."""
+
 from django.core.management.base import BaseCommand, CommandError
 
+from ledger.checkpoints import latest_anchor
 from proposals.models import Proposal
 from proposals.selectors import proposal_verify
+
+CHUNK = 500
+
+REASONS = {
+    "chain": "an entry was changed, inserted, removed or reordered",
+    "version": "a frozen version no longer hashes to what the entry recorded",
+    "truncated": "entries the last signed checkpoint saw are missing",
+    "rewritten": "the chain up to this entry was recomputed since the last signed checkpoint",
+    "backdated": "an entry dated before the last signed checkpoint, which did not cover it",
+    "missing": "the proposal's state implies entries that are not there",
+}
+ANCHOR_PROBLEMS = {
+    "signature": "its signature does not verify: the row was altered",
+    "content": "its content cannot be read",
+    "root": "its Merkle root does not match its heads",
+    "missing_in_database": "exported, but the database no longer holds it",
+}
+
+
+def describe(reason: str) -> str:
+    if reason.startswith("record:"):
+        return f"a database row no longer says what the entry recorded ({reason[7:]})"
+    return REASONS.get(reason, reason)
+
+
+def gone(heads: dict):
+    """(code, seq) of each chain the signed checkpoint saw whose proposal is no longer in the
+    database, in code order, looked up CHUNK codes at a time."""
+    codes = sorted(heads)
+    for start in range(0, len(codes), CHUNK):
+        chunk = codes[start : start + CHUNK]
+        present = set(Proposal.objects.filter(code__in=chunk).values_list("code", flat=True))
+        for code in chunk:
+            if code not in present:
+                yield code, heads[code][0]
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every proposal's ledger chain (or one, with --proposal CODE) and name the first "
+        "Recompute every proposal's ledger chain (or one, with --proposal CODE), cross-check the "
+        "rows it recorded and compare it with the last signed checkpoint; name the first broken "
+        "entry. Exits 1 when anything is broken."
     )
-    help += "broken entry. Exits 1 when any chain is broken."
 
     def add_arguments(self, parser):
         parser.add_argument("--proposal", metavar="CODE", help="Verify only this proposal.")
 
     def handle(self, *args, proposal=None, **options):
-        proposals = Proposal.objects.filter(version__gt=0).order_by("pk")
+        proposals = Proposal.objects.order_by("pk")
         if proposal:
             proposals = Proposal.objects.filter(code=proposal)
             if not proposals.exists():
                 raise CommandError(f"No proposal with code {proposal}.")
-        broken = 0
+        anchor = latest_anchor()
+        broken = len(anchor.problems)
+        for problem in anchor.problems:
+            self.stdout.write(
+                f"BROKEN  checkpoint {problem.source}: {ANCHOR_PROBLEMS.get(problem.reason)}"
+            )
+        if anchor.signed is not None:
+            self.stdout.write(
+                f"Compared with the signed checkpoint of {anchor.signed.created_at:%Y-%m-%d %H:%M} "
+                f"({anchor.signed.source}, {len(anchor.signed.heads)} chains)."
+            )
+        else:
+            self.stdout.write("No signed checkpoint yet: chains are compared with nothing outside.")
         checked = 0
-        for item in proposals.iterator():
-            result = proposal_verify(item)
+        for item in proposals.iterator(chunk_size=CHUNK):
+            result = proposal_verify(item, anchor=anchor)
             checked += 1
             if result.valid:
                 self.stdout.write(
@@ -32,7 +91,14 @@ class Command(BaseCommand):
                 broken += 1
                 self.stdout.write(
                     f"BROKEN  {item.code}  first bad entry: seq {result.first_bad_seq} "
-                    f"of {result.entries}"
+                    f"of {result.entries}: {describe(result.reason)}"
+                )
+        if anchor.signed is not None and not proposal:
+            for code, seq in gone(anchor.signed.heads):
+                broken += 1
+                self.stdout.write(
+                    f"BROKEN  {code}  first bad entry: seq 1 of 0: the proposal and its "
+                    f"{seq} entries the last signed checkpoint saw are gone"
                 )
         self.stdout.write(f"{checked} checked, {broken} broken.")
         if broken:

@@ -11,20 +11,26 @@
   var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var common = { responsive: true, maintainAspectRatio: false, animation: reduced ? false : {} };
 
-  function draw(id, config) {
+  function draw(id, config, height) {
     var canvas = document.getElementById(id);
     if (canvas) {
-      canvas.parentElement.style.height = "280px";
+      canvas.parentElement.style.height = (height || 280) + "px";
       return new window.Chart(canvas, config);
     }
     return null;
   }
 
+  // One bar per state, every bar labelled: the chart grows with the number of states instead of
+  // letting Chart.js skip every other label.
   draw("chart-states", {
     type: "bar",
     data: { labels: data.states.labels, datasets: [{ data: data.states.values, backgroundColor: palette[0] }] },
-    options: Object.assign({}, common, { plugins: { legend: { display: false } }, indexAxis: "y" })
-  });
+    options: Object.assign({}, common, {
+      plugins: { legend: { display: false } },
+      indexAxis: "y",
+      scales: { y: { ticks: { autoSkip: false } }, x: { beginAtZero: true, ticks: { precision: 0 } } }
+    })
+  }, Math.max(280, 40 + 24 * data.states.labels.length));
   draw("chart-decisions", {
     type: "bar",
     data: {
@@ -34,7 +40,7 @@
         { label: data.decisions.late_label, data: data.decisions.late, backgroundColor: palette[0] }
       ]
     },
-    options: Object.assign({}, common, { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } })
+    options: Object.assign({}, common, { scales: { x: { stacked: true, ticks: { autoSkip: false } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } })
   });
   draw("chart-outcomes", {
     type: "doughnut",

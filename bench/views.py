@@ -1,0 +1,32 @@
+"""The floor of the benchmark: a bare view doing one indexed query and a small render, and the
+middleware that counts each request's queries (X-Queries)."""
+
+from django.db import connection
+from django.http import HttpResponse
+from django.template import Context, Template
+
+from proposals.models import Proposal
+
+FLOOR = Template("<ul>{% for p in rows %}<li>{{ p.code }} {{ p.title }}</li>{% endfor %}</ul>")
+
+
+def floor(request):
+    rows = list(Proposal.objects.order_by("-pk").only("code", "title")[:20])
+    return HttpResponse(FLOOR.render(Context({"rows": rows})))
+
+
+class QueryCountMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = [0]
+
+        def counter(execute, sql, params, many, context):
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Queries"] = str(count[0])
+        return response

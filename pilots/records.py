@@ -1,0 +1,223 @@
+"""What the pilot stage declares to the cross-check registry (ledger/records.py): every frozen plan
+version still hashes to what its `plan_version` entry recorded, and the plan's own fields as they
+stand (dates, cadence, budget and resources, risk declaration) are those of its last version; the
+progress reports, the final report, the inspections and the adjustments say what their entries
+recorded (who, when, the text, the KPI values, the attachments' hashes, the decision)."""
+
+from ledger.records import keyed_mismatch, register, stored_sha256
+
+from .models import (
+    Adjustment,
+    FinalReport,
+    ImplementationPlan,
+    Inspection,
+    PlanVersion,
+    ProgressReport,
+)
+from .planning import decimal_text, plan_hash, plan_snapshot
+
+# The plan's own fields; milestones and KPIs move on (done, values) between versions.
+SCALARS = ("start_date", "end_date", "reporting_cadence", "resources", "risk_declaration")
+
+
+def _scalars(content: dict) -> dict:
+    return {key: content.get(key) for key in SCALARS}
+
+
+def plan_versions_match(proposal, entries):
+    recorded = {}
+    for entry in entries:
+        number = entry.payload.get("plan_version") if isinstance(entry.payload, dict) else None
+        if number is not None and entry.payload.get("plan_hash"):
+            recorded.setdefault(number, entry)
+    plan = ImplementationPlan.objects.filter(proposal=proposal).first()
+    if plan is None:
+        return min((e.seq for e in recorded.values()), default=None)
+    versions = {v.number: v for v in PlanVersion.objects.filter(plan=plan)}
+    bad = []
+    for number, entry in recorded.items():
+        version = versions.get(number)
+        if (
+            version is None
+            or version.content_hash != entry.payload["plan_hash"]
+            or plan_hash(version.content) != version.content_hash
+        ):
+            bad.append(entry.seq)
+    last = entries[-1].seq if entries else 1
+    if set(versions) - set(recorded):
+        bad.append(last)
+    if versions and _scalars(plan_snapshot(plan)) != _scalars(versions[max(versions)].content):
+        latest = recorded.get(max(versions))
+        bad.append(latest.seq if latest is not None else last)
+    return min(bad) if bad else None
+
+
+def _values(payload_values) -> list:
+    return sorted((v.get("kpi"), v.get("value")) for v in payload_values or ())
+
+
+def _row_values(row) -> list:
+    return sorted((v.kpi_id, decimal_text(v.value)) for v in row.values.all())
+
+
+def _iso(day):
+    return day.isoformat() if day is not None else None
+
+
+def progress_reports_match(proposal, entries):
+    """Each period's report is its `progress_report` entry: who filed it, the period and its due
+    date, late or not, the narrative, the KPI values and the attachments (name, SHA-256, which
+    the stored file still has)."""
+    recorded = {}
+    for entry in entries:
+        if entry.event == "progress_report":
+            p = entry.payload
+            recorded[p.get("period")] = (
+                entry,
+                (
+                    entry.actor_id,
+                    p.get("period_start"),
+                    p.get("period_end"),
+                    p.get("due"),
+                    p.get("late"),
+                    p.get("narrative"),
+                    _values(p.get("kpi_values")),
+                    sorted(
+                        (a.get("name"), a.get("sha256"), a.get("sha256"))
+                        for a in p.get("attachments") or ()
+                    ),
+                ),
+            )
+    rows = {
+        row.period: (
+            row.filed_by_id,
+            _iso(row.period_start),
+            _iso(row.period_end),
+            _iso(row.due_date),
+            row.late,
+            row.narrative,
+            _row_values(row),
+            sorted(
+                (a.original_name, a.sha256, stored_sha256(a.file)) for a in row.attachments.all()
+            ),
+        )
+        for row in ProgressReport.objects.filter(plan__proposal=proposal).prefetch_related(
+            "values", "attachments"
+        )
+    }
+    return keyed_mismatch(recorded, rows, entries)
+
+
+def final_report_matches(proposal, entries):
+    """The final report is the last `submit_final_report` entry: who, the text, due, late, the
+    final KPI values."""
+    recorded = {}
+    for entry in entries:
+        if entry.event == "submit_final_report":
+            p = entry.payload
+            recorded["final"] = (
+                entry,
+                (
+                    entry.actor_id,
+                    p.get("report"),
+                    p.get("due"),
+                    p.get("late"),
+                    _values(p.get("kpi_values")),
+                ),
+            )
+    row = FinalReport.objects.filter(plan__proposal=proposal).prefetch_related("values").first()
+    rows = {}
+    if row is not None:
+        rows["final"] = (
+            row.filed_by_id,
+            row.report,
+            _iso(row.due_date),
+            row.late,
+            _row_values(row),
+        )
+    return keyed_mismatch(recorded, rows, entries)
+
+
+def inspections_match(proposal, entries):
+    """The inspections, in the order recorded, are the `inspection` entries: the inspector, the
+    date, the findings, the recommendations and the assessment."""
+    recorded = {
+        number: (
+            entry,
+            (
+                entry.actor_id,
+                entry.payload.get("date"),
+                entry.payload.get("findings"),
+                entry.payload.get("recommendations"),
+                entry.payload.get("assessment"),
+            ),
+        )
+        for number, entry in enumerate(e for e in entries if e.event == "inspection")
+    }
+    rows = {
+        number: (
+            row.inspector_id,
+            _iso(row.date),
+            row.findings,
+            row.recommendations,
+            row.assessment,
+        )
+        for number, row in enumerate(
+            Inspection.objects.filter(plan__proposal=proposal).order_by("created_at", "pk")
+        )
+    }
+    return keyed_mismatch(recorded, rows, entries)
+
+
+DECIDED = {
+    "adjustment_approve": Adjustment.Status.APPROVED,
+    "adjustment_reject": Adjustment.Status.REJECTED,
+}
+
+
+def adjustments_match(proposal, entries):
+    """Each adjustment is its `adjustment_request` entry (who, reasons, changes, the plan version
+    it was based on) and, once decided, its `adjustment_approve` or `adjustment_reject` entry (the
+    decision, who, the reasons, the plan version it produced); a pending one has no decision."""
+    recorded = {}
+    for entry in entries:
+        p = entry.payload
+        if entry.event == "adjustment_request":
+            recorded[(p.get("adjustment"), "request")] = (
+                entry,
+                (entry.actor_id, p.get("reasons"), p.get("changes"), p.get("plan_version")),
+            )
+        elif entry.event in DECIDED:
+            approved = entry.event == "adjustment_approve"
+            recorded[(p.get("adjustment"), "decision")] = (
+                entry,
+                (
+                    DECIDED[entry.event],
+                    entry.actor_id,
+                    p.get("reasons"),
+                    p.get("plan_version") if approved else None,
+                ),
+            )
+    rows = {}
+    for row in Adjustment.objects.filter(plan__proposal=proposal):
+        rows[(row.pk, "request")] = (
+            row.requested_by_id,
+            row.reasons,
+            row.changes,
+            row.based_on_version,
+        )
+        if row.status != Adjustment.Status.PENDING:
+            rows[(row.pk, "decision")] = (
+                row.status,
+                row.decided_by_id,
+                row.decision_reasons,
+                row.resulting_version,
+            )
+    return keyed_mismatch(recorded, rows, entries)
+
+
+register("plan_versions", plan_versions_match)
+register("progress_reports", progress_reports_match)
+register("final_report", final_report_matches)
+register("inspections", inspections_match)
+register("adjustments", adjustments_match)

@@ -1,0 +1,122 @@
+"""What the decision stage declares to the cross-check registry (ledger/records.py): votes,
+opinions, authors, the approval's mode and head override, and the deciding unit, each compared
+with the entries that recorded them."""
+
+from ledger.records import register
+
+from .models import EDITABLE_STATES, Opinion, ProposalAuthor, ProposalVersion, Vote
+
+REFERENCE_KEYS = ("document_number", "document_date", "signer_name", "signer_title")
+
+
+def opinion_reference(opinion) -> dict:
+    from .services import opinion_reference as reference
+
+    return reference(opinion)
+
+
+def _last_seq(entries):
+    return entries[-1].seq if entries else 1
+
+
+def votes_match(proposal, entries):
+    """Each voter's vote of each round is the choice of their last `vote` entry of that round,
+    and every vote row has such an entry."""
+    recorded = {}
+    for entry in entries:
+        if entry.event == "vote":
+            recorded[(entry.payload.get("round"), entry.actor_id)] = entry
+    rows = {
+        (row.round, row.voter_id): row.choice
+        for row in Vote.objects.filter(proposal=proposal).only("round", "voter_id", "choice")
+    }
+    bad = [
+        entry.seq for key, entry in recorded.items() if rows.get(key) != entry.payload.get("choice")
+    ]
+    if set(rows) - set(recorded):
+        bad.append(_last_seq(entries))
+    return min(bad) if bad else None
+
+
+def opinions_match(proposal, entries):
+    """The opinions, in order, are the `opinion` entries: same author, stage, stance and text."""
+    recorded = [entry for entry in entries if entry.event == "opinion"]
+    rows = list(Opinion.objects.filter(proposal=proposal).order_by("created_at", "pk"))
+    for entry, row in zip(recorded, rows, strict=False):
+        payload = entry.payload
+        if (row.author_id, row.stage, row.stance, row.text) != (
+            entry.actor_id,
+            payload.get("stage"),
+            payload.get("stance"),
+            payload.get("text"),
+        ):
+            return entry.seq
+        # The committee's document and signer (amendment 2026-11-29); absent from older entries.
+        reference = opinion_reference(row)
+        if reference != {key: payload[key] for key in REFERENCE_KEYS if payload.get(key)}:
+            return entry.seq
+    if len(rows) > len(recorded):
+        return _last_seq(entries)
+    if len(rows) < len(recorded):
+        return recorded[len(rows)].seq
+    return None
+
+
+def authors_match(proposal, entries):
+    """Outside editing, the authors are those of the last frozen version, whose hash the ledger
+    holds."""
+    if proposal.state in EDITABLE_STATES or not proposal.version:
+        return None
+    version = (
+        ProposalVersion.objects.filter(proposal=proposal, number=proposal.version)
+        .only("content")
+        .first()
+    )
+    if version is None:
+        return _last_seq(entries)
+    authors = version.content.get("authors", [])
+    # Versions frozen since authors' posts are recorded (issue 11, point 7) freeze them too.
+    with_posts = any("post" in a for a in authors)
+    frozen = sorted((a.get("username"), a.get("post") if with_posts else "") for a in authors)
+    now = sorted(
+        (username, post if with_posts else "")
+        for username, post in ProposalAuthor.objects.filter(proposal=proposal).values_list(
+            "user__username", "post"
+        )
+    )
+    if frozen == now:
+        return None
+    for entry in entries:
+        if entry.dossier_hash == version.content_hash:
+            return entry.seq
+    return _last_seq(entries)
+
+
+def approval_matches(proposal, entries):
+    """The mode and the head's override are those of the last `approve` entry."""
+    approvals = [entry for entry in entries if entry.event == "approve"]
+    if not approvals:
+        return None
+    entry = approvals[-1]
+    override = bool(entry.payload.get("head_bears_responsibility"))
+    if (proposal.mode, bool(proposal.head_override)) != (entry.payload.get("mode"), override):
+        return entry.seq
+    return None
+
+
+def deciding_unit_matches(proposal, entries):
+    """The deciding unit is the one the last `submit` or `escalate` entry named."""
+    keys = {"submit": "deciding_unit", "escalate": "to_unit"}
+    named = [e for e in entries if e.payload.get(keys.get(e.event, ""), None)]
+    if not named:
+        return None
+    code = named[-1].payload[keys[named[-1].event]]
+    current = proposal.deciding_unit.code if proposal.deciding_unit_id else None
+    return None if current == code else named[-1].seq
+
+
+register("votes", votes_match)
+register("opinions", opinions_match)
+register("authors", authors_match)
+register("mode_and_head_override", approval_matches)
+register("deciding_unit", deciding_unit_matches)

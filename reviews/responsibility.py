@@ -1,0 +1,471 @@
+"""Responsibility per person (Decree 73, Art. 5(2), 11; lifecycle.md, amendment of 2026-11-29).
+
+After an evaluation that falls short, the head of the deciding unit decides on each author in
+turn (criteria, damage, decision), once that author has explained (giải trình) or the time to
+explain (KL14_RESPONSIBILITY_EXPLANATION_DAYS working days after the review opened) is over. The
+decision on every author but the last is an in-state action (`responsibility_decision`); the last
+one fires `decide_responsibility`, to the outcome the authors share, or to
+`responsibility_decided` when their outcomes differ. With a single author that is one call, as
+before. Each decision issues its own official document (reviews/documents.py).
+
+Each author may then complain (khiếu nại) against the decision on them. The Law on Complaints
+(2011, Art. 18) gives the first resolution to the head of the body that issued the decision
+complained of, so the head of the deciding unit resolves it here; a second complaint goes to the
+superior head (Art. 21) or to court, outside KL14. Every step is in the ledger, in the same
+transaction as its row."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kl14.errors import Conflict, NotFound
+from proposals.models import RESPONSIBILITY_OUTCOMES, Proposal, ProposalAuthor, State
+from proposals.permissions import is_author, is_deciding_head
+from proposals.services import (
+    clean_text,
+    fire_transition,
+    lock_proposal,
+    raise_if_invalid,
+    record_action,
+    require,
+    require_state,
+)
+
+from . import permissions as perms
+from .models import (
+    Decision,
+    Evaluation,
+    ResponsibilityComplaint,
+    ResponsibilityDecision,
+    ResponsibilityExplanation,
+)
+from .rules import allowed_decisions, refusal, responsibility_due, responsibility_explanation_due
+
+# --- what the pages and the API read ----------------------------------------------------------
+
+
+def explanation_deadline(proposal):
+    """The last day the authors may explain, or None (no fixed period)."""
+    if proposal.state != State.RESPONSIBILITY_REVIEW:
+        return None
+    return responsibility_explanation_due(proposal.state_changed_at)
+
+
+def author_users(proposal) -> list:
+    return [
+        a.user
+        for a in ProposalAuthor.objects.filter(proposal=proposal)
+        .select_related("user")
+        .order_by("-is_creator", "added_at", "pk")
+    ]
+
+
+def decisions_by_author(proposal) -> dict:
+    return {
+        d.author_id: d
+        for d in ResponsibilityDecision.objects.filter(proposal=proposal).select_related(
+            "author", "decided_by"
+        )
+    }
+
+
+def undecided_authors(proposal) -> list:
+    decided = decisions_by_author(proposal)
+    return [u for u in author_users(proposal) if u.pk not in decided]
+
+
+def hearing_open_for(proposal, author) -> bool:
+    """The decision on `author` still waits: they have not explained and may until the deadline."""
+    due = explanation_deadline(proposal)
+    if due is None or timezone.localdate() > due:
+        return False
+    return not ResponsibilityExplanation.objects.filter(proposal=proposal, author=author).exists()
+
+
+def decidable_authors(proposal) -> list:
+    """The undecided authors whose hearing is over: explained, or the deadline passed (one
+    query for the explanations, not one per author)."""
+    undecided = undecided_authors(proposal)
+    due = explanation_deadline(proposal)
+    if due is None or timezone.localdate() > due:
+        return undecided
+    explained = set(
+        ResponsibilityExplanation.objects.filter(proposal=proposal).values_list(
+            "author_id", flat=True
+        )
+    )
+    return [u for u in undecided if u.pk in explained]
+
+
+def hearing_waiting(proposal) -> list[str]:
+    """Why the head cannot decide on anyone yet (the transition's prerequisites), in words."""
+    if proposal.state != State.RESPONSIBILITY_REVIEW:
+        return []
+    undecided = undecided_authors(proposal)
+    if not undecided or decidable_authors(proposal):
+        return []
+    return [
+        _("The authors may explain until %(day)s: %(names)s have not yet explained.")
+        % {
+            "day": date_format(explanation_deadline(proposal), "SHORT_DATE_FORMAT"),
+            "names": ", ".join(u.get_full_name() or u.get_username() for u in undecided),
+        }
+    ]
+
+
+def person_rows(proposal) -> list[dict]:
+    """One row per author: the explanation, the decision and the complaint, for the pages."""
+    decided = decisions_by_author(proposal)
+    explained = {
+        e.author_id: e for e in ResponsibilityExplanation.objects.filter(proposal=proposal)
+    }
+    complaints = {
+        c.decision_id: c
+        for c in ResponsibilityComplaint.objects.filter(decision__proposal=proposal)
+    }
+    rows = []
+    for user in author_users(proposal):
+        decision = decided.get(user.pk)
+        rows.append(
+            {
+                "author": user,
+                "explanation": explained.get(user.pk),
+                "decision": decision,
+                "complaint": complaints.get(decision.pk) if decision else None,
+            }
+        )
+    legacy = decided.get(None)  # one decision for all authors, recorded before the amendment
+    if legacy is not None:
+        for row in rows:
+            row["decision"] = row["decision"] or legacy
+            row["complaint"] = row["complaint"] or complaints.get(legacy.pk)
+    return rows
+
+
+def decision_for(proposal, user):
+    """The decision on `user` (or the one for all authors recorded before the amendment)."""
+    rows = ResponsibilityDecision.objects.filter(proposal=proposal)
+    return rows.filter(author=user).first() or rows.filter(author__isnull=True).first()
+
+
+def can_explain(user, proposal) -> bool:
+    return (
+        proposal.state == State.RESPONSIBILITY_REVIEW
+        and is_author(user, proposal)
+        and not ResponsibilityExplanation.objects.filter(proposal=proposal, author=user).exists()
+        and not ResponsibilityDecision.objects.filter(proposal=proposal, author=user).exists()
+    )
+
+
+def can_complain(user, proposal) -> bool:
+    decision = ResponsibilityDecision.objects.filter(proposal=proposal, author=user).first()
+    return decision is not None and not hasattr(decision, "complaint")
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+def _damage_amount(value, damage, errors):
+    if value in (None, ""):
+        if damage:
+            errors.setdefault("damage_amount", []).append(
+                _("Enter the amount of the damage (VND).")
+            )
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.setdefault("damage_amount", []).append(_("Enter a number."))
+        return None
+    if not amount.is_finite() or amount != amount.to_integral_value():
+        errors.setdefault("damage_amount", []).append(_("Enter a whole number of đồng."))
+        return None
+    if not damage:
+        if amount:
+            errors.setdefault("damage_amount", []).append(
+                _("There is an amount of damage, but no damage is declared.")
+            )
+        return None
+    if amount <= 0:
+        errors.setdefault("damage_amount", []).append(_("The damage must be more than zero."))
+    elif amount >= 10**18:
+        errors.setdefault("damage_amount", []).append(_("The amount is too large."))
+    return amount
+
+
+def _authors_concerned(proposal, value, errors) -> list:
+    """The authors a decision concerns: the one named by `value` (a user or an id), or, when
+    `value` is empty, every author not yet decided on."""
+    if value in (None, ""):
+        return undecided_authors(proposal)
+    try:
+        pk = int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        pk = None
+    authors = {u.pk: u for u in author_users(proposal)}
+    if pk not in authors:
+        errors.setdefault("author", []).append(_("Choose one of the proposal's authors."))
+        return []
+    return [authors[pk]]
+
+
+# --- the steps --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def responsibility_explain(*, proposal, actor, text) -> ResponsibilityExplanation:
+    """An author's explanation (giải trình) before the decision on them, once, before the
+    deadline."""
+    proposal = lock_proposal(proposal, actor)
+    require(is_author(actor, proposal))
+    if proposal.state != State.RESPONSIBILITY_REVIEW:
+        raise Conflict(_("There is no responsibility review to explain in."), code="wrong_state")
+    if ResponsibilityDecision.objects.filter(proposal=proposal, author=actor).exists():
+        raise Conflict(_("The decision on you has already been made."), code="decided")
+    due = explanation_deadline(proposal)
+    if due is not None and timezone.localdate() > due:
+        raise Conflict(
+            _("The time to explain ended on %(day)s.")
+            % {"day": date_format(due, "SHORT_DATE_FORMAT")},
+            code="explanation_closed",
+        )
+    if ResponsibilityExplanation.objects.filter(proposal=proposal, author=actor).exists():
+        raise Conflict(_("You have already explained."), code="explained")
+    errors: dict = {}
+    text = clean_text(text, "text", errors, max_length=20000)
+    raise_if_invalid(errors)
+    explanation = ResponsibilityExplanation.objects.create(
+        proposal=proposal, author=actor, text=text
+    )
+    record_action(
+        proposal=proposal,
+        actor=actor,
+        event="responsibility_explanation",
+        payload={"text": text},
+    )
+    return explanation
+
+
+responsibility_explain.alters_data = True
+
+
+@transaction.atomic
+def proposal_decide_responsibility(
+    *,
+    proposal,
+    actor,
+    decision,
+    followed_approved_plan,
+    pure_motive,
+    common_interest,
+    no_personal_gain,
+    damage,
+    reasons,
+    damage_amount=None,
+    author=None,
+) -> Proposal:
+    """The decision on one author (`author`: a user or id), exactly as `rules.allowed_decisions`
+    admits for their criteria and damage. Without `author`, the same decision on every author
+    not yet decided on, each with their own record, ledger entry and document (a single author:
+    one decision, as before the amendment). The last decision moves the proposal to the outcome
+    all authors share, or to `responsibility_decided`."""
+    proposal = lock_proposal(proposal, actor)
+    require(perms.may_fire(actor, proposal, "decide_responsibility"))
+    require_state(proposal, "decide_responsibility")
+    criteria = {
+        "followed_approved_plan": followed_approved_plan,
+        "pure_motive": pure_motive,
+        "common_interest": common_interest,
+        "no_personal_gain": no_personal_gain,
+    }
+    errors: dict = {}
+    people = _authors_concerned(proposal, author, errors)
+    for person in people:
+        name = person.get_full_name() or person.get_username()
+        if ResponsibilityDecision.objects.filter(proposal=proposal, author=person).exists():
+            raise Conflict(
+                _("The decision on %(name)s has already been made.") % {"name": name},
+                code="decided",
+            )
+        if hearing_open_for(proposal, person):
+            raise Conflict(
+                _("%(name)s may explain until %(day)s: the decision waits for the explanation.")
+                % {
+                    "name": name,
+                    "day": date_format(explanation_deadline(proposal), "SHORT_DATE_FORMAT"),
+                },
+                code="hearing_open",
+            )
+    for name, value in [*criteria.items(), ("damage", damage)]:
+        if not isinstance(value, bool):
+            errors.setdefault(name, []).append(_("Must be true or false."))
+    reasons = clean_text(reasons, "reasons", errors)
+    if decision not in Decision.values:
+        errors.setdefault("decision", []).append(_("Choose a valid option."))
+    if isinstance(damage, bool):
+        damage_amount = _damage_amount(damage_amount, damage, errors)
+    if not errors:
+        criteria_met = all(criteria.values())
+        if decision not in allowed_decisions(criteria_met=criteria_met, damage=damage):
+            errors["decision"] = [
+                refusal(decision=decision, criteria_met=criteria_met, damage=damage)
+            ]
+    raise_if_invalid(errors)
+    evaluation = Evaluation.objects.filter(proposal=proposal).first()
+    due = responsibility_due(proposal.state_changed_at)
+    for person in people:
+        _decide_one(
+            proposal,
+            actor,
+            person,
+            decision=decision,
+            criteria=criteria,
+            damage=damage,
+            damage_amount=damage_amount,
+            reasons=reasons,
+            due=due,
+            evaluation=evaluation,
+        )
+    return proposal
+
+
+def _decide_one(proposal, actor, person, *, decision, criteria, damage, damage_amount, **rest):
+    """Records the decision on `person`: an in-state action while other authors wait for theirs,
+    the `decide_responsibility` transition for the last one."""
+    due, evaluation = rest["due"], rest["evaluation"]
+    ResponsibilityDecision.objects.create(
+        proposal=proposal,
+        author=person,
+        decision=decision,
+        **criteria,
+        damage=damage,
+        damage_amount=damage_amount,
+        reasons=rest["reasons"],
+        due=due,
+        decided_by=actor,
+    )
+    payload = {
+        "author": person.get_username(),
+        "decision": decision,
+        "criteria": criteria,
+        "damage": damage,
+        "damage_amount": str(damage_amount) if damage_amount is not None else None,
+        "reasons": rest["reasons"],
+        "evaluation_outcome": evaluation.outcome if evaluation else None,
+        "due": due.isoformat() if due else None,
+    }
+    if undecided_authors(proposal):
+        record_action(
+            proposal=proposal, actor=actor, event="responsibility_decision", payload=payload
+        )
+        return
+    outcomes = {
+        d.author.get_username(): d.decision
+        for d in decisions_by_author(proposal).values()
+        if d.author_id is not None
+    }
+    shared = set(outcomes.values())
+    target = shared.pop() if len(shared) == 1 else State.RESPONSIBILITY_DECIDED
+    fire_transition(
+        proposal,
+        actor,
+        "decide_responsibility",
+        decision=target,
+        payload={**payload, "outcomes": outcomes},
+    )
+    from .services import _refresh_lesson
+
+    _refresh_lesson(proposal)
+
+
+proposal_decide_responsibility.alters_data = True
+
+
+@transaction.atomic
+def complaint_file(*, proposal, actor, text) -> ResponsibilityComplaint:
+    """An author's complaint (khiếu nại) against the decision on their own responsibility; once."""
+    proposal = lock_proposal(proposal, actor)
+    require(is_author(actor, proposal))
+    decision = ResponsibilityDecision.objects.filter(proposal=proposal, author=actor).first()
+    if decision is None:
+        raise Conflict(
+            _("No decision on your responsibility has been made to complain against."),
+            code="wrong_state",
+        )
+    if ResponsibilityComplaint.objects.filter(decision=decision).exists():
+        raise Conflict(_("You have already complained against this decision."), code="filed")
+    errors: dict = {}
+    text = clean_text(text, "text", errors, max_length=20000)
+    raise_if_invalid(errors)
+    complaint = ResponsibilityComplaint.objects.create(decision=decision, text=text)
+    record_action(
+        proposal=proposal,
+        actor=actor,
+        event="responsibility_complaint",
+        payload={"decision": decision.decision, "text": text},
+    )
+    return complaint
+
+
+complaint_file.alters_data = True
+
+
+@transaction.atomic
+def complaint_resolve(*, proposal, actor, author, resolution, text) -> ResponsibilityComplaint:
+    """The head of the deciding unit resolves an author's complaint (first resolution, Law on
+    Complaints, Art. 18): rejected, founded or partly founded, with reasons."""
+    proposal = lock_proposal(proposal, actor)
+    require(is_deciding_head(actor, proposal) and not is_author(actor, proposal))
+    try:
+        author_pk = int(getattr(author, "pk", author))
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    complaint = (
+        ResponsibilityComplaint.objects.select_for_update()
+        .select_related("decision__author")
+        .filter(decision__proposal=proposal, decision__author_id=author_pk)
+        .first()
+    )
+    if complaint is None:
+        raise NotFound(_("This author has filed no complaint."))
+    if not complaint.is_open:
+        raise Conflict(_("The complaint has already been resolved."), code="resolved")
+    errors: dict = {}
+    if resolution not in ResponsibilityComplaint.Resolution.values:
+        errors["resolution"] = [_("Choose a valid option.")]
+    text = clean_text(text, "text", errors, max_length=20000)
+    raise_if_invalid(errors)
+    complaint.resolution = resolution
+    complaint.resolution_text = text
+    complaint.resolved_by = actor
+    complaint.resolved_at = timezone.now()
+    complaint.save(update_fields=["resolution", "resolution_text", "resolved_by", "resolved_at"])
+    record_action(
+        proposal=proposal,
+        actor=actor,
+        event="responsibility_complaint_resolution",
+        payload={
+            "author": complaint.decision.author.get_username(),
+            "resolution": resolution,
+            "text": text,
+        },
+    )
+    return complaint
+
+
+complaint_resolve.alters_data = True
+
+
+def complaints_open(proposal) -> list:
+    return list(
+        ResponsibilityComplaint.objects.filter(
+            decision__proposal=proposal, resolution=""
+        ).select_related("decision__author")
+    )
+
+
+def decided_state(proposal) -> bool:
+    return proposal.state in RESPONSIBILITY_OUTCOMES

@@ -1,0 +1,111 @@
+"""The API of responsibility per person (reviews.responsibility): each author's explanation before
+the decision, their complaint after it, and its resolution by the head of the deciding unit. The
+decisions themselves are fired through `POST /proposals/{id}/transitions/decide_responsibility/`
+(one per author, `author` in the body)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kl14.api import error_responses as errors
+
+from . import responsibility
+from .api import PROPOSAL_ID, TAG, _proposal
+from .models import ResponsibilityDecision, ResponsibilityExplanation
+from .serializers import (
+    ComplaintResolutionInputSerializer,
+    ResponsibilityComplaintSerializer,
+    ResponsibilityDecisionSerializer,
+    ResponsibilityExplanationSerializer,
+    TextInputSerializer,
+)
+
+AUTHOR_ID = OpenApiParameter(
+    "author", OpenApiTypes.INT, OpenApiParameter.PATH, description="The author's user id."
+)
+
+
+@extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
+class ResponsibilityDecisionListView(APIView):
+    @extend_schema(
+        summary="The decisions on responsibility, one per author",
+        description=(
+            "Decree 73, Art. 5(2), 11: each author's criteria, damage and decision, with their "
+            "complaint and its resolution."
+        ),
+        responses={200: ResponsibilityDecisionSerializer(many=True), **errors(401, 404)},
+    )
+    def get(self, request, pk):
+        proposal = _proposal(request, pk)
+        rows = ResponsibilityDecision.objects.filter(proposal=proposal).select_related(
+            "author", "decided_by", "complaint__resolved_by"
+        )
+        return Response(ResponsibilityDecisionSerializer(rows, many=True).data)
+
+
+@extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
+class ResponsibilityExplanationView(APIView):
+    @extend_schema(
+        summary="The authors' explanations before the decisions on responsibility",
+        responses={200: ResponsibilityExplanationSerializer(many=True), **errors(401, 404)},
+    )
+    def get(self, request, pk):
+        proposal = _proposal(request, pk)
+        rows = ResponsibilityExplanation.objects.filter(proposal=proposal).select_related("author")
+        return Response(ResponsibilityExplanationSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Explain before the decision on your responsibility (an author, once)",
+        request=TextInputSerializer,
+        responses={201: ResponsibilityExplanationSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        proposal = _proposal(request, pk)
+        explanation = responsibility.responsibility_explain(
+            proposal=proposal, actor=request.user, text=request.data.get("text")
+        )
+        return Response(
+            ResponsibilityExplanationSerializer(explanation).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
+class ResponsibilityComplaintView(APIView):
+    @extend_schema(
+        summary="Complain against the decision on your responsibility (an author, once)",
+        description=(
+            "Resolved first by the head of the deciding unit, who issued the decision (Law on "
+            "Complaints 2011, Art. 18)."
+        ),
+        request=TextInputSerializer,
+        responses={201: ResponsibilityComplaintSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        proposal = _proposal(request, pk)
+        complaint = responsibility.complaint_file(
+            proposal=proposal, actor=request.user, text=request.data.get("text")
+        )
+        return Response(
+            ResponsibilityComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=TAG, parameters=[PROPOSAL_ID, AUTHOR_ID])
+class ComplaintResolutionView(APIView):
+    @extend_schema(
+        summary="Resolve an author's complaint (the head of the deciding unit)",
+        request=ComplaintResolutionInputSerializer,
+        responses={200: ResponsibilityComplaintSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk, author):
+        proposal = _proposal(request, pk)
+        complaint = responsibility.complaint_resolve(
+            proposal=proposal,
+            actor=request.user,
+            author=author,
+            resolution=request.data.get("resolution"),
+            text=request.data.get("text"),
+        )
+        return Response(ResponsibilityComplaintSerializer(complaint).data)

@@ -1,0 +1,613 @@
+"""Tampering as an attacker with SQL access would (a superuser: triggers switched off), each one
+asserted detected by `manage.py verify_ledger`, the ledger API and the dossier verification page.
+A dossier was issued first, so a signed checkpoint holds every chain head. The chain's own
+tamperings need PostgreSQL (its triggers); the recorded rows, which no trigger guards, are
+tampered with on any database."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from documents import services as documents
+from documents.models import OfficialDocument
+from ledger.models import LedgerEntry
+from pilots import services as pilots
+from pilots.models import ReportAttachment
+from proposals.models import Opinion, ProposalVersion, State, Vote
+from reviews import board_requests as requests
+from reviews import responsibility as persons
+from reviews import services as reviews
+from reviews.models import AbuseCase, Decision
+from tests.factories.pilots import approved, started
+from tests.factories.proposals import fresh, in_state
+from tests.factories.reviews import FINALS, PROTECTED, decided, in_review, succeeded
+from tests.factories.units import grant
+from tests.ledger.tamper import append_forged, entries, recompute_from, sql
+from units.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_payload(p, org):
+    sql(
+        "UPDATE ledger_ledgerentry SET payload = %s WHERE proposal_id = %s AND seq = 2",
+        ['{"forged": true}', p.pk],
+    )
+
+
+def delete_middle(p, org):
+    sql("DELETE FROM ledger_ledgerentry WHERE proposal_id = %s AND seq = 2", [p.pk])
+
+
+def reorder(p, org):
+    sql("UPDATE ledger_ledgerentry SET seq = seq + 1000 WHERE proposal_id = %s", [p.pk])
+    sql("UPDATE ledger_ledgerentry SET seq = 2 WHERE proposal_id = %s AND seq = 1003", [p.pk])
+    sql("UPDATE ledger_ledgerentry SET seq = 3 WHERE proposal_id = %s AND seq = 1002", [p.pk])
+    sql(
+        "UPDATE ledger_ledgerentry SET seq = seq - 1000 WHERE proposal_id = %s AND seq > 1000",
+        [p.pk],
+    )
+
+
+def insert_backdated(p, org):
+    """A forged entry at the end, correctly hashed, dated a day before the first one."""
+    first = entries(p)[0]
+    append_forged(p, at=first.at - timedelta(days=1))
+
+
+def truncate(p, org):
+    last = entries(p)[-1]
+    sql("DELETE FROM ledger_ledgerentry WHERE id = %s", [last.pk])
+
+
+def recompute(p, org):
+    recompute_from(p, 2, payload={"forged": True})
+
+
+def delete_all(p, org):
+    sql("DELETE FROM ledger_ledgerentry WHERE proposal_id = %s", [p.pk])
+
+
+def vote(p, org):
+    row = Vote.objects.filter(proposal=p).first()
+    choice = "against" if row.choice == "for" else "for"
+    sql("UPDATE proposals_vote SET choice = %s WHERE id = %s", [choice, row.pk])
+
+
+def opinion(p, org):
+    row = Opinion.objects.filter(proposal=p).first()
+    stance = "disagree" if row.stance != "disagree" else "agree"
+    sql("UPDATE proposals_opinion SET stance = %s WHERE id = %s", [stance, row.pk])
+
+
+def co_author(p, org):
+    sql(
+        "INSERT INTO proposals_proposalauthor (proposal_id, user_id, is_creator, post, added_at) "
+        "VALUES (%s, %s, false, '', now())",
+        [p.pk, org.deputy.pk],
+    )
+
+
+def mode(p, org):
+    sql(
+        "UPDATE proposals_proposal SET mode = %s WHERE id = %s",
+        ["implementation" if p.mode == "pilot" else "pilot", p.pk],
+    )
+
+
+def head_override(p, org):
+    sql(
+        "UPDATE proposals_proposal SET head_override = %s WHERE id = %s",
+        [not p.head_override, p.pk],
+    )
+
+
+def deciding_unit(p, org):
+    sql(
+        "UPDATE proposals_proposal SET deciding_unit_id = %s WHERE id = %s", [org.province.pk, p.pk]
+    )
+
+
+def frozen_version(p, org):
+    row = ProposalVersion.objects.filter(proposal=p).first()
+    content = {**row.content, "fields": {**row.content["fields"], "title": "Khác"}}
+    sql(
+        "UPDATE proposals_proposalversion SET content = %s WHERE id = %s",
+        [json.dumps(content), row.pk],
+    )
+
+
+def evaluation(p, org):
+    sql("UPDATE reviews_evaluation SET outcome = %s WHERE proposal_id = %s", ["achieved", p.pk])
+
+
+def responsibility(p, org):
+    sql(
+        "UPDATE reviews_responsibilitydecision SET decision = %s WHERE proposal_id = %s",
+        ["liability_excluded", p.pk],
+    )
+
+
+def state(p, org):
+    sql("UPDATE proposals_proposal SET state = %s WHERE id = %s", ["exempted", p.pk])
+
+
+def hide_from_the_check(p, org):
+    """version = 0 used to hide a proposal from verify_ledger."""
+    sql("UPDATE proposals_proposal SET version = 0 WHERE id = %s", [p.pk])
+    vote(p, org)
+
+
+MATRIX = [
+    edit_payload,
+    delete_middle,
+    reorder,
+    insert_backdated,
+    truncate,
+    recompute,
+    delete_all,
+    vote,
+    opinion,
+    co_author,
+    mode,
+    head_override,
+    deciding_unit,
+    frozen_version,
+    evaluation,
+    responsibility,
+    state,
+    hide_from_the_check,
+]
+
+
+REVIEW_STAGE = {evaluation, responsibility}
+
+
+@pytest.fixture
+def protected(request, postgres, org, proposal):
+    """Approved through the real services (submission, opinion, votes, approval); for the review
+    stage's rows, evaluated and decided on responsibility."""
+    if request.node.callspec.params["tamper"] in REVIEW_STAGE:
+        return decided(proposal, head=org.head, party=org.party)
+    return approved(proposal, author=org.cadre, head=org.head, party=org.party, voters=[org.deputy])
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("tamper", MATRIX, ids=[t.__name__ for t in MATRIX])
+def test_detected_by_the_command_the_api_and_the_page(org, protected, tamper, capsys):
+    issue, _verification, _document = reviews.dossier_issue_pdf(
+        proposal=fresh(protected), actor=org.cadre
+    )
+    client = Client()
+    client.force_login(org.cadre)
+    url = f"/api/v1/proposals/{protected.pk}/ledger/verify/"
+    assert client.get(url).json()["valid"]
+
+    tamper(fresh(protected), org)
+
+    with pytest.raises(SystemExit):
+        call_command("verify_ledger")
+    out = capsys.readouterr().out
+    assert f"BROKEN  {protected.code}" in out
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert answer.json()["valid"] is False
+    page = client.get(f"/dossiers/verify/?code={issue.code}").content.decode()
+    assert 'data-status="broken"' in page
+    assert not LedgerEntry.objects.filter(event="dossier").exists()
+
+
+# --- every kind of recorded row (no trigger guards these tables: any database) ---------------
+#
+# Each stage is reached through the real services; each tampering edits, adds or deletes one
+# row that a ledger entry recorded, and verification must name the row's kind. The same stage
+# untouched verifies.
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def pilot_stage(org, proposal):
+    """Approved, planned, started; a progress report with a KPI value and an attachment, an
+    adjustment requested and approved; completed and its final report filed (evaluating)."""
+    p = approved(proposal, author=org.cadre, head=org.head, party=org.party, voters=[org.deputy])
+    p = started(p, head=org.head, monitors=[org.inspector])
+    pilots.report_file(
+        proposal=fresh(p),
+        actor=org.cadre,
+        narrative="Đã số hóa 20% hồ sơ.",
+        kpi_values={"Tỷ lệ hồ sơ trực tuyến": "20"},
+        attachments=[SimpleUploadedFile("bien-ban.png", PNG, content_type="image/png")],
+    )
+    pilots.inspection_record(
+        proposal=fresh(p),
+        actor=org.inspector,
+        date=timezone.localdate().isoformat(),
+        findings="Triển khai đúng kế hoạch.",
+        recommendations="Tăng cường tập huấn.",
+        assessment="good",
+    )
+    adjustment = pilots.adjustment_request(
+        proposal=fresh(p),
+        actor=org.cadre,
+        reasons="Cần thêm thời gian tập huấn.",
+        changes={"end_date": (timezone.localdate() + timedelta(days=200)).isoformat()},
+    )
+    pilots.adjustment_approve(adjustment=adjustment, actor=org.head, reasons="Đồng ý.")
+    return through_final_report(p, org)
+
+
+def through_final_report(p, org):
+    pilots.pilot_complete(proposal=fresh(p), actor=org.cadre)
+    pilots.pilot_submit_final_report(
+        proposal=fresh(p), actor=org.cadre, report="Báo cáo trung thực.", kpi_values=FINALS
+    )
+    return fresh(p)
+
+
+def records(kind, stage):
+    """Marks a tampering with the row kind verification must name and the stage it needs."""
+
+    def mark(tamper):
+        tamper.kind, tamper.stage = kind, stage
+        return tamper
+
+    return mark
+
+
+@records("progress_reports", pilot_stage)
+def progress_report(p, org):
+    sql("UPDATE pilots_progressreport SET narrative = %s", ["Đã số hóa 90% hồ sơ."])
+
+
+@records("progress_reports", pilot_stage)
+def progress_report_value(p, org):
+    sql("UPDATE pilots_kpivalue SET value = %s WHERE report_id IS NOT NULL", [90])
+
+
+@records("progress_reports", pilot_stage)
+def progress_report_attachment(p, org):
+    """The stored attachment replaced by another file under the same name (the storage)."""
+    name = ReportAttachment.objects.get().file.name
+    default_storage.delete(name)
+    assert default_storage.save(name, ContentFile(PNG + b"forged")) == name
+
+
+@records("final_report", pilot_stage)
+def final_report(p, org):
+    sql("UPDATE pilots_finalreport SET late = %s, report = %s", [False, "Vượt chỉ tiêu."])
+
+
+@records("inspections", pilot_stage)
+def inspection(p, org):
+    sql("UPDATE pilots_inspection SET assessment = %s", ["serious"])
+
+
+@records("inspections", pilot_stage)
+def inspection_deleted(p, org):
+    sql("DELETE FROM pilots_inspection")
+
+
+@records("adjustments", pilot_stage)
+def adjustment(p, org):
+    sql("UPDATE pilots_adjustment SET status = %s, resulting_version = NULL", ["rejected"])
+
+
+@records("adjustments", pilot_stage)
+def adjustment_reasons(p, org):
+    sql("UPDATE pilots_adjustment SET reasons = %s", ["Do cấp trên chỉ đạo."])
+
+
+def review_stage(org, proposal):
+    """Evaluated (damage) and decided on responsibility (reduced)."""
+    return decided(proposal, head=org.head, party=org.party)
+
+
+@records("evaluation", review_stage)
+def evaluation_causes(p, org):
+    sql("UPDATE reviews_evaluation SET causes_subjective = %s", ["Không có."])
+
+
+@records("evaluation", review_stage)
+def evaluation_override(p, org):
+    """The head's override of the collective's vote, erased."""
+    sql("UPDATE reviews_evaluation SET head_override = %s", [True])
+
+
+@records("evaluation", review_stage)
+def evaluation_minutes(p, org):
+    """Other minutes swapped in."""
+    sql("UPDATE reviews_evaluationminutes SET sha256 = %s", ["0" * 64])
+
+
+@records("evaluation_ballots", review_stage)
+def evaluation_ballot(p, org):
+    sql("UPDATE reviews_evaluationballot SET choice = %s", ["achieved"])
+
+
+@records("responsibility_decisions", review_stage)
+def responsibility_reasons(p, org):
+    sql("UPDATE reviews_responsibilitydecision SET reasons = %s", ["Không có lỗi."])
+
+
+@records("responsibility_decisions", review_stage)
+def responsibility_damage(p, org):
+    sql("UPDATE reviews_responsibilitydecision SET damage_amount = %s", [1000])
+
+
+def complaint_stage(org, proposal):
+    """In the responsibility review: both authors explained, the decision on each (reduced), the
+    cadre's complaint against it, resolved by the deciding head (upheld)."""
+    p = in_review(proposal, head=org.head, party=org.party)
+    for author in (org.cadre, org.cadre2):
+        persons.responsibility_explain(
+            proposal=fresh(p), actor=author, text="Tôi làm đúng kế hoạch được duyệt."
+        )
+    reviews.proposal_decide_responsibility(
+        proposal=fresh(p),
+        actor=org.head,
+        decision=Decision.REDUCED,
+        damage=True,
+        damage_amount=50_000_000,
+        reasons="Làm đúng kế hoạch được duyệt, vì lợi ích chung.",
+        **PROTECTED,
+    )
+    persons.complaint_file(proposal=fresh(p), actor=org.cadre, text="Tôi không đồng ý.")
+    persons.complaint_resolve(
+        proposal=fresh(p), actor=org.head, author=org.cadre, resolution="upheld", text="Giữ."
+    )
+    return fresh(p)
+
+
+@records("responsibility_explanations", complaint_stage)
+def responsibility_explanation(p, org):
+    sql(
+        "UPDATE reviews_responsibilityexplanation SET text = %s WHERE author_id = %s",
+        ["Tôi nhận lỗi.", org.cadre2.pk],
+    )
+
+
+@records("responsibility_complaints", complaint_stage)
+def complaint(p, org):
+    sql("UPDATE reviews_responsibilitycomplaint SET text = %s", ["Tôi đồng ý."])
+
+
+@records("responsibility_complaints", complaint_stage)
+def complaint_resolution(p, org):
+    sql("UPDATE reviews_responsibilitycomplaint SET resolution = %s", ["accepted"])
+
+
+def abuse_stage(org, proposal):
+    """Under way; referred for abuse, both authors explained, the finding: unfounded (back to
+    in_progress, protection intact)."""
+    p = in_state(proposal, State.IN_PROGRESS, mode="pilot")
+    reviews.proposal_refer_abuse(
+        proposal=fresh(p), actor=org.inspector, evidence="Nghi vấn trục lợi.", grounds="Điều 6."
+    )
+    for author in (org.cadre, org.cadre2):
+        reviews.abuse_explain(proposal=fresh(p), actor=author, text="Tôi làm đúng kế hoạch.")
+    reviews.proposal_conclude_abuse(
+        proposal=fresh(p), actor=org.inspector, finding="unfounded", conclusion="Không có căn cứ."
+    )
+    return fresh(p)
+
+
+@records("abuse_cases", abuse_stage)
+def abuse_evidence(p, org):
+    sql("UPDATE reviews_abusecase SET evidence = %s", ["Có bằng chứng trục lợi."])
+
+
+@records("abuse_cases", abuse_stage)
+def abuse_finding(p, org):
+    sql("UPDATE reviews_abusecase SET finding = %s", ["founded"])
+
+
+@records("abuse_cases", abuse_stage)
+def abuse_explanation(p, org):
+    sql(
+        "UPDATE reviews_abuseexplanation SET text = %s WHERE author_id = %s",
+        ["Tôi nhận lỗi.", org.cadre.pk],
+    )
+
+
+@records("abuse_cases", abuse_stage)
+def abuse_referral(p, org):
+    """Protection revoked by a referral that no founded finding recorded."""
+    case = AbuseCase.objects.get(proposal=p)
+    sql(
+        "INSERT INTO reviews_abusereferral (proposal_id, evidence, from_state, referred_by_id, "
+        "created_at, case_id) VALUES (%s, %s, %s, %s, %s, %s)",
+        [p.pk, case.evidence, case.from_state, case.referred_by_id, timezone.now(), case.pk],
+    )
+
+
+def success_stage(org, proposal):
+    """Succeeded; praise and a reward proposed by the province's organization
+    board and approved by the province's standing committee; a replication in the commune
+    proposed and approved (the adopted proposal created there); a regulation proposed to
+    institutionalise the model; published as a lesson."""
+    p = succeeded(proposal, head=org.head, party=org.party)
+    standing = grant(org.province, Role.STANDING_COMMITTEE, username="standing")
+    praise = requests.recognition_propose(
+        proposal=fresh(p), actor=org.orgboard, kind="praise", grounds="Khen."
+    )
+    requests.board_request_decide(board_request=praise, actor=standing, decision="approve")
+    reward = requests.recognition_propose(
+        proposal=fresh(p), actor=org.orgboard, kind="reward", grounds="Tiết kiệm 30% thời gian."
+    )
+    requests.board_request_decide(board_request=reward, actor=standing, decision="approve")
+    replication = requests.replication_propose(
+        proposal=fresh(p), actor=org.orgboard, target_units=[org.commune.pk], grounds="Nhân rộng."
+    )
+    requests.board_request_decide(
+        board_request=replication, actor=standing, decision="approve", reason="Đồng ý."
+    )
+    reviews.proposal_institutionalize(
+        proposal=fresh(p), actor=org.orgboard, title="Quy định một cửa số", issuing_level="province"
+    )
+    reviews.lesson_publish(proposal=fresh(p), actor=org.head, lessons="Làm từng bước, đo kết quả.")
+    return fresh(p)
+
+
+@records("recognitions", success_stage)
+def recognition(p, org):
+    sql(
+        "UPDATE reviews_recognition SET kind = %s WHERE kind = %s", ["early_salary_raise", "praise"]
+    )
+
+
+@records("recognitions", success_stage)
+def recognition_added(p, org):
+    sql(
+        "INSERT INTO reviews_recognition (proposal_id, recipient_id, kind, note, unit_id, "
+        "granted_by_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        [p.pk, org.cadre.pk, "priority", "", org.agency.pk, org.head.pk, timezone.now()],
+    )
+
+
+@records("board_requests", success_stage)
+def board_request(p, org):
+    sql("UPDATE reviews_boardrequest SET grounds = %s WHERE kind = %s", ["Khác.", "recognition"])
+
+
+@records("board_requests", success_stage)
+def board_request_refused(p, org):
+    sql("UPDATE reviews_boardrequest SET state = %s WHERE kind = %s", ["refused", "replication"])
+
+
+@records("replications", success_stage)
+def replication_target(p, org):
+    sql("UPDATE reviews_adoption SET unit_id = %s", [org.commune2.pk])
+
+
+@records("institutionalisation", success_stage)
+def institutionalisation(p, org):
+    sql("UPDATE reviews_institutionalization SET issuing_level = %s", ["central"])
+
+
+def document_stage(org, proposal):
+    """Approved: the decision's official document issued (rendered, signed, stored, recorded)."""
+    p = approved(proposal, author=org.cadre, head=org.head, party=org.party, voters=[org.deputy])
+    issued = documents.document_issue(pk=OfficialDocument.objects.get(proposal=p).pk)
+    assert issued is not None
+    return fresh(p)
+
+
+@records("lesson", success_stage)
+def lesson(p, org):
+    sql("UPDATE reviews_lesson SET lessons = %s", ["Không có gì để học."])
+
+
+@records("lesson", success_stage)
+def lesson_hidden(p, org):
+    sql("UPDATE proposals_proposal SET published_at = NULL WHERE id = %s", [p.pk])
+
+
+@records("official_documents", document_stage)
+def document_hash(p, org):
+    sql("UPDATE documents_officialdocument SET pdf_sha256 = %s", ["0" * 64])
+
+
+@records("official_documents", document_stage)
+def document_number(p, org):
+    sql("UPDATE documents_officialdocument SET number = number + 1")
+
+
+@records("official_documents", document_stage)
+def document_unissued(p, org):
+    sql("UPDATE documents_officialdocument SET status = %s", ["pending"])
+
+
+@records("official_documents", document_stage)
+def document_file(p, org):
+    """The stored PDF replaced by another file under the same name (not SQL: the storage)."""
+    name = OfficialDocument.objects.get(proposal=p).pdf.name
+    default_storage.delete(name)
+    assert default_storage.save(name, ContentFile(b"%PDF-1.7 forged")) == name
+
+
+ROWS = [
+    progress_report,
+    progress_report_value,
+    progress_report_attachment,
+    final_report,
+    inspection,
+    inspection_deleted,
+    adjustment,
+    adjustment_reasons,
+    evaluation_causes,
+    evaluation_override,
+    evaluation_minutes,
+    evaluation_ballot,
+    responsibility_reasons,
+    responsibility_damage,
+    responsibility_explanation,
+    complaint,
+    complaint_resolution,
+    abuse_evidence,
+    abuse_finding,
+    abuse_explanation,
+    abuse_referral,
+    recognition,
+    recognition_added,
+    board_request,
+    board_request_refused,
+    replication_target,
+    institutionalisation,
+    lesson,
+    lesson_hidden,
+    document_hash,
+    document_number,
+    document_unissued,
+    document_file,
+]
+STAGES = list(dict.fromkeys(t.stage for t in ROWS))
+
+
+def verified(org, p):
+    """Issues a dossier (a signed checkpoint holds the heads), then asserts that the command, the
+    API and the page call the ledger intact. Answers the API's URL and the dossier's code."""
+    issue, _verification, _document = reviews.dossier_issue_pdf(proposal=fresh(p), actor=org.cadre)
+    client = Client()
+    client.force_login(org.cadre)
+    url = f"/api/v1/proposals/{p.pk}/ledger/verify/"
+    assert client.get(url).json()["valid"]
+    call_command("verify_ledger")
+    page = client.get(f"/dossiers/verify/?code={issue.code}").content.decode()
+    assert 'data-status="valid"' in page
+    return client, url, issue.code
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=[s.__name__ for s in STAGES])
+def test_every_recorded_row_untouched_verifies(org, proposal, stage, capsys):
+    verified(org, stage(org, proposal))
+    assert " 0 broken." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("tamper", ROWS, ids=[t.__name__ for t in ROWS])
+def test_an_edited_row_is_named(org, proposal, tamper, capsys):
+    p = tamper.stage(org, proposal)
+    client, url, code = verified(org, p)
+    capsys.readouterr()
+
+    tamper(fresh(p), org)
+
+    with pytest.raises(SystemExit):
+        call_command("verify_ledger")
+    out = capsys.readouterr().out
+    assert f"BROKEN  {p.code}" in out
+    assert f"({tamper.kind})" in out
+    assert client.get(url).json()["valid"] is False
+    page = client.get(f"/dossiers/verify/?code={code}").content.decode()
+    assert 'data-status="broken"' in page

@@ -1,0 +1,63 @@
+"""`manage.py verify_ledger` streams: proposals are read in chunks and the chains of the last
+signed checkpoint are looked up in chunks, so its memory stays flat however many proposals there
+are; its output stays the operators' English (see the command's docstring)."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models.query import QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from ledger.checkpoints import checkpoint_create
+from ledger.management.commands import verify_ledger
+from tests.factories.proposals import ProposalFactory, submitted
+from tests.ledger.tamper import sql
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three(org):
+    return [
+        submitted(ProposalFactory(home_unit=org.agency, created_by=org.cadre), org.cadre)
+        for _ in range(3)
+    ]
+
+
+@pytest.fixture
+def chunk_of_two(monkeypatch):
+    monkeypatch.setattr(verify_ledger, "CHUNK", 2)
+    sizes = []
+    iterator = QuerySet.iterator
+
+    def spy(self, chunk_size=None):
+        sizes.append(chunk_size)
+        return iterator(self, chunk_size=chunk_size)
+
+    monkeypatch.setattr(QuerySet, "iterator", spy)
+    return sizes
+
+
+def test_proposals_are_read_in_chunks(three, chunk_of_two, capsys):
+    call_command("verify_ledger")
+    out = capsys.readouterr().out
+    assert chunk_of_two == [2]
+    assert all(f"OK      {p.code}  1 entries" in out for p in three)
+    assert out.rstrip().endswith("3 checked, 0 broken.")
+
+
+def test_the_chains_the_checkpoint_saw_are_looked_up_in_chunks(three, chunk_of_two, capsys):
+    checkpoint_create(reason="daily")
+    gone = three[1]
+    # The code the checkpoint saw is no longer in the database (the renamed row itself is broken).
+    sql("UPDATE proposals_proposal SET code = %s WHERE id = %s", ["DX-0000-999999", gone.pk])
+    with CaptureQueriesContext(connection) as queries, pytest.raises(SystemExit):
+        call_command("verify_ledger")
+    out = capsys.readouterr().out
+    assert (
+        f"BROKEN  {gone.code}  first bad entry: seq 1 of 0: the proposal and its 1 entries "
+        "the last signed checkpoint saw are gone"
+    ) in out
+    assert out.rstrip().endswith("3 checked, 2 broken.")
+    lookups = [q for q in queries.captured_queries if '"code" IN' in q["sql"]]
+    assert len(lookups) == 2  # three codes, two at a time

@@ -1,0 +1,110 @@
+"""Odd input is a 400, never a 500 nor silently altered data (issue 13): JSON nested deeply
+enough to hit Python's recursion limit, bodies that are not valid UTF-8 (which Django decoded
+with U+FFFD, then stored)."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from proposals.models import Proposal
+from tests.proposals.test_views import form_data
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/proposals/"
+
+
+@pytest.fixture
+def cadre_client(org):
+    client = Client()
+    client.force_login(org.cadre)
+    return client
+
+
+def post_raw(client, path, body: bytes, content_type):
+    return client.generic("POST", path, body, content_type=content_type)
+
+
+@pytest.mark.parametrize("depth", [33, 5_000, 100_000])
+def test_deeply_nested_json_is_400(cadre_client, depth):
+    body = ("[" * depth + "]" * depth).encode()
+    response = post_raw(cadre_client, API, body, "application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_deep"
+    assert "lồng nhau quá 32 cấp" in response.json()["detail"]
+
+
+def test_nested_objects_inside_a_field_are_400(cadre_client, org):
+    nested: dict = {}
+    for _ in range(40):
+        nested = {"a": nested}
+    body = {"title": nested, "home_unit": org.agency.pk}
+    response = cadre_client.post(API, body, content_type="application/json")
+    assert response.status_code == 400
+    assert not Proposal.objects.exists()
+
+
+def test_ordinary_json_still_works(cadre_client, org):
+    body = {
+        "title": "Một cửa điện tử",
+        "field": "administrative_reform",
+        "home_unit": org.agency.pk,
+    }
+    response = cadre_client.post(API, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+
+
+def test_invalid_utf8_json_is_400(cadre_client, org):
+    body = b'{"title": "M\xff\xfet c\xe1a", "home_unit": %d}' % org.agency.pk
+    response = post_raw(cadre_client, API, body, "application/json")
+    assert response.status_code == 400
+    assert not Proposal.objects.exists()
+
+
+def test_invalid_utf8_in_a_form_body_is_400_and_nothing_is_stored(cadre_client, org):
+    data = form_data(org.agency, action="save")
+    body = urlencode(data).encode().replace(b"Ti%E1%BA%BFp", b"Ti%FF%FEp")
+    assert b"%FF%FE" in body
+    response = post_raw(
+        cadre_client, reverse("proposals:create"), body, "application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "UTF-8" in response.content.decode()
+    assert not Proposal.objects.exists()
+
+
+def test_invalid_utf8_in_a_form_body_to_the_api_is_400(cadre_client, org):
+    body = b"title=M%FFt&home_unit=" + str(org.agency.pk).encode()
+    response = post_raw(cadre_client, API, body, "application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_encoding"
+    assert not Proposal.objects.exists()
+
+
+def test_invalid_utf8_in_a_multipart_field_is_400(cadre_client, org):
+    boundary = "kl14boundary"
+    body = (
+        (f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n').encode()
+        + b"Ti\xff\xfep nh\xe1n\r\n"
+        + (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="action"\r\n\r\nsave\r\n'
+            f"--{boundary}--\r\n"
+        ).encode()
+    )
+    response = post_raw(
+        cadre_client,
+        reverse("proposals:create"),
+        body,
+        f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400
+    assert not Proposal.objects.exists()
+
+
+def test_a_valid_form_still_saves(cadre_client, org):
+    response = cadre_client.post(reverse("proposals:create"), form_data(org.agency, action="save"))
+    assert response.status_code == 302
+    assert Proposal.objects.get().title == "Tiếp nhận hồ sơ đất đai trực tuyến"
