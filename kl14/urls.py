@@ -6,7 +6,7 @@ from ops.metrics import metrics_view
 
 from . import views
 
-FEATURE_APPS = ("notifications", "proposals", "pilots", "reviews", "documents")
+FEATURE_APPS = ("notifications", "proposals", "pilots", "reviews", "documents", "exports")
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -6,7 +6,6 @@ organization board and decided by the competent authority (board_request_api.py)
 grants or directs them directly."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +15,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exports.api import accepted as export_accepted
+from exports.serializers import ExportJobSerializer
+from exports.services import export_file_or_request
+from exports.views import download_response
 from kl14.api import AutoSchema, ErrorSerializer
 from kl14.api import error_responses as errors
 from kl14.dbrouter import replica_reads
@@ -32,7 +35,6 @@ from . import services
 from .evaluation import carried_outcome, evaluation_ballot_cast, evaluation_ballots, outcome_counts
 from .forms import PeriodForm, read_pdf_upload
 from .models import EvaluationMinutes, Recognition
-from .reports import period_report, period_report_xlsx, report_filename
 from .selectors import (
     abuse_cases,
     adoption_comparison,
@@ -276,24 +278,35 @@ class AbuseExplanationView(APIView):
         )
 
 
+def _file_or_job(request, kind, params):
+    """The old download addresses, for scripts: the file when the same export is ready (200),
+    else the export job that builds it (202 with its address in Location: poll it, or GET this
+    address again). Never built in the request."""
+    job = export_file_or_request(actor=request.user, kind=kind, params=params)
+    return download_response(job) if job.is_done else export_accepted(job)
+
+
 @extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
 class DossierView(APIView):
     @extend_schema(
-        summary="The protection dossier (PDF)",
+        summary="The protection dossier (PDF), built by a worker",
         description=(
             "The proposal, every version's hash, every decision, vote and opinion, the reports "
             "and the whole ledger with its chain head, under a verification code (also in the "
-            "`X-Verification-Code` header). Issuing is not a ledger event."
+            "`X-Verification-Code` header). Issuing is not a ledger event. The dossier is built "
+            "by a worker: the first call answers 202 with the export job (`Location`); once it "
+            "is done, the same call answers the PDF, until the ledger moves on or the file "
+            "expires. Same as `POST /exports/` with `kind` `dossier`."
         ),
-        responses={(200, PDF_TYPE): PDF, **errors(401, 404, 409)},
+        responses={
+            (200, PDF_TYPE): PDF,
+            202: ExportJobSerializer,
+            **errors(401, 404, 409),
+        },
     )
     def get(self, request, pk):
         proposal = _proposal(request, pk)
-        issue, pdf, _document = services.dossier_issue_pdf(proposal=proposal, actor=request.user)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="ho-so-bao-ve-{proposal.code}.pdf"'
-        response["X-Verification-Code"] = issue.code
-        return response
+        return _file_or_job(request, "dossier", {"proposal": proposal.pk})
 
 
 @extend_schema(tags=TAG)
@@ -455,33 +468,32 @@ class DashboardView(APIView):
 @extend_schema(tags=TAG)
 class PeriodReportView(APIView):
     @extend_schema(
-        summary="The period report (sơ kết / tổng kết)",
+        summary="The period report (sơ kết / tổng kết), built by a worker",
         description=(
             "The dashboard's figures and the lists behind them for a quarter (default: the last "
-            "one) or a year, as a spreadsheet (`output=xlsx`, default) or a PDF (`output=pdf`)."
+            "one) or a year, as a spreadsheet (`output=xlsx`, default) or a PDF (`output=pdf`). "
+            "Built by a worker: the first call answers 202 with the export job (`Location`); "
+            "once it is done, the same call answers the file until it expires. Same as "
+            "`POST /exports/` with `kind` `period_report`."
         ),
         parameters=[
             PeriodQuerySerializer,
             OpenApiParameter("output", OpenApiTypes.STR, enum=["xlsx", "pdf"]),
         ],
-        responses={(200, XLSX_TYPE): XLSX, (200, PDF_TYPE): XLSX, **errors(400, 401, 403)},
+        responses={
+            (200, XLSX_TYPE): XLSX,
+            (200, PDF_TYPE): XLSX,
+            202: ExportJobSerializer,
+            **errors(400, 401, 403, 409),
+        },
     )
-    @method_decorator(replica_reads())
     def get(self, request):
         fmt = request.query_params.get("output", "xlsx")
         if fmt not in ("xlsx", "pdf"):
             raise Invalid(errors={"output": [_("Choose xlsx or pdf.")]})
-        unit, period = _board_period(request, require_period=True)
-        report = period_report(unit, period)
-        if fmt == "pdf":
-            response = HttpResponse(
-                services.period_report_issue_pdf(report=report, actor=request.user),
-                content_type="application/pdf",
-            )
-        else:
-            response = HttpResponse(
-                period_report_xlsx(report),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{report_filename(report, fmt)}"'
-        return response
+        perms.board_subtree_units(request.user)  # 403 before 400, as before
+        params = {k: request.query_params.get(k) for k in ("unit", "period", "year", "quarter")}
+        params["period"] = params["period"] or "quarter"
+        if params["period"] not in ("quarter", "year"):
+            raise Invalid(errors={"period": [_("Choose a quarter or a year.")]})
+        return _file_or_job(request, "period_report", {**params, "format": fmt})

@@ -12,9 +12,12 @@ class ReviewsConfig(AppConfig):
 
         from . import (
             events,  # noqa: F401 - labels of its ledger events
+            exports,
             records,  # noqa: F401 - how its rows are cross-checked with the ledger
             transitions,  # noqa: F401 - registers the review-stage transitions
         )
+
+        exports.register()  # the period report and the dossier, built by a worker
 
         register(
             NavItem(

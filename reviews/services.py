@@ -641,11 +641,14 @@ def dossier_issue(*, proposal, actor):
 dossier_issue.alters_data = True
 
 
-def dossier_issue_pdf(*, proposal, actor, language=None):
+def dossier_issue_pdf(*, proposal, actor, language=None, progress=None):
     """The protection dossier as a signed PDF (PAdES), recorded as issued with the chain head it
     prints (signing.IssuedDocument), followed by a signed ledger checkpoint (when the heads changed
-    since the last one). Returns (issue, pdf bytes, issued document)."""
+    since the last one). Returns (issue, pdf bytes, issued document). `progress(percent)`, when
+    given, hears how far it got (an export job's progress bar)."""
+    progress = progress or (lambda percent: None)
     issue, verification = dossier_issue(proposal=proposal, actor=actor)
+    progress(20)
     signed_at = timezone.now()
     pdf = dossier_pdf(
         issue.proposal,
@@ -655,6 +658,7 @@ def dossier_issue_pdf(*, proposal, actor, language=None):
         signed_at=signed_at,
         holder=actor,
     )
+    progress(70)
     signed, document = document_issue(
         pdf=pdf,
         kind=DOSSIER,
@@ -667,6 +671,7 @@ def dossier_issue_pdf(*, proposal, actor, language=None):
         chain_head=issue.chain_head,
         issued_at=signed_at,
     )
+    progress(90)
     checkpoint_create(reason="dossier")
     return issue, signed, document
 

@@ -8,7 +8,6 @@ from a service re-renders the form with the messages beside the fields (400)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -43,7 +42,6 @@ from .forms import (
     VerifyForm,
 )
 from .models import Evaluation
-from .reports import period_report, period_report_xlsx, report_filename
 from .selectors import (
     abuse_cases,
     adoption_comparison,
@@ -364,13 +362,11 @@ def replication_view(request, pk):
 @login_required
 @require_GET
 def dossier_download(request, pk):
+    """The old address of the dossier: it is built by a worker now (an export job, never in the
+    request), so this leads to the review page, where the dossier is asked for (a GET must not
+    start one). 404 as before for whoever may not see the proposal."""
     proposal = _load(request.user, pk)
-    issue, pdf, _document = services.dossier_issue_pdf(proposal=proposal, actor=request.user)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ho-so-bao-ve-{proposal.code}.pdf"'
-    response["X-Verification-Code"] = issue.code
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return redirect(f"{reverse('reviews:review', args=[proposal.pk])}#dossier")
 
 
 @login_required
@@ -491,8 +487,11 @@ def dashboard_view(request):
     figures = dashboard_figures(unit, period)
     # The exports cover exactly what the screen shows (the same unit and period, all time
     # included).
-    query = request.GET.copy()
-    query.pop("page", None)
+    report_params = [
+        (name, request.GET[name])
+        for name in ("unit", "period", "year", "quarter")
+        if request.GET.get(name)
+    ]
     return render(
         request,
         "reviews/dashboard.html",
@@ -500,29 +499,16 @@ def dashboard_view(request):
             "form": form,
             "figures": figures,
             "chart_data": figures.chart_data(),
-            "report_query": query.urlencode(),
+            "report_params": report_params,
         },
     )
 
 
 @login_required
 @require_GET
-@replica_reads()
 def period_report_view(request, fmt):
-    form, unit, period = _period_form(request)
-    if unit is None:
-        return render(request, "reviews/dashboard.html", {"form": form}, status=400)
-    report = period_report(unit, period)
-    if fmt == "xlsx":
-        response = HttpResponse(
-            period_report_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{report_filename(report, fmt)}"'
-    else:
-        response = HttpResponse(
-            services.period_report_issue_pdf(report=report, actor=request.user),
-            content_type="application/pdf",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{report_filename(report, fmt)}"'
-    return response
+    """The old address of the period report: the report is built by a worker now (an export job,
+    never in the request), so this leads to the dashboard of the same unit and period, where the
+    export is asked for (a GET must not start one)."""
+    query = request.GET.urlencode()
+    return redirect(f"{reverse('reviews:dashboard')}{'?' + query if query else ''}#report-export")

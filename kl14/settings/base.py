@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pilots",
     "reviews",
     "documents",
+    "exports",
     "onboarding",
     "guide",
     "django_prometheus",
@@ -349,6 +350,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Export jobs still queued: those whose enqueue the broker refused, whose message was lost,
+    # whose worker died (its lease ran out), or whose retry waited out its back-off.
+    "exports-dispatch-due": {
+        "task": "exports.dispatch_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "exports-purge-expired": {
+        "task": "exports.purge_expired",
+        "schedule": crontab(minute=15),
+    },
     # Files left behind by uploads whose transaction rolled back.
     "orphan-uploads": {
         "task": "kl14.delete_orphan_uploads",
@@ -378,6 +390,17 @@ KL14_DOCUMENT_PLACE = env("KL14_DOCUMENT_PLACE", default="")
 KL14_DOCUMENT_RETRY_BASE = env.int("KL14_DOCUMENT_RETRY_BASE", default=60)
 KL14_DOCUMENT_RETRY_MAX = env.int("KL14_DOCUMENT_RETRY_MAX", default=3600)
 KL14_DOCUMENT_LEASE = env.int("KL14_DOCUMENT_LEASE", default=600)
+# Export jobs (exports app): how long a finished file is kept (seconds), how many exports one
+# person may have under way at once, when the sweep hands a queued job to the broker again after
+# it took it (seconds), a worker's lease on a job (seconds, longer than the slowest build), and
+# the attempts and back-off of a build that failed unexpectedly.
+KL14_EXPORT_TTL = env.int("KL14_EXPORT_TTL", default=24 * 3600)
+KL14_EXPORT_MAX_IN_FLIGHT = env.int("KL14_EXPORT_MAX_IN_FLIGHT", default=5)
+KL14_EXPORT_REDISPATCH_AFTER = env.int("KL14_EXPORT_REDISPATCH_AFTER", default=600)
+KL14_EXPORT_LEASE = env.int("KL14_EXPORT_LEASE", default=900)
+KL14_EXPORT_MAX_ATTEMPTS = env.int("KL14_EXPORT_MAX_ATTEMPTS", default=3)
+KL14_EXPORT_RETRY_BASE = env.int("KL14_EXPORT_RETRY_BASE", default=60)
+KL14_EXPORT_RETRY_MAX = env.int("KL14_EXPORT_RETRY_MAX", default=900)
 # Where links in e-mails point.
 KL14_SITE_URL = env("KL14_SITE_URL", default="http://127.0.0.1:8000")
 

@@ -11,10 +11,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from exports.models import ExportJob
 from proposals import services as proposal_services
 from proposals.models import ProposalAuthor
 from reviews.reports import period_report, period_report_pdf, period_report_xlsx
 from reviews.stats import Period, dashboard
+from tests.exports.flows import api_file, exported
 from tests.factories.proposals import ProposalFactory, fresh, in_state
 from tests.factories.reviews import decided, recognised, replicated, succeeded
 from tests.reviews.test_dossier import text_of
@@ -178,7 +180,7 @@ class TestReport:
 class TestAccess:
     @pytest.mark.parametrize(
         "url",
-        ["/dashboard/", "/dashboard/report.xlsx", "/dashboard/report.pdf", "/recognitions/"],
+        ["/dashboard/", "/recognitions/"],
     )
     def test_only_organization_boards(self, org, url):
         client = Client()
@@ -186,6 +188,25 @@ class TestAccess:
         assert client.get(url).status_code == 403
         client.force_login(org.orgboard)
         assert client.get(url).status_code == 200
+
+    def test_only_organization_boards_ask_for_the_report(self, org):
+        client = Client()
+        client.force_login(org.head)
+        ask = {"kind": "period_report", "format": "xlsx"}
+        assert client.post("/exports/new/", ask).status_code == 403
+        client.force_login(org.orgboard)
+        assert client.post("/exports/new/", ask).status_code == 302
+
+    @pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+    def test_the_old_report_addresses_lead_to_the_dashboards_button(self, org, fmt):
+        """A GET builds nothing: the old addresses lead to the dashboard of the same unit and
+        period, whose button asks for the export."""
+        client = Client()
+        client.force_login(org.orgboard)
+        response = client.get(f"/dashboard/report.{fmt}", {"period": "year", "year": 2026})
+        assert response.status_code == 302
+        assert response["Location"] == "/dashboard/?period=year&year=2026#report-export"
+        assert not ExportJob.objects.exists()
 
     @pytest.mark.parametrize(
         "url", ["/api/v1/dashboard/", "/api/v1/reports/period/", "/api/v1/recognitions/"]
@@ -196,7 +217,8 @@ class TestAccess:
         client.force_login(org.head)
         assert client.get(url).status_code == 403
         client.force_login(org.orgboard)
-        assert client.get(url).status_code == 200
+        # The report is built by a worker: 202 and the export job first.
+        assert client.get(url).status_code == (202 if "reports" in url else 200)
 
     def test_a_board_sees_only_its_subtree(self, figures):
         client = Client()
@@ -219,14 +241,10 @@ class TestAccess:
     def test_the_report_files(self, figures):
         client = Client()
         client.force_login(figures.orgboard)
-        xlsx = client.get(
-            "/dashboard/report.xlsx", {"period": "quarter", "year": 2026, "quarter": 1}
-        )
+        xlsx = exported(client, "period_report", period="quarter", year=2026, quarter=1)
         assert xlsx.status_code == 200
         assert xlsx["Content-Disposition"].endswith('so-ket-2026-q1-P.xlsx"')
-        pdf = client.get(
-            "/api/v1/reports/period/", {"period": "year", "year": 2026, "output": "pdf"}
-        )
+        pdf = api_file(client, "/api/v1/reports/period/?period=year&year=2026&output=pdf")
         assert pdf["Content-Type"] == "application/pdf"
         assert pdf["Content-Disposition"].endswith('tong-ket-2026-P.pdf"')
 
@@ -267,7 +285,6 @@ def _grow(org, n):
     [
         "/dashboard/",
         "/dashboard/?period=year&year=2026",
-        "/dashboard/report.xlsx?period=year&year=2026",
         "/recognitions/",
         "/api/v1/dashboard/",
         "/api/v1/recognitions/",
@@ -280,6 +297,25 @@ def test_a_fixed_number_of_queries_whatever_the_rows(figures, url):
     def count():
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
+        return len(queries)
+
+    _grow(figures, 2)
+    few = count()
+    _grow(figures, 7)
+    assert count() == few
+
+
+def test_the_period_report_is_built_in_a_fixed_number_of_queries(figures, monkeypatch):
+    from exports import services, tasks
+
+    monkeypatch.setattr(tasks.build_export, "apply_async", lambda *args, **kwargs: None)
+
+    def count():
+        job, _created = services.export_request(
+            actor=figures.orgboard, kind="period_report", params={"period": "year", "year": 2026}
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert services.export_build(pk=job.pk).is_done
         return len(queries)
 
     _grow(figures, 2)
@@ -305,7 +341,9 @@ def test_the_panel_for_the_proposal_page(org, proposal):
     html = render_to_string("reviews/_proposal_panel.html", {"proposal": proposal})
     assert f"/reviews/{proposal.pk}/" in html
     assert f"/reviews/{proposal.pk}/replication/" in html
-    assert f"/reviews/{proposal.pk}/dossier.pdf" in html
+    # The dossier is asked for (built by a worker), not linked.
+    assert 'action="/exports/new/"' in html
+    assert f'name="proposal" value="{proposal.pk}"' in html
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])
@@ -320,12 +358,16 @@ def test_dashboards_and_reports_read_from_the_replica(figures, settings):
     for url, params in (
         ("/dashboard/", {}),
         ("/api/v1/dashboard/", {"period": "quarter", "year": 2026, "quarter": 1}),
-        ("/dashboard/report.xlsx", {"period": "quarter", "year": 2026, "quarter": 1}),
     ):
         with CaptureQueriesContext(connections["replica"]) as replica:
             response = client.get(url, params)
         assert response.status_code == 200, url
         assert len(replica) >= 5, url  # the figures' queries
+    # The period report's export job reads there too (in the worker).
+    with CaptureQueriesContext(connections["replica"]) as replica:
+        response = exported(client, "period_report", period="quarter", year=2026, quarter=1)
+    assert response.status_code == 200
+    assert len(replica) >= 5
     page = client.get("/dashboard/").content.decode()
     assert 'data-figure="approval-rate">67%' in page  # the replica sees the primary's rows
     settings.KL14_REPLICA_READS = False

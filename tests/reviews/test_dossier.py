@@ -25,6 +25,7 @@ from reviews.dossier import (
     verification_code,
 )
 from reviews.models import DossierIssue
+from tests.exports.flows import api_file, dossier_of
 from tests.factories.proposals import ProposalFactory, fresh
 from tests.factories.reviews import decided, through_pilot
 from tests.ledger.tamper import tampering
@@ -192,12 +193,12 @@ class TestPages:
     def test_download_and_verify_by_uploading_the_pdf(self, org, protected):
         client = Client()
         client.force_login(org.cadre)
-        response = client.get(f"/reviews/{protected.pk}/dossier.pdf")
+        response = dossier_of(client, protected)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert protected.code in response["Content-Disposition"]
         code = response["X-Verification-Code"]
-        pdf = response.content
+        pdf = b"".join(response.streaming_content)
 
         checker = Client()
         checker.force_login(org.commune_cadre)  # anyone signed in
@@ -233,16 +234,17 @@ class TestPages:
     def test_the_api(self, org, protected):
         client = Client()
         client.force_login(org.cadre)
-        response = client.get(f"/api/v1/proposals/{protected.pk}/dossier/")
+        response = api_file(client, f"/api/v1/proposals/{protected.pk}/dossier/")
         assert response.status_code == 200
         code = response["X-Verification-Code"]
+        pdf = b"".join(response.streaming_content)
         checked = client.post(
             "/api/v1/dossiers/verify/", {"code": code}, content_type="application/json"
         )
         assert checked.status_code == 200
         assert checked.json()["status"] == "valid"
         assert checked.json()["chain_head_at_issue"] == proposal_verify(protected).head
-        upload = io.BytesIO(response.content)
+        upload = io.BytesIO(pdf)
         upload.name = "d.pdf"
         assert client.post("/api/v1/dossiers/verify/", {"file": upload}).json()["code"] == code
         missing = client.post("/api/v1/dossiers/verify/", {"code": "AAAA-BBBB-CCCC-DDDD"})

@@ -12,6 +12,7 @@ from reviews import services
 from signing import keys
 from signing.pdf import sign_pdf
 from signing.services import document_register
+from tests.exports.flows import dossier_of, exported
 from tests.factories.proposals import fresh
 from tests.factories.reviews import decided
 from tests.ledger.tamper import tampering
@@ -36,9 +37,9 @@ def dossier(org, protected):
     """(code, the PDF bytes as downloaded)."""
     client = Client()
     client.force_login(org.cadre)
-    response = client.get(f"/reviews/{protected.pk}/dossier.pdf")
+    response = dossier_of(client, protected)
     assert response.status_code == 200
-    return response["X-Verification-Code"], response.content
+    return response["X-Verification-Code"], b"".join(response.streaming_content)
 
 
 @pytest.fixture
@@ -196,7 +197,8 @@ def test_a_typed_code_checks_only_the_record(dossier, checker):
 def test_a_signed_period_report_is_genuine(org, checker):
     client = Client()
     client.force_login(org.orgboard)
-    pdf = client.get("/dashboard/report.pdf", {"period": "year", "year": 2026}).content
+    response = exported(client, "period_report", period="year", year=2026, format="pdf")
+    pdf = b"".join(response.streaming_content)
     answer = api(checker, pdf)
     assert (answer["status"], answer["genuine"], answer["file"]["kind"]) == (
         "valid",

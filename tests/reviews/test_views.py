@@ -52,7 +52,9 @@ class TestReviewPage:
         assert "Giảm nhẹ trách nhiệm" in page
         assert "50.000.000 đồng" in page
         assert "được bảo vệ" in page
-        assert f"/reviews/{proposal.pk}/dossier.pdf" in page
+        # The dossier is asked for (a POST), then built by a worker: never in the request.
+        assert 'action="/exports/new/"' in page
+        assert f'name="proposal" value="{proposal.pk}"' in page
         assert "Lưu ghi nhận, khuyến khích" not in page  # nothing to recognise here
 
     def test_not_visible_is_not_found(self, org, proposal):

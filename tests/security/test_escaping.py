@@ -19,6 +19,7 @@ from notifications.services import notifications_create
 from pilots import services as pilots
 from proposals import services as proposals
 from reviews import services as reviews
+from tests.exports.flows import exported
 from tests.factories.pilots import approved, plan_data
 from tests.factories.proposals import ProposalFactory, fresh, under_review
 from tests.factories.reviews import minutes, recognised
@@ -268,13 +269,14 @@ def test_the_protection_dossier_pdf_fetches_nothing_a_user_typed(xw, client):
 
     client.force_login(xw.cadre)
     with mock.patch.object(URLFetcher, "fetch", spy):
-        response = client.get(f"/reviews/{xw.lesson.pk}/dossier.pdf")
+        response = exported(client, "dossier", proposal=xw.lesson.pk)
     assert response.status_code == 200
+    pdf = b"".join(response.streaming_content)
     assert not [u for u in fetched if "attacker.invalid" in u or "/etc/" in u]
     # ... and printed as text instead.
     from pypdf import PdfReader
 
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "attacker.invalid" in text.replace("\n", "")
 
 

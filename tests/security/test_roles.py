@@ -263,7 +263,10 @@ WRONG_ROLE = [
     ("head", Route("period report", "GET", url("api:period-report"), True)),
     ("cadre", Route("recognitions", "GET", url("api:recognition-list"), True)),
     ("cadre", Route("dashboard", "GET", url("reviews:dashboard"))),
-    ("head", Route("period report", "GET", url("reviews:report-xlsx"))),
+    (
+        "head",
+        Route("period report", "POST", url("exports:request"), data={"kind": "period_report"}),
+    ),
     ("cadre", Route("recognitions", "GET", url("reviews:recognitions"))),
 ]
 

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pilots.models import ProgressReport, ReportAttachment
 from proposals.models import Attachment
 from proposals.uploads import MAX_UPLOAD_BYTES
+from tests.exports.flows import built, export_file_url
 
 from .conftest import PDF, PNG
 
@@ -174,11 +175,12 @@ DOWNLOADS = [
         lambda w: f"/api/v1/proposals/{w.review.pk}/attachments/{w.review_attachment.pk}/download/",
     ),
     ("head", lambda w: f"/pilots/attachments/{w.report_attachment.pk}/"),
-    ("cadre", lambda w: f"/reviews/{w.done.pk}/dossier.pdf"),
-    ("cadre", lambda w: f"/api/v1/proposals/{w.done.pk}/dossier/"),
-    ("orgboard", lambda w: "/dashboard/report.xlsx?period=quarter"),
-    ("orgboard", lambda w: "/dashboard/report.pdf?period=quarter"),
-    ("orgboard", lambda w: "/api/v1/reports/period/?output=xlsx"),
+    ("cadre", lambda w: export_file_url(w.cadre, "dossier", proposal=w.done.pk)),
+    ("cadre", lambda w: export_file_url(w.cadre, "dossier", api=True, proposal=w.done.pk)),
+    ("orgboard", lambda w: export_file_url(w.orgboard, "period_report", period="quarter")),
+    ("orgboard", lambda w: export_file_url(w.orgboard, "period_report", format="pdf")),
+    ("cadre", lambda w: built(w.cadre, f"/api/v1/proposals/{w.done.pk}/dossier/")),
+    ("orgboard", lambda w: built(w.orgboard, "/api/v1/reports/period/?output=xlsx")),
     ("orgboard", lambda w: f"/notifications/reviews/{w.periodic_review.pk}/report/"),
 ]
 

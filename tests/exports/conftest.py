@@ -1,0 +1,1 @@
+from tests.reviews.conftest import org, proposal  # noqa: F401 (the review stage's people)
