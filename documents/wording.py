@@ -12,9 +12,11 @@ Builders (`<app>/documents.py`) compose a document's `content` from these pieces
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 
-from units.models import Membership, Role, Unit
+from units.models import COLLECTIVE_PARTY_KINDS, PARTY_KINDS, Membership, Role, Unit
 
 KL14_GROUND = (
     "Căn cứ Kết luận số 14-KL/TW ngày 22 tháng 9 năm 2021 của Bộ Chính trị về chủ trương "
@@ -56,8 +58,24 @@ def date_line(place: str, day) -> str:
     return f"{place}, {text}" if place else text.capitalize()
 
 
+# "Ban Tổ chức Tỉnh ủy" → "Ban Tổ chức": under the committee's name, a body of a Party committee
+# is named without it.
+COMMITTEE_SUFFIX = re.compile(
+    r"\s+(Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|Đảng ủy)(\s.*)?$", re.IGNORECASE
+)
+
+
 def is_party_unit(unit) -> bool:
-    return unit.kind == Unit.Kind.PARTY_COMMITTEE
+    """A Party committee, or a body of one (its advisory bodies, its inspection commission)."""
+    return unit.kind in PARTY_KINDS
+
+
+def own_name(unit) -> str:
+    """The name a body of a Party committee goes by under the committee's ("Ban Tổ chức Tỉnh ủy"
+    → "Ban Tổ chức"); any other unit's name as it is."""
+    if unit.kind in PARTY_KINDS and unit.kind != Unit.Kind.PARTY_COMMITTEE:
+        return COMMITTEE_SUFFIX.sub("", unit.name) or unit.name
+    return unit.name
 
 
 def parent_of(unit) -> Unit | None:
@@ -67,8 +85,15 @@ def parent_of(unit) -> Unit | None:
 
 
 def header(unit, *, party: bool) -> dict:
-    """The issuing body (Decree 30, Art. 10): the managing body above it, then its own name."""
+    """The issuing body (Decree 30, Art. 10; the Party's format for Party bodies): the managing
+    body above it, then its own name."""
     parent = parent_of(unit)
+    if party and unit.kind != Unit.Kind.PARTY_COMMITTEE and parent is not None:
+        # A body of a Party committee: "TỈNH ỦY GIA LAI / BAN TỔ CHỨC".
+        return {
+            "parent": upper(parent.name),
+            "body": upper(own_name(unit)),
+        }
     if party:
         return {
             "parent": f"ĐẢNG BỘ {upper(parent.name)}" if parent else "",
@@ -108,9 +133,10 @@ def signer_title(unit, user) -> str:
 def signer_block(unit, user, *, party: bool) -> dict:
     title = signer_title(unit, user)
     capacity = ""
-    if party:
-        # The Party signs for the collective (T/M: thay mặt).
-        capacity = f"T/M {upper(unit.name)}"
+    if party and unit.kind in COLLECTIVE_PARTY_KINDS:
+        # A committee or its inspection commission signs for the collective (T/M: thay mặt); the
+        # head of an advisory body signs in their own name.
+        capacity = f"T/M {upper(own_name(unit))}"
     return {
         "capacity": capacity,
         "title": upper(title),

@@ -59,8 +59,26 @@ def role_names() -> dict[str, str]:
     return names
 
 
+# What offices write for the kinds of unit besides their labels (without accents or case).
+KIND_ALIASES = {
+    Unit.Kind.PARTY_COMMITTEE: ("cap uy", "dang uy", "tinh uy", "thanh uy", "chi bo"),
+    Unit.Kind.PARTY_ADVISORY: (
+        "co quan tham muu giup viec cap uy",
+        "co quan tham muu giup viec",
+        "ban dang",
+        "ban cua cap uy",
+    ),
+    Unit.Kind.PARTY_INSPECTION: ("uy ban kiem tra", "uy ban kiem tra cap uy", "ubkt"),
+    Unit.Kind.STATE_AGENCY: ("co quan hanh chinh", "co quan hanh chinh nha nuoc"),
+}
+
+
 def kind_names() -> dict[str, str]:
-    return _labels(Unit.Kind.choices)
+    names = _labels(Unit.Kind.choices)
+    for kind, aliases in KIND_ALIASES.items():
+        for alias in aliases:
+            names.setdefault(alias, kind)
+    return names
 
 
 def chunks(items, size=CHUNK):

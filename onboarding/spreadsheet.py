@@ -225,9 +225,11 @@ def _csv_rows(upload):
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def template_workbook(role_labels, kind_labels) -> bytes:
+def template_workbook(role_labels, kind_labels, *, example_kinds=None) -> bytes:
     """The template to download: both lists with their headers and an example, drop-down lists
-    for the role and the kind of unit, and a sheet of instructions."""
+    for the role and the kind of unit, and a sheet of instructions. `example_kinds`: the labels
+    the example units (a province, one of its departments) show, by default the last and the
+    second kind."""
     from openpyxl import Workbook as XlsxWorkbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -253,8 +255,12 @@ def template_workbook(role_labels, kind_labels) -> bytes:
                     sheet.cell(row=row, column=index).number_format = "@"
         sheet.freeze_panes = "A2"
 
-    units.append(["T01", "Tỉnh Mẫu", "", kind_labels[-1]])
-    units.append(["T01-SNV", "Sở Nội vụ", "T01", kind_labels[1] if len(kind_labels) > 1 else ""])
+    root_kind, department_kind = example_kinds or (
+        kind_labels[-1],
+        kind_labels[1] if len(kind_labels) > 1 else "",
+    )
+    units.append(["T01", "Tỉnh Mẫu", "", root_kind])
+    units.append(["T01-SNV", "Sở Nội vụ", "T01", department_kind])
     people.append(
         [
             "000123",

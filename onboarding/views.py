@@ -100,7 +100,11 @@ def apply(request, pk):
 @login_required
 def template_xlsx(request):
     _require_importer(request.user)
-    data = template_workbook(_labels(Role.choices), _labels(Unit.Kind.choices))
+    data = template_workbook(
+        _labels(Role.choices),
+        _labels(Unit.Kind.choices),
+        example_kinds=(str(Unit.Kind.OTHER.label), str(Unit.Kind.STATE_AGENCY.label)),
+    )
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="kl14-mau-nhap-lieu.xlsx"'
     return response

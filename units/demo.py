@@ -92,7 +92,7 @@ UNITS = [
         "GL-BTC",
         "btctu",
         "Ban Tổ chức Tỉnh ủy",
-        Unit.Kind.OTHER,
+        Unit.Kind.PARTY_ADVISORY,
         "GL-TU",
         _titles(
             "Trưởng Ban Tổ chức Tỉnh ủy",
@@ -107,7 +107,7 @@ UNITS = [
         "GL-UBKT",
         "ubkttu",
         "Ủy ban Kiểm tra Tỉnh ủy",
-        Unit.Kind.OTHER,
+        Unit.Kind.PARTY_INSPECTION,
         "GL-TU",
         _titles(
             "Chủ nhiệm Ủy ban Kiểm tra Tỉnh ủy",

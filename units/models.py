@@ -28,6 +28,10 @@ class Unit(MP_Node):
 
     class Kind(models.TextChoices):
         PARTY_COMMITTEE = "party_committee", _("Party committee")
+        # The bodies a Party committee sets up beside it (Ban Tổ chức, Ban Tuyên giáo và Dân
+        # vận, Văn phòng…) and the inspection commission it elects: Party bodies, not state ones.
+        PARTY_ADVISORY = "party_advisory", _("Advisory and support body of a Party committee")
+        PARTY_INSPECTION = "party_inspection", _("Inspection commission of a Party committee")
         STATE_AGENCY = "state_agency", _("State agency")
         PUBLIC_SERVICE = "public_service", _("Public service unit")
         ENTERPRISE = "enterprise", _("Enterprise")
@@ -55,6 +59,13 @@ class Unit(MP_Node):
         """Paths of the ancestors, computed from the path itself: no query."""
         last = self.depth if include_self else self.depth - 1
         return [self.path[: self.steplen * level] for level in range(1, last + 1)]
+
+
+# The kinds of unit that are Party bodies: they issue documents in the Party's format.
+PARTY_KINDS = (Unit.Kind.PARTY_COMMITTEE, Unit.Kind.PARTY_ADVISORY, Unit.Kind.PARTY_INSPECTION)
+# Party bodies that decide as a collective and sign for it (T/M); an advisory body's head signs
+# in their own name.
+COLLECTIVE_PARTY_KINDS = (Unit.Kind.PARTY_COMMITTEE, Unit.Kind.PARTY_INSPECTION)
 
 
 class Membership(models.Model):

@@ -254,6 +254,41 @@ def test_a_party_committee_issues_in_the_party_format(org, tree):
 
 
 @pytest.mark.parametrize(
+    ("kind", "name", "body", "capacity"),
+    [
+        ("party_advisory", "Ban Tổ chức Tỉnh ủy", "BAN TỔ CHỨC", ""),
+        ("party_inspection", "Ủy ban Kiểm tra Tỉnh ủy", "ỦY BAN KIỂM TRA", "T/M ỦY BAN KIỂM TRA"),
+    ],
+)
+def test_a_body_of_the_party_committee_issues_in_the_party_format(
+    org, tree, kind, name, body, capacity
+):
+    """Hướng dẫn 36-HD/VPTW: under the committee's name ("TỈNH ỦY GIA LAI"), the body's own
+    ("BAN TỔ CHỨC"); the inspection commission signs for its collective, an advisory body's
+    head in their own name."""
+    from tests.factories.units import UnitFactory, grant
+    from units.models import Role, Unit
+
+    committee = UnitFactory(
+        code="P-TU", name="Tỉnh ủy Gia Lai", kind=Unit.Kind.PARTY_COMMITTEE, parent=tree["province"]
+    )
+    unit = UnitFactory(code="P-TU-B", name=name, kind=kind, parent=committee)
+    chief = grant(unit, Role.HEAD, full_name="Phạm Trưởng Ban")
+    member = grant(unit, Role.CADRE)
+    proposal = reject(
+        org, unit=unit, author=member, head=chief, party=grant(unit, Role.PARTY_COMMITTEE)
+    )
+    document = only_document(proposal)
+    assert document.party_format
+    assert document.reference == "01-TB/B"
+    assert document.content["header"] == {"parent": "TỈNH ỦY GIA LAI", "body": body}
+    assert document.content["signer"]["capacity"] == capacity
+    text = pdf_text(services.document_issue(pk=document.pk).pdf.open("rb").read())
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "CỘNG HÒA XÃ HỘI" not in text
+
+
+@pytest.mark.parametrize(
     ("day", "expected"),
     [
         (date(2026, 11, 29), "Quy Nhơn, ngày 29 tháng 11 năm 2026"),

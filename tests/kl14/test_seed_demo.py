@@ -97,7 +97,11 @@ def test_the_demo_province_has_no_district_and_the_party_committee_is_chaired_by
     for department in Unit.objects.filter(name__startswith="Sở "):
         head = Membership.objects.get(unit=department, role=Role.HEAD)
         assert head.title == f"Giám đốc {department.name}"
-    assert Unit.objects.filter(name="Ban Tổ chức Tỉnh ủy").exists()
+    # The committee's organization board and inspection commission are Party bodies of their own
+    # kinds; no demo unit is left as "other".
+    assert Unit.objects.get(name="Ban Tổ chức Tỉnh ủy").kind == Unit.Kind.PARTY_ADVISORY
+    assert Unit.objects.get(name="Ủy ban Kiểm tra Tỉnh ủy").kind == Unit.Kind.PARTY_INSPECTION
+    assert not Unit.objects.filter(kind=Unit.Kind.OTHER).exists()
     assert Unit.objects.filter(name="Ủy ban Kiểm tra Tỉnh ủy").exists()
     # The commune's Party committee gives its opinion in a letter its secretary signs.
     opinion = Opinion.objects.filter(stage="decision", unit__code="GL-XTP").first()

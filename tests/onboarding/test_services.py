@@ -106,6 +106,31 @@ def test_import_writes_the_plan_and_a_second_import_changes_nothing(tree, agency
     assert (Unit.objects.count(), User.objects.count(), Membership.objects.count()) == counts
 
 
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("Cơ quan tham mưu, giúp việc của cấp ủy", Unit.Kind.PARTY_ADVISORY),
+        ("co quan tham muu giup viec cua cap uy", Unit.Kind.PARTY_ADVISORY),
+        ("Ban Đảng", Unit.Kind.PARTY_ADVISORY),
+        ("Ủy ban kiểm tra của cấp ủy", Unit.Kind.PARTY_INSPECTION),
+        ("Ủy ban kiểm tra", Unit.Kind.PARTY_INSPECTION),
+        ("party_inspection", Unit.Kind.PARTY_INSPECTION),
+        ("Advisory and support body of a Party committee", Unit.Kind.PARTY_ADVISORY),
+    ],
+)
+def test_the_bodies_of_a_party_committee_are_imported_with_their_kind(
+    tree, agency_admin, written, kind
+):
+    data = xlsx(
+        units=[("P-A-TU", "Đảng ủy Sở", "P-A", "Cấp ủy"), ("P-A-TU-B", "Ban", "P-A-TU", written)]
+    )
+    batch = plan(agency_admin, data)
+    assert batch.status == ImportBatch.Status.PLANNED, list(batch.rows.values("messages"))
+    import_apply(actor=agency_admin, batch=batch)
+    assert Unit.objects.get(code="P-A-TU").kind == Unit.Kind.PARTY_COMMITTEE
+    assert Unit.objects.get(code="P-A-TU-B").kind == kind
+
+
 def test_one_refused_row_refuses_the_whole_file(tree, agency_admin):
     data = xlsx(
         units=[("P-A-X", "Chi cục", "P-A", "")],

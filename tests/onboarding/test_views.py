@@ -91,6 +91,12 @@ def test_the_template_reads_back_as_a_valid_file(client, tree):
         "Vai trò",
     ]
     assert "Cán bộ" in [r[0].value for r in book["Danh mục"].iter_rows()]
+    kinds = [r[1].value for r in book["Danh mục"].iter_rows() if r[1].value]
+    assert "Cơ quan tham mưu, giúp việc của cấp ủy" in kinds
+    assert "Ủy ban kiểm tra của cấp ủy" in kinds
+    # The examples keep their kinds whatever the order of the list.
+    examples = {r[0].value: r[3].value for r in book["Đơn vị"].iter_rows(min_row=2) if r[0].value}
+    assert examples == {"T01": "Khác", "T01-SNV": "Cơ quan nhà nước"}
     batch = import_plan(actor=root, upload=upload(response.content), filename="mau.xlsx")
     assert batch.status == ImportBatch.Status.PLANNED, list(batch.rows.values("messages"))
     assert batch.skipped_sheets == ["Hướng dẫn"]  # the lookups sheet is hidden, not read
