@@ -258,7 +258,7 @@ register(
         gettext_lazy("Created by a replication directive"),
         {
             "origin": Text(gettext_lazy("Replicated from")),
-            "board_unit": UnitRef(gettext_lazy("Organization board of")),
+            "board_unit": UnitRef(gettext_lazy("Proposed by the organization board of")),
             "decided_by": Choice(gettext_lazy("Decided by"), choices=DIRECTIVE),
             "mode": Choice(gettext_lazy("Approved for"), choices=Mode),
         },
@@ -271,7 +271,7 @@ register(
         {
             "title": Text(gettext_lazy("Regulation proposed")),
             "issuing_level": Choice(gettext_lazy("Issuing level"), choices=IssuingLevel),
-            "board_unit": UnitRef(gettext_lazy("Organization board of")),
+            "board_unit": UnitRef(gettext_lazy("Proposed by the organization board of")),
         },
     )
 )

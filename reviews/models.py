@@ -424,7 +424,7 @@ class Replication(models.Model):
         "units.Unit",
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("directed by the organization board of"),
+        verbose_name=_("proposed by the organization board of"),
     )
     directed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -330,6 +330,23 @@ class TestReplication:
         assert notified(org.orgboard, "replicate")
         assert notified(org.commune_head, "adopt")
 
+    def test_the_board_is_named_as_proposing_not_directing(self, org, success, standing):
+        """Issue 11, point 6: the board proposes, the competent authority decides; neither the
+        directive's field nor the adopted proposal's ledger says the board directed it."""
+        from django.utils import translation
+
+        from ledger.events import details
+
+        decide(propose_replication(org, success), standing)
+        adopted = Adoption.objects.get().proposal
+        entry = LedgerEntry.objects.get(proposal=adopted, event="adopt")
+        with translation.override("vi"):
+            label = str(Replication._meta.get_field("board_unit").verbose_name)
+            lines = dict(details(entry.event, entry.payload))
+        assert label == "do ban tổ chức đề xuất"
+        assert lines["Ban tổ chức đề nghị"] == org.province.code  # named by its code here
+        assert "chỉ đạo" not in label + " ".join(lines)
+
     def test_refused_creates_nothing(self, org, success, standing):
         request = propose_replication(org, success)
         decide(request, standing, decision="refuse", reason="Chưa phù hợp với địa bàn.")
