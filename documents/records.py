@@ -3,6 +3,8 @@ official document is its `document_issue` entry — its number and symbol, type,
 the decision it was issued for and the person it concerns — and the files stored for it still hash
 to the SHA-256 that entry recorded, which KL14's registry of issued PDFs also holds."""
 
+from django.utils.translation import pgettext_lazy
+
 from ledger.records import keyed_mismatch, register, stored_sha256
 from signing.models import IssuedDocument
 
@@ -62,4 +64,8 @@ def official_documents_match(proposal, entries):
     return keyed_mismatch(recorded, rows, entries)
 
 
-register("official_documents", official_documents_match)
+register(
+    "official_documents",
+    official_documents_match,
+    label=pgettext_lazy("record kind", "Official document"),
+)

@@ -4,7 +4,11 @@ every declared check, so a vote, an opinion, an author, a plan version… edited
 the database behind the application's back is reported at the entry that recorded it.
 
     from ledger.records import register
-    register("votes", votes_match)  # in <app>/records.py, imported by the app's ready()
+    register("votes", votes_match, label=pgettext_lazy("record kind", "Vote"))
+    # in <app>/records.py, imported by the app's ready()
+
+The label names the kind of record to the reader of a failed verification (the page, the API);
+the name is what the operators' command prints and monitoring greps.
 
 A check takes (proposal, entries: the chain in order) and answers the seq of the first entry
 whose recorded facts the rows no longer match, or None. A row no entry recorded is reported at the
@@ -14,22 +18,46 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import translation
+
 
 @dataclass(frozen=True)
 class RowKind:
     name: str
     check: Callable
+    label: object = None
 
 
 _registry: dict[str, RowKind] = {}
+# Labels of the kinds of record checked outside the registry (a proposal's frozen versions, its
+# state: `ledger_verify`'s own arguments).
+_labels: dict[str, object] = {}
 
 
-def register(name: str, check: Callable) -> None:
-    _registry[name] = RowKind(name, check)
+def register(name: str, check: Callable, *, label) -> None:
+    _registry[name] = RowKind(name, check, label)
+    _labels[name] = label
+
+
+def register_label(name: str, label) -> None:
+    """Names a kind of record that a check outside the registry compares."""
+    _labels[name] = label
 
 
 def kinds() -> list[RowKind]:
     return list(_registry.values())
+
+
+def kind_label(name: str) -> str:
+    """The kind of record, for a reader, in the active language ("Phiếu biểu quyết")."""
+    label = _labels.get(name)
+    return str(label) if label is not None else name
+
+
+def kind_label_en(name: str) -> str:
+    """The same in English, for the operators' command and logs."""
+    with translation.override("en"):
+        return kind_label(name)
 
 
 def last_seq(entries) -> int:

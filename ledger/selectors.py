@@ -1,5 +1,7 @@
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .hashing import GENESIS, hash_of_entry
 from .models import LedgerEntry
 
@@ -10,9 +12,52 @@ class Verification:
     entries: int
     head: str
     first_bad_seq: int | None
-    # Why the first bad entry is bad (not part of the API's answer): "chain", "version",
-    # "record:<name>", "truncated", "rewritten", "backdated", "missing".
+    # Why the first bad entry is bad: "chain", "version", "record:<name>", "truncated",
+    # "rewritten", "backdated", "missing".
     reason: str = ""
+
+    @property
+    def record_kind(self) -> str | None:
+        """The kind of record (ledger.records) whose rows no longer say what the first bad entry
+        recorded: "votes", "opinions", "plan_versions"…; None when the chain itself is broken."""
+        if self.reason.startswith("record:"):
+            return self.reason.removeprefix("record:")
+        if self.reason == "version":
+            return VERSIONS
+        return None
+
+    @property
+    def record_label(self) -> str:
+        """That kind for a reader, in the active language ("Phiếu biểu quyết"), or ""."""
+        from .records import kind_label
+
+        return kind_label(self.record_kind) if self.record_kind else ""
+
+    @property
+    def problem(self) -> str:
+        """What is wrong, in one sentence of the active language; "" when the ledger verifies."""
+        if self.valid:
+            return ""
+        seq = self.first_bad_seq
+        if self.record_kind:
+            return _(
+                "A record of kind “%(kind)s” no longer says what ledger entry #%(seq)s recorded."
+            ) % {"kind": self.record_label, "seq": seq}
+        messages = {
+            "truncated": _(
+                "Entries the last signed checkpoint saw are missing, from entry #%(seq)s on."
+            ),
+            "rewritten": _(
+                "The chain up to entry #%(seq)s was recomputed after the last signed checkpoint."
+            ),
+            "backdated": _(
+                "Entry #%(seq)s is dated before the last signed checkpoint, which did not "
+                "include it."
+            ),
+            "missing": _("The proposal's state implies ledger entries that are not there."),
+        }
+        default = _("Ledger entry #%(seq)s was changed, inserted, removed or moved.")
+        return messages.get(self.reason, default) % {"seq": seq}
 
     def as_dict(self):
         return {
@@ -20,7 +65,14 @@ class Verification:
             "entries": self.entries,
             "head": self.head,
             "first_bad_seq": self.first_bad_seq,
+            "record_kind": self.record_kind,
+            "record_label": self.record_label,
+            "problem": self.problem,
         }
+
+
+# The kind of record a frozen version of the dossier is (its label: proposals/records.py).
+VERSIONS = "dossier_versions"
 
 
 def ledger_entries(proposal):
@@ -88,7 +140,8 @@ def ledger_verify(
             return broken(entry.seq, "version")
         for check in record_checks:
             if not check(proposal, entry, is_last=entry is entries[-1]):
-                return broken(entry.seq, f"record:{getattr(check, '__name__', 'check')}")
+                kind = getattr(check, "kind", getattr(check, "__name__", "check"))
+                return broken(entry.seq, f"record:{kind}")
     from .records import first_mismatch
 
     mismatch = first_mismatch(proposal, entries)

@@ -4,6 +4,8 @@ stand (dates, cadence, budget and resources, risk declaration) are those of its 
 progress reports, the final report, the inspections and the adjustments say what their entries
 recorded (who, when, the text, the KPI values, the attachments' hashes, the decision)."""
 
+from django.utils.translation import pgettext_lazy
+
 from ledger.records import keyed_mismatch, register, stored_sha256
 
 from .models import (
@@ -216,8 +218,18 @@ def adjustments_match(proposal, entries):
     return keyed_mismatch(recorded, rows, entries)
 
 
-register("plan_versions", plan_versions_match)
-register("progress_reports", progress_reports_match)
-register("final_report", final_report_matches)
-register("inspections", inspections_match)
-register("adjustments", adjustments_match)
+register(
+    "plan_versions",
+    plan_versions_match,
+    label=pgettext_lazy("record kind", "Version of the implementation plan"),
+)
+register(
+    "progress_reports",
+    progress_reports_match,
+    label=pgettext_lazy("record kind", "Progress report"),
+)
+register("final_report", final_report_matches, label=pgettext_lazy("record kind", "Final report"))
+register("inspections", inspections_match, label=pgettext_lazy("record kind", "Inspection"))
+register(
+    "adjustments", adjustments_match, label=pgettext_lazy("record kind", "Adjustment of the plan")
+)

@@ -2,7 +2,10 @@
 opinions, authors, the approval's mode and head override, and the deciding unit, each compared
 with the entries that recorded them."""
 
-from ledger.records import register
+from django.utils.translation import pgettext_lazy
+
+from ledger.records import register, register_label
+from ledger.selectors import VERSIONS
 
 from .models import EDITABLE_STATES, Opinion, ProposalAuthor, ProposalVersion, Vote
 
@@ -115,8 +118,22 @@ def deciding_unit_matches(proposal, entries):
     return None if current == code else named[-1].seq
 
 
-register("votes", votes_match)
-register("opinions", opinions_match)
-register("authors", authors_match)
-register("mode_and_head_override", approval_matches)
-register("deciding_unit", deciding_unit_matches)
+register(
+    "votes", votes_match, label=pgettext_lazy("record kind", "Vote of the leadership collective")
+)
+register(
+    "opinions", opinions_match, label=pgettext_lazy("record kind", "Opinion of the Party committee")
+)
+register("authors", authors_match, label=pgettext_lazy("record kind", "Authors and their posts"))
+register(
+    "mode_and_head_override",
+    approval_matches,
+    label=pgettext_lazy("record kind", "Approval: its form and the head's personal responsibility"),
+)
+register(
+    "deciding_unit",
+    deciding_unit_matches,
+    label=pgettext_lazy("record kind", "Competent authority that decides"),
+)
+register_label(VERSIONS, pgettext_lazy("record kind", "Frozen version of the dossier"))
+register_label("state", pgettext_lazy("record kind", "State of the proposal"))

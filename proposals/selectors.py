@@ -244,6 +244,7 @@ def _state_matches(proposal, entry, *, is_last) -> bool:
     return Proposal.objects.filter(pk=proposal.pk, state=entry.to_state).exists()
 
 
+_state_matches.kind = "state"  # its label: proposals/records.py
 RECORD_CHECKS.append(_state_matches)
 
 

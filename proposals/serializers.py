@@ -438,3 +438,17 @@ class VerificationSerializer(serializers.Serializer):
     first_bad_seq = serializers.IntegerField(
         allow_null=True, help_text="The first entry that does not verify, or null."
     )
+    record_kind = serializers.CharField(
+        allow_null=True,
+        help_text="When a recorded row (a vote, an opinion, a plan version, a document…) no "
+        "longer says what that entry recorded: its kind (votes, opinions, plan_versions, "
+        "official_documents…); null when the ledger verifies or the entry itself is broken.",
+    )
+    record_label = serializers.CharField(
+        allow_blank=True,
+        help_text="That kind of record in the reader's language (“Phiếu biểu quyết”), or empty.",
+    )
+    problem = serializers.CharField(
+        allow_blank=True,
+        help_text="What is wrong, in one sentence of the reader's language; empty when valid.",
+    )

@@ -271,6 +271,9 @@ class Check:
                 entries_now=self.verification.entries,
                 chain_head_now=self.verification.head,
                 first_bad_seq=self.first_bad_seq,
+                record_kind=self.verification.record_kind,
+                record_label=self.verification.record_label,
+                problem=self.verification.problem,
             )
         if self.file is not None:
             signature = self.file.signature

@@ -8,6 +8,8 @@ Each check compares the facts an entry's payload holds (an older entry without a
 compared on it); editing a row, adding one that no entry recorded or deleting one that an entry
 recorded is reported at that entry (a row no entry recorded: at the last)."""
 
+from django.utils.translation import pgettext_lazy
+
 from ledger.records import keyed_mismatch, register
 from proposals.services import opinion_reference
 
@@ -458,15 +460,53 @@ def lesson_matches(proposal, entries):
     return keyed_mismatch(recorded, rows, entries)
 
 
-register("evaluation", evaluation_matches)
-register("evaluation_ballots", evaluation_ballots_match)
-register("responsibility_decisions", responsibility_matches)
-register("responsibility_explanations", responsibility_explanations_match)
-register("responsibility_complaints", responsibility_complaints_match)
-register("abuse_cases", abuse_cases_match)
-register("recognitions", recognitions_match)
-register("board_requests", board_requests_match)
-register("replications", replications_match)
-register("adoption", adoption_matches)
-register("institutionalisation", institutionalization_matches)
-register("lesson", lesson_matches)
+register(
+    "evaluation",
+    evaluation_matches,
+    label=pgettext_lazy("record kind", "Evaluation of the results"),
+)
+register(
+    "evaluation_ballots",
+    evaluation_ballots_match,
+    label=pgettext_lazy("record kind", "Vote on the evaluation"),
+)
+register(
+    "responsibility_decisions",
+    responsibility_matches,
+    label=pgettext_lazy("record kind", "Decision on responsibility"),
+)
+register(
+    "responsibility_explanations",
+    responsibility_explanations_match,
+    label=pgettext_lazy("record kind", "Explanation before the decision on responsibility"),
+)
+register(
+    "responsibility_complaints",
+    responsibility_complaints_match,
+    label=pgettext_lazy("record kind", "Complaint against a decision on responsibility"),
+)
+register(
+    "abuse_cases",
+    abuse_cases_match,
+    label=pgettext_lazy("record kind", "Case of suspected abuse of the policy"),
+)
+register("recognitions", recognitions_match, label=pgettext_lazy("record kind", "Recognition"))
+register(
+    "board_requests",
+    board_requests_match,
+    label=pgettext_lazy("record kind", "Request of the organization board"),
+)
+register(
+    "replications", replications_match, label=pgettext_lazy("record kind", "Replication directive")
+)
+register(
+    "adoption",
+    adoption_matches,
+    label=pgettext_lazy("record kind", "Adoption by a replication directive"),
+)
+register(
+    "institutionalisation",
+    institutionalization_matches,
+    label=pgettext_lazy("record kind", "Proposal to institutionalise the model"),
+)
+register("lesson", lesson_matches, label=pgettext_lazy("record kind", "Published lesson"))

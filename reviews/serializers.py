@@ -620,6 +620,23 @@ class CheckSerializer(serializers.Serializer):
     chain_head_now = serializers.CharField(required=False)
     entries_now = serializers.IntegerField(required=False)
     first_bad_seq = serializers.IntegerField(allow_null=True, required=False)
+    record_kind = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="When the ledger no longer verifies because a recorded row (a vote, an "
+        "opinion, a plan version, a document…) disagrees with its entry: its kind (votes, "
+        "opinions, plan_versions…); null otherwise.",
+    )
+    record_label = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        help_text="That kind of record in the reader's language (“Phiếu biểu quyết”), or empty.",
+    )
+    problem = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        help_text="What is wrong with the ledger, in one sentence; empty when it verifies.",
+    )
     file = FileCheckSerializer(required=False)
     facts = FactsSerializer(
         required=False, help_text="What KL14's record says, to compare with the paper in hand."

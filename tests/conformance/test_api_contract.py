@@ -340,7 +340,15 @@ def test_the_ledger_and_its_verification(org):
         "submitted",
     )
     verify = client.get(f"/api/v1/proposals/{proposal.pk}/ledger/verify/").json()
-    assert set(verify) == {"valid", "entries", "head", "first_bad_seq"}
+    assert set(verify) == {
+        "valid",
+        "entries",
+        "head",
+        "first_bad_seq",
+        "record_kind",
+        "record_label",
+        "problem",
+    }
     assert (verify["valid"], verify["entries"], verify["first_bad_seq"]) == (
         True,
         len(entries(proposal)),

@@ -208,6 +208,9 @@ def test_a_full_life_leaves_one_verifiable_chain(org):
         "entries": len(chain),
         "head": chain[-1].hash,
         "first_bad_seq": None,
+        "record_kind": None,
+        "record_label": "",
+        "problem": "",
     }
     adoption = Proposal.objects.get(origin=proposal)
     assert proposal_verify(adoption).valid

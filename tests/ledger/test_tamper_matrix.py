@@ -90,7 +90,7 @@ def opinion(p, org):
 def co_author(p, org):
     sql(
         "INSERT INTO proposals_proposalauthor (proposal_id, user_id, is_creator, post, added_at) "
-        "VALUES (%s, %s, false, '', now())",
+        "VALUES (%s, %s, false, '', CURRENT_TIMESTAMP)",
         [p.pk, org.deputy.pk],
     )
 
@@ -202,6 +202,12 @@ def test_detected_by_the_command_the_api_and_the_page(org, protected, tamper, ca
     page = client.get(f"/dossiers/verify/?code={issue.code}").content.decode()
     assert 'data-status="broken"' in page
     assert not LedgerEntry.objects.filter(event="dossier").exists()
+    kind = getattr(tamper, "kind", None)
+    if kind is not None:
+        # A recorded row was changed: its kind is named, not only the entry.
+        assert f"({kind})" in out
+        assert answer.json()["record_kind"] == kind
+        assert f'data-record-kind="{kind}"' in page and LABELS[kind] in page
 
 
 # --- every kind of recorded row (no trigger guards these tables: any database) ---------------
@@ -307,6 +313,25 @@ def adjustment(p, org):
 @records("adjustments", pilot_stage)
 def adjustment_reasons(p, org):
     sql("UPDATE pilots_adjustment SET reasons = %s", ["Do cấp trên chỉ đạo."])
+
+
+def decision_stage(org, proposal):
+    """Submitted, the Party committee's opinion, the collective's votes, approved."""
+    return approved(proposal, author=org.cadre, head=org.head, party=org.party, voters=[org.deputy])
+
+
+for _tamper, _kind in (
+    (vote, "votes"),
+    (opinion, "opinions"),
+    (co_author, "authors"),
+    (mode, "mode_and_head_override"),
+    (head_override, "mode_and_head_override"),
+    (deciding_unit, "deciding_unit"),
+    (frozen_version, "dossier_versions"),
+    (state, "state"),
+    (hide_from_the_check, "votes"),
+):
+    records(_kind, decision_stage)(_tamper)
 
 
 def review_stage(org, proposal):
@@ -537,7 +562,52 @@ def document_file(p, org):
     assert default_storage.save(name, ContentFile(b"%PDF-1.7 forged")) == name
 
 
+records("evaluation", review_stage)(evaluation)
+records("responsibility_decisions", review_stage)(responsibility)
+
+# What the verify page and the API call each kind of record, in Vietnamese.
+LABELS = {
+    "votes": "Phiếu biểu quyết",
+    "opinions": "Ý kiến của cấp ủy",
+    "authors": "Tác giả và chức vụ",
+    "mode_and_head_override": (
+        "Quyết định phê duyệt: hình thức và việc người đứng đầu tự chịu trách nhiệm"
+    ),
+    "deciding_unit": "Cơ quan có thẩm quyền quyết định",
+    "dossier_versions": "Phiên bản hồ sơ đã khóa",
+    "state": "Trạng thái của đề xuất",
+    "plan_versions": "Phiên bản kế hoạch triển khai",
+    "progress_reports": "Báo cáo tiến độ",
+    "final_report": "Báo cáo kết quả cuối cùng",
+    "inspections": "Kết quả kiểm tra",
+    "adjustments": "Điều chỉnh kế hoạch",
+    "evaluation": "Đánh giá kết quả",
+    "evaluation_ballots": "Phiếu biểu quyết đánh giá kết quả",
+    "responsibility_decisions": "Quyết định về trách nhiệm",
+    "responsibility_explanations": "Giải trình trước khi quyết định về trách nhiệm",
+    "responsibility_complaints": "Khiếu nại quyết định về trách nhiệm",
+    "abuse_cases": "Hồ sơ xem xét dấu hiệu lợi dụng chủ trương",
+    "recognitions": "Ghi nhận, khuyến khích",
+    "board_requests": "Đề nghị của ban tổ chức",
+    "replications": "Chỉ đạo nhân rộng",
+    "adoption": "Áp dụng theo chỉ đạo nhân rộng",
+    "institutionalisation": "Đề nghị thể chế hóa mô hình",
+    "lesson": "Bài học kinh nghiệm đã công bố",
+    "official_documents": "Văn bản đã ban hành",
+}
+
 ROWS = [
+    vote,
+    opinion,
+    co_author,
+    mode,
+    head_override,
+    deciding_unit,
+    frozen_version,
+    state,
+    hide_from_the_check,
+    evaluation,
+    responsibility,
     progress_report,
     progress_report_value,
     progress_report_attachment,
@@ -607,7 +677,17 @@ def test_an_edited_row_is_named(org, proposal, tamper, capsys):
         call_command("verify_ledger")
     out = capsys.readouterr().out
     assert f"BROKEN  {p.code}" in out
-    assert f"({tamper.kind})" in out
-    assert client.get(url).json()["valid"] is False
+    # The command names the kind in English (its registry name in brackets, for monitoring).
+    assert "no longer says what the entry recorded: " in out and f"({tamper.kind})" in out
+    answer = client.get(url).json()
+    assert answer["valid"] is False
+    assert (answer["record_kind"], answer["record_label"]) == (tamper.kind, LABELS[tamper.kind])
+    assert LABELS[tamper.kind] in answer["problem"]
+    assert f"#{answer['first_bad_seq']}" in answer["problem"]
     page = client.get(f"/dossiers/verify/?code={code}").content.decode()
     assert 'data-status="broken"' in page
+    assert f'data-record-kind="{tamper.kind}"' in page
+    assert f'<dd class="col-sm-8" data-altered-record>{LABELS[tamper.kind]}</dd>' in page
+    dossier = client.post("/api/v1/dossiers/verify/", {"code": code}).json()
+    assert (dossier["status"], dossier["record_kind"]) == ("broken", tamper.kind)
+    assert dossier["record_label"] == LABELS[tamper.kind]

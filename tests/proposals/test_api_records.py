@@ -321,7 +321,15 @@ def test_verify_a_sound_chain(org, review):
     proposal = decided(org, review)
     body = client_for(org.head).get(url(proposal, "ledger/verify/")).json()
     head = LedgerEntry.objects.filter(proposal=proposal).order_by("-seq").first().hash
-    assert body == {"valid": True, "entries": 6, "head": head, "first_bad_seq": None}
+    assert body == {
+        "valid": True,
+        "entries": 6,
+        "head": head,
+        "first_bad_seq": None,
+        "record_kind": None,
+        "record_label": "",
+        "problem": "",
+    }
 
 
 def test_verify_names_the_row_changed_behind_the_applications_back(org, review):
@@ -334,6 +342,9 @@ def test_verify_names_the_row_changed_behind_the_applications_back(org, review):
         )
     body = client_for(org.head).get(url(proposal, "ledger/verify/")).json()
     assert body["valid"] is False and body["first_bad_seq"] == 4 and body["entries"] == 6
+    # The entry itself was edited: no recorded row is named, the entry is.
+    assert body["record_kind"] is None
+    assert body["problem"] == "Mục #4 của nhật ký đã bị sửa, chèn, xóa hoặc đổi thứ tự."
 
 
 def test_verify_notices_a_frozen_version_changed_behind_the_applications_back(org, review):
@@ -345,6 +356,13 @@ def test_verify_notices_a_frozen_version_changed_behind_the_applications_back(or
         )
     body = client_for(org.head).get(url(review, "ledger/verify/")).json()
     assert body["valid"] is False and body["first_bad_seq"] == 1
+    assert (body["record_kind"], body["record_label"]) == (
+        "dossier_versions",
+        "Phiên bản hồ sơ đã khóa",
+    )
+    assert body["problem"] == (
+        "Bản ghi loại “Phiên bản hồ sơ đã khóa” không còn khớp với mục #1 của nhật ký."
+    )
 
 
 def test_ledger_of_another_unit_is_404(org, review):

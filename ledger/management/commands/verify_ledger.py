@@ -11,6 +11,7 @@ proposals there are."""
 from django.core.management.base import BaseCommand, CommandError
 
 from ledger.checkpoints import latest_anchor
+from ledger.records import kind_label_en
 from proposals.models import Proposal
 from proposals.selectors import proposal_verify
 
@@ -18,7 +19,6 @@ CHUNK = 500
 
 REASONS = {
     "chain": "an entry was changed, inserted, removed or reordered",
-    "version": "a frozen version no longer hashes to what the entry recorded",
     "truncated": "entries the last signed checkpoint saw are missing",
     "rewritten": "the chain up to this entry was recomputed since the last signed checkpoint",
     "backdated": "an entry dated before the last signed checkpoint, which did not cover it",
@@ -32,10 +32,16 @@ ANCHOR_PROBLEMS = {
 }
 
 
-def describe(reason: str) -> str:
-    if reason.startswith("record:"):
-        return f"a database row no longer says what the entry recorded ({reason[7:]})"
-    return REASONS.get(reason, reason)
+def describe(result) -> str:
+    """Why the first bad entry is bad; for a recorded row, which kind of record, by its English
+    label and its registry name: "a vote of the leadership collective … (votes)"."""
+    kind = result.record_kind
+    if kind:
+        return (
+            f"a database row no longer says what the entry recorded: "
+            f"{kind_label_en(kind).lower()} ({kind})"
+        )
+    return REASONS.get(result.reason, result.reason)
 
 
 def gone(heads: dict):
@@ -91,7 +97,7 @@ class Command(BaseCommand):
                 broken += 1
                 self.stdout.write(
                     f"BROKEN  {item.code}  first bad entry: seq {result.first_bad_seq} "
-                    f"of {result.entries}: {describe(result.reason)}"
+                    f"of {result.entries}: {describe(result)}"
                 )
         if anchor.signed is not None and not proposal:
             for code, seq in gone(anchor.signed.heads):
