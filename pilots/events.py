@@ -196,6 +196,8 @@ register(
 MILESTONE = {
     "milestone": Text(gettext_lazy("Milestone")),
     "due_date": Day(gettext_lazy("Milestone due")),
+    "milestone_id": Hidden(),
+    "done_at": Hidden(),
 }
 register(EventSpec("milestone_done", gettext_lazy("Milestone done"), MILESTONE))
 register(EventSpec("milestone_reopened", gettext_lazy("Milestone marked as not done"), MILESTONE))

@@ -1,8 +1,9 @@
 """What the pilot stage declares to the cross-check registry (ledger/records.py): every frozen plan
 version still hashes to what its `plan_version` entry recorded, and the plan's own fields as they
 stand (dates, cadence, budget and resources, risk declaration) are those of its last version; the
-progress reports, the final report, the inspections and the adjustments say what their entries
-recorded (who, when, the text, the KPI values, the attachments' hashes, the decision)."""
+progress reports, the final report, the inspections, the milestones' done marks and the
+adjustments say what their entries recorded (who, when, the text, the KPI values, the
+attachments' hashes, the decision)."""
 
 from django.utils.translation import pgettext_lazy
 
@@ -13,6 +14,7 @@ from .models import (
     FinalReport,
     ImplementationPlan,
     Inspection,
+    Milestone,
     PlanVersion,
     ProgressReport,
 )
@@ -218,6 +220,64 @@ def adjustments_match(proposal, entries):
     return keyed_mismatch(recorded, rows, entries)
 
 
+MARKS = ("milestone_done", "milestone_reopened")
+
+
+def _latest_version_entry(plan, entries, number):
+    for entry in entries:
+        if isinstance(entry.payload, dict) and entry.payload.get("plan_version") == number:
+            return entry
+    return None
+
+
+def milestones_match(proposal, entries):
+    """The milestones are those the plan's latest version froze (same ids, names and due dates:
+    none added, edited or removed since), and each one's done mark is what its last
+    `milestone_done` or `milestone_reopened` entry set, with the moment it was marked done; a
+    milestone marked done that no entry recorded is reported at the last entry. Entries written
+    before the milestone's id was recorded find it by name and due date."""
+    marks = [e for e in entries if e.event in MARKS]
+    plan = ImplementationPlan.objects.filter(proposal=proposal).first()
+    if plan is None:
+        return min((e.seq for e in marks), default=None)
+    rows = {m.pk: m for m in Milestone.objects.filter(plan=plan)}
+    last = entries[-1].seq if entries else 1
+    bad = []
+    latest = PlanVersion.objects.filter(plan=plan).order_by("-number").first()
+    if latest is not None:
+        frozen = latest.content.get("milestones") or []
+        if all("id" in m for m in frozen):
+            then = {m["id"]: (m.get("name"), m.get("due_date")) for m in frozen}
+            now = {pk: (m.name, m.due_date.isoformat()) for pk, m in rows.items()}
+            if then != now:
+                entry = _latest_version_entry(plan, entries, latest.number)
+                bad.append(entry.seq if entry is not None else last)
+    by_name = {(m.name, m.due_date.isoformat()): pk for pk, m in rows.items()}
+    last_mark, unplaced = {}, False
+    for entry in marks:
+        p = entry.payload
+        pk = p.get("milestone_id")
+        if pk is None:
+            pk = by_name.get((p.get("milestone"), p.get("due_date")))
+            if pk is None:
+                unplaced = True  # an older entry of a milestone renamed since
+                continue
+        last_mark[pk] = entry
+    for pk, row in rows.items():
+        entry = last_mark.get(pk)
+        if entry is None:
+            if (row.done or row.done_at) and not unplaced:
+                bad.append(last)
+            continue
+        done = entry.event == "milestone_done"
+        when = row.done_at.isoformat() if row.done_at else None
+        if row.done != done or (
+            ("done_at" in entry.payload or not done) and when != entry.payload.get("done_at")
+        ):
+            bad.append(entry.seq)
+    return min(bad, default=None)
+
+
 register(
     "plan_versions",
     plan_versions_match,
@@ -230,6 +290,7 @@ register(
 )
 register("final_report", final_report_matches, label=pgettext_lazy("record kind", "Final report"))
 register("inspections", inspections_match, label=pgettext_lazy("record kind", "Inspection"))
+register("milestones", milestones_match, label=pgettext_lazy("record kind", "Milestone"))
 register(
     "adjustments", adjustments_match, label=pgettext_lazy("record kind", "Adjustment of the plan")
 )

@@ -573,6 +573,10 @@ def milestone_set_done(*, milestone, actor, done=True) -> Milestone:
         payload={
             "milestone": milestone.name,
             "due_date": milestone.due_date.isoformat(),
+            # Which milestone (names change with adjustments) and when it was marked done:
+            # verification compares them with the row (pilots/records.py).
+            "milestone_id": milestone.pk,
+            **({"done_at": milestone.done_at.isoformat()} if done else {}),
         },
     )
     return milestone

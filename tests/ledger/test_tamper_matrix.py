@@ -19,7 +19,7 @@ from documents import services as documents
 from documents.models import OfficialDocument
 from ledger.models import LedgerEntry
 from pilots import services as pilots
-from pilots.models import ReportAttachment
+from pilots.models import Milestone, ReportAttachment
 from proposals.models import Opinion, ProposalVersion, State, Vote
 from reviews import board_requests as requests
 from reviews import responsibility as persons
@@ -229,6 +229,11 @@ def pilot_stage(org, proposal):
     adjustment requested and approved; completed and its final report filed (evaluating)."""
     p = approved(proposal, author=org.cadre, head=org.head, party=org.party, voters=[org.deputy])
     p = started(p, head=org.head, monitors=[org.inspector])
+    # Milestones: the first marked done; the second marked done, then reopened.
+    first, second, _third = Milestone.objects.filter(plan__proposal=p).order_by("due_date")
+    pilots.milestone_set_done(milestone=first, actor=org.cadre, done=True)
+    pilots.milestone_set_done(milestone=second, actor=org.cadre, done=True)
+    pilots.milestone_set_done(milestone=second, actor=org.head, done=False)
     pilots.report_file(
         proposal=fresh(p),
         actor=org.cadre,
@@ -293,6 +298,40 @@ def progress_report_attachment(p, org):
 @records("final_report", pilot_stage)
 def final_report(p, org):
     sql("UPDATE pilots_finalreport SET late = %s, report = %s", [False, "Vượt chỉ tiêu."])
+
+
+@records("milestones", pilot_stage)
+def milestone_unmarked(p, org):
+    """A milestone marked done, shown as not done."""
+    sql("UPDATE pilots_milestone SET done = %s, done_at = NULL WHERE done = %s", [False, True])
+
+
+@records("milestones", pilot_stage)
+def milestone_marked(p, org):
+    """The reopened milestone and the one never marked, shown as done."""
+    sql(
+        "UPDATE pilots_milestone SET done = %s, done_at = CURRENT_TIMESTAMP WHERE done = %s",
+        [True, False],
+    )
+
+
+@records("milestones", pilot_stage)
+def milestone_backdated(p, org):
+    """Marked done, but earlier than the entry says."""
+    sql(
+        "UPDATE pilots_milestone SET done_at = %s WHERE done = %s",
+        [timezone.now() - timedelta(days=40), True],
+    )
+
+
+@records("milestones", pilot_stage)
+def milestone_renamed(p, org):
+    sql("UPDATE pilots_milestone SET name = %s WHERE done = %s", ["Khảo sát sơ bộ", True])
+
+
+@records("milestones", pilot_stage)
+def milestone_deleted(p, org):
+    sql("DELETE FROM pilots_milestone WHERE done = %s", [False])
 
 
 @records("inspections", pilot_stage)
@@ -581,6 +620,7 @@ LABELS = {
     "final_report": "Báo cáo kết quả cuối cùng",
     "inspections": "Kết quả kiểm tra",
     "adjustments": "Điều chỉnh kế hoạch",
+    "milestones": "Mốc công việc",
     "evaluation": "Đánh giá kết quả",
     "evaluation_ballots": "Phiếu biểu quyết đánh giá kết quả",
     "responsibility_decisions": "Quyết định về trách nhiệm",
@@ -612,6 +652,11 @@ ROWS = [
     progress_report_value,
     progress_report_attachment,
     final_report,
+    milestone_unmarked,
+    milestone_marked,
+    milestone_backdated,
+    milestone_renamed,
+    milestone_deleted,
     inspection,
     inspection_deleted,
     adjustment,

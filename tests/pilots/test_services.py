@@ -696,9 +696,45 @@ class TestMilestones:
         services.milestone_set_done(milestone=milestone, actor=org.cadre, done=True)
         milestone.refresh_from_db()
         assert milestone.done and milestone.done_at
-        assert last_event(running).event == "milestone_done"
+        entry = last_event(running)
+        assert entry.event == "milestone_done"
+        assert (entry.payload["milestone_id"], entry.payload["done_at"]) == (
+            milestone.pk,
+            milestone.done_at.isoformat(),
+        )
         services.milestone_set_done(milestone=milestone, actor=org.head, done=False)
-        assert last_event(running).event == "milestone_reopened"
+        entry = last_event(running)
+        assert entry.event == "milestone_reopened"
+        assert entry.payload["milestone_id"] == milestone.pk and "done_at" not in entry.payload
+        assert proposal_verify(fresh(running)).valid
+
+    def test_an_adjustment_may_rename_or_drop_a_marked_milestone(self, org, running):
+        """Verification follows the milestones through the plan's versions: renaming a milestone
+        marked done, or dropping one, by an approved adjustment is no tampering."""
+        first, second, third = plan_of(running).milestones.order_by("due_date")
+        services.milestone_set_done(milestone=first, actor=org.cadre, done=True)
+        services.milestone_set_done(milestone=second, actor=org.cadre, done=True)
+        adjustment = services.adjustment_request(
+            proposal=fresh(running),
+            actor=org.cadre,
+            reasons="Gộp hai mốc cuối.",
+            changes={
+                "milestones": [
+                    {"id": first.pk, "name": "Khảo sát xong", "due_date": first.due_date},
+                    {"id": third.pk, "name": third.name, "due_date": third.due_date},
+                ]
+            },
+        )
+        services.adjustment_approve(adjustment=adjustment, actor=org.head, reasons="Đồng ý.")
+        assert set(plan_of(running).milestones.values_list("name", flat=True)) == {
+            "Khảo sát xong",
+            third.name,
+        }
+        assert proposal_verify(fresh(running)).valid
+        services.milestone_set_done(
+            milestone=plan_of(running).milestones.get(pk=first.pk), actor=org.head, done=False
+        )
+        assert proposal_verify(fresh(running)).valid
 
     def test_roles(self, org, running):
         milestone = plan_of(running).milestones.first()
