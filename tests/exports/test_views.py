@@ -239,3 +239,13 @@ def test_the_old_page_address_leads_to_the_button(org, protected):
     assert (
         client_for(org.commune_cadre).get(f"/reviews/{protected.pk}/dossier.pdf").status_code == 404
     )
+
+
+def test_the_admin_lists_the_jobs_read_only(org, django_user_model):
+    job = queued(org.orgboard)
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 12)
+    client = client_for(admin)
+    listing = client.get("/admin/exports/exportjob/")
+    assert listing.status_code == 200 and job.title in listing.content.decode()
+    assert client.get(f"/admin/exports/exportjob/{job.pk}/change/").status_code == 200
+    assert client.get("/admin/exports/exportjob/add/").status_code == 403
