@@ -58,6 +58,10 @@ def committee_reference(slug: str, number: int) -> dict:
     }
 
 
+# The collective's assessment of the four Art. 5(1) conditions at an approval (all met).
+CONDITIONS_MET = dict.fromkeys(services.ASSESSMENT_INPUTS, "met")
+
+
 def dossier(*, field: str, bottleneck: str, result: str, **overrides) -> dict:
     """A complete Art. 7(2) plan with the four Art. 5(1) criteria affirmed."""
     return {
@@ -110,7 +114,7 @@ def approved_by_collective(
         for voter in ("deputy1", "deputy2", "head"):
             services.vote_cast(proposal=proposal, actor=demo_user(slug, voter), choice="for")
     with clock(decided_on, hour=10):
-        services.proposal_approve(proposal=proposal, actor=head, mode=mode)
+        services.proposal_approve(proposal=proposal, actor=head, mode=mode, **CONDITIONS_MET)
     return proposal
 
 
@@ -303,7 +307,7 @@ def _walk(proposal, path, slug, author):
     if path == "approved_pilot":
         for voter in (*deputies, head):
             services.vote_cast(proposal=proposal, actor=voter, choice="for")
-        services.proposal_approve(proposal=proposal, actor=head, mode=Mode.PILOT)
+        services.proposal_approve(proposal=proposal, actor=head, mode=Mode.PILOT, **CONDITIONS_MET)
         return
     for voter in deputies:
         services.vote_cast(proposal=proposal, actor=voter, choice="against")
@@ -319,4 +323,5 @@ def _walk(proposal, path, slug, author):
             actor=head,
             mode=Mode.IMPLEMENTATION,
             override_reason="Yêu cầu cấp bách của người dân; tôi chịu trách nhiệm cá nhân.",
+            **CONDITIONS_MET,
         )

@@ -437,20 +437,26 @@ class OpinionForm(forms.Form):
     document_number = forms.CharField(
         label=_("Number of the Party committee's document"),
         max_length=100,
-        required=False,
         help_text=_("The number and symbol of the document that states the conclusion."),
+        error_messages={
+            "required": _("Give the number and symbol of the Party committee's document.")
+        },
     )
     document_date = forms.DateField(
         label=_("Date of the document"),
-        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Give the date of the Party committee's document.")},
     )
-    signer_name = forms.CharField(label=_("Signed by"), max_length=200, required=False)
+    signer_name = forms.CharField(
+        label=_("Signed by"),
+        max_length=200,
+        error_messages={"required": _("Give the name of the person who signed.")},
+    )
     signer_title = forms.CharField(
         label=_("Title of the signer"),
         max_length=200,
-        required=False,
         help_text=_("E.g. Secretary of the Party committee."),
+        error_messages={"required": _("Give the title of the person who signed.")},
     )
 
 

@@ -386,6 +386,11 @@ class OpinionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _required(message) -> dict:
+    """The same message whether a required input is missing, null or blank."""
+    return {"required": message, "null": message, "blank": message}
+
+
 class OpinionInputSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(
         choices=Opinion.Stage.choices, default=Opinion.Stage.DECISION, label=_("Stage")
@@ -394,19 +399,26 @@ class OpinionInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000, label=_("Opinion"))
     document_number = serializers.CharField(
         max_length=100,
-        required=False,
-        allow_blank=True,
         label=_("Number of the Party committee's document"),
         help_text="The number and symbol of the document stating the conclusion; with its date.",
+        error_messages=_required(
+            _("Give the number and symbol of the Party committee's document.")
+        ),
     )
     document_date = serializers.DateField(
-        required=False, allow_null=True, label=_("Date of the document")
+        label=_("Date of the document"),
+        help_text="The date of that document (YYYY-MM-DD), not in the future.",
+        error_messages=_required(_("Give the date of the Party committee's document.")),
     )
     signer_name = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, label=_("Signed by")
+        max_length=200,
+        label=_("Signed by"),
+        error_messages=_required(_("Give the name of the person who signed.")),
     )
     signer_title = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, label=_("Title of the signer")
+        max_length=200,
+        label=_("Title of the signer"),
+        error_messages=_required(_("Give the title of the person who signed.")),
     )
 
 

@@ -537,16 +537,16 @@ ASSESSMENT_VALUES = ("met", "not_met")
 
 
 def _clean_assessment(assessment: dict, errors: dict) -> dict:
-    """{criterion field: "met" | "not_met"} for the conditions the collective assessed. Decree 73,
-    Art. 5(1): a proposal qualifies only if it meets all four, so one found not met refuses
-    the approval."""
+    """{criterion field: "met"} for the collective's assessment of each Art. 5(1) condition, all
+    four required (issue 11, point 7). Decree 73, Art. 5(1): a proposal qualifies only if it meets
+    all four, so one found not met refuses the approval."""
     conditions = {}
     for key, value in assessment.items():
-        if key not in ASSESSMENT_INPUTS:
-            raise TypeError(f"proposal_approve() got an unexpected keyword argument {key!r}")
         if value in (None, ""):
-            continue
-        if value not in ASSESSMENT_VALUES:
+            errors.setdefault(key, []).append(
+                _("Record the collective's assessment of this condition (Decree 73, Art. 5(1)).")
+            )
+        elif value not in ASSESSMENT_VALUES:
             errors.setdefault(key, []).append(_("Choose a valid option."))
         elif value == "not_met":
             errors.setdefault(key, []).append(
@@ -560,18 +560,37 @@ def _clean_assessment(assessment: dict, errors: dict) -> dict:
 
 
 @transaction.atomic
-def proposal_approve(*, proposal, actor, mode, override_reason="", **assessment) -> Proposal:
+def proposal_approve(
+    *,
+    proposal,
+    actor,
+    mode,
+    override_reason="",
+    assessment_bottleneck="",
+    assessment_common_good="",
+    assessment_urgent_need="",
+    assessment_reform="",
+) -> Proposal:
     """Approves the proposal. The head's written reasons (`override_reason`, one mechanism) are
     needed when the vote did not pass (Art. 8: the head bears personal responsibility) and when the
     Party committee's opinion is `disagree` (amendment of 2026-11-29); both are marked in the
-    ledger entry. `assessment_*` record the collective's assessment of each Art. 5(1) condition."""
+    ledger entry. `assessment_*` are the collective's assessment of each Art. 5(1) condition
+    ("met" or "not_met"), every one required and recorded in the ledger entry."""
     proposal = lock_proposal(proposal, actor)
     require(perms.may_fire(actor, proposal, "approve"))
     require_state(proposal, "approve")
     errors: dict = {}
     if mode not in Mode.values:
         errors["mode"] = [_("Choose pilot or implementation.")]
-    conditions = _clean_assessment(assessment, errors)
+    conditions = _clean_assessment(
+        {
+            "assessment_bottleneck": assessment_bottleneck,
+            "assessment_common_good": assessment_common_good,
+            "assessment_urgent_need": assessment_urgent_need,
+            "assessment_reform": assessment_reform,
+        },
+        errors,
+    )
     opinion = current_opinion(proposal)
     if opinion is None:
         errors["opinion"] = [
@@ -607,8 +626,7 @@ def proposal_approve(*, proposal, actor, mode, override_reason="", **assessment)
         payload["against_opinion"] = True
     if override or against_opinion:
         payload["override_reason"] = override_reason
-    if conditions:
-        payload["conditions"] = conditions
+    payload["conditions"] = conditions
     fire_transition(
         proposal,
         actor,
@@ -687,8 +705,9 @@ vote_cast.alters_data = True
 
 
 def _clean_opinion_reference(errors, *, document_number, document_date, signer_name, signer_title):
-    """The committee's conclusion as issued: its document (number and date, together) and who
-    signed it (name and title, together). The date is a real day, not in the future."""
+    """The committee's conclusion as issued (amendment of 2026-11-29), all four required: its
+    document (number and date) and who signed it (name and title). The date is a real day, not in
+    the future."""
     document_number = clean_text(
         document_number, "document_number", errors, required=False, max_length=100
     )
@@ -706,18 +725,18 @@ def _clean_opinion_reference(errors, *, document_number, document_date, signer_n
         document_date = None
     if document_date is not None and document_date > timezone.localdate():
         errors.setdefault("document_date", []).append(_("The date cannot be in the future."))
-    if document_number and document_date is None and "document_date" not in errors:
-        errors.setdefault("document_date", []).append(
-            _("Give the date of the Party committee's document with its number.")
-        )
-    if document_date is not None and not document_number:
-        errors.setdefault("document_number", []).append(
-            _("Give the number of the Party committee's document with its date.")
-        )
-    if signer_name and not signer_title:
-        errors.setdefault("signer_title", []).append(_("Give the title of the person who signed."))
-    if signer_title and not signer_name:
-        errors.setdefault("signer_name", []).append(_("Give the name of the person who signed."))
+    missing = {
+        "document_number": (
+            document_number,
+            _("Give the number and symbol of the Party committee's document."),
+        ),
+        "document_date": (document_date, _("Give the date of the Party committee's document.")),
+        "signer_name": (signer_name, _("Give the name of the person who signed.")),
+        "signer_title": (signer_title, _("Give the title of the person who signed.")),
+    }
+    for field, (value, message) in missing.items():
+        if not value and field not in errors:
+            errors[field] = [message]
     return {
         "document_number": document_number,
         "document_date": document_date,
@@ -750,8 +769,9 @@ def opinion_record(
     signer_name="",
     signer_title="",
 ) -> Opinion:
-    """The Party committee's opinion (Decree 73, Art. 4), with the reference of its conclusion:
-    the number and date of the committee's document and who signed it (name and title)."""
+    """The Party committee's opinion (Decree 73, Art. 4), with the reference of its conclusion,
+    all required: the number and date of the committee's document and who signed it (name and
+    title). Anything missing answers 400 with a message per field, and nothing is written."""
     proposal = lock_proposal(proposal, actor)
     if stage not in Opinion.Stage.values:
         raise Invalid(errors={"stage": [_("Choose a valid option.")]})

@@ -222,13 +222,22 @@ class CommentInput(serializers.Serializer):
 ASSESSMENT_CHOICES = [("met", _("Met")), ("not_met", _("Not met"))]
 
 
+ASSESSMENT_REQUIRED = _(
+    "Record the collective's assessment of this condition (Decree 73, Art. 5(1))."
+)
+
+
 def _assessment(label):
+    """Required: the collective assesses every condition at the decision (issue 11, point 7)."""
     return serializers.ChoiceField(
         label=label,
         choices=ASSESSMENT_CHOICES,
-        required=False,
-        allow_blank=True,
         help_text=_("The collective's assessment of this condition (Decree 73, Art. 5(1))."),
+        error_messages={
+            "required": ASSESSMENT_REQUIRED,
+            "null": ASSESSMENT_REQUIRED,
+            "blank": ASSESSMENT_REQUIRED,
+        },
     )
 
 
@@ -253,12 +262,14 @@ class ApproveInput(serializers.Serializer):
 
 
 class ApproveForm(form_from_serializer(ApproveInput, "approve")):
-    """The approve form: an assessment starts empty ("not assessed"), never pre-set to "met"."""
+    """The approve form: an assessment starts empty ("not assessed"), never pre-set to "met", and
+    must be chosen for each condition."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in services.ASSESSMENT_INPUTS:
             self.fields[name].choices = [("", _("— Not assessed —")), *ASSESSMENT_CHOICES]
+            self.fields[name].error_messages["required"] = ASSESSMENT_REQUIRED
 
 
 class RejectInput(serializers.Serializer):

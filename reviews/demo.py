@@ -19,7 +19,14 @@ from django.utils import timezone
 from accounts.models import User
 from pilots import services as pilots
 from proposals import services as proposals
-from proposals.demo import approved_by_collective, clock, demo_unit, demo_user, dossier
+from proposals.demo import (
+    approved_by_collective,
+    clock,
+    committee_reference,
+    demo_unit,
+    demo_user,
+    dossier,
+)
 from proposals.models import Proposal
 from proposals.selectors import voting_collective
 from workdays.calendar import add_working_days
@@ -358,6 +365,7 @@ def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
             stage="evaluation",
             stance="agree" if outcome == "achieved" else "agree_with_conditions",
             text="Cấp ủy thống nhất với báo cáo kết quả, đề nghị làm rõ nguyên nhân.",
+            **committee_reference(slug, 200 + proposal.pk),
         )
     with clock(day, hour=10):
         collective = voting_collective(Proposal.objects.get(pk=proposal.pk))
@@ -437,6 +445,7 @@ def _play(s: Scenario, today):
                 stage="evaluation",
                 stance="agree",
                 text="Cấp ủy đánh giá cao kết quả, đề nghị tổng kết để nhân rộng.",
+                **committee_reference(s.slug, 200 + proposal.pk),
             )
         # The deputies have voted on the outcome; the head's ballot and the record are to come.
         with clock(add_working_days(ended, 4), hour=9):

@@ -226,6 +226,12 @@ class OpinionListView(ProposalSubresource, generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         proposal = self.get_proposal()
         require(perms.is_party_committee(request.user, proposal))
+        data = request.data if isinstance(request.data, dict) else {}
+        stage = data.get("stage", Opinion.Stage.DECISION)
+        if stage in Opinion.Stage.values and not perms.can_record_opinion(
+            request.user, proposal, stage
+        ):  # the state (409) before the inputs (400), as every action
+            raise wrong_state(_("The Party committee's opinion cannot be recorded at this stage."))
         serializer = OpinionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         opinion = services.opinion_record(

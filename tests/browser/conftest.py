@@ -41,6 +41,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "secret-pass-123"  # the password of tests.factories.UserFactory
+# The four conditions of Decree 73, Art. 5(1) as the approve form labels them: the collective's
+# assessment of each is required (issue 11, point 7).
+CONDITION_LABELS = (
+    "Tháo gỡ điểm nghẽn, nút thắt về cơ chế, chính sách",
+    "Vì lợi ích chung",
+    "Đáp ứng yêu cầu cấp bách của thực tiễn, không gây phương hại",
+    "Thúc đẩy phân cấp, phân quyền, cải cách hành chính hoặc chuyển đổi số",
+)
 TIMEOUT_MS = 10_000
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

@@ -24,12 +24,18 @@ from proposals.models import Proposal, State
 from reviews import board_requests
 from reviews import services as reviews
 from tests.factories.pilots import started
-from tests.factories.proposals import PLAN, ProposalFactory, fresh
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    PLAN,
+    ProposalFactory,
+    committee_reference,
+    fresh,
+)
 from tests.factories.reviews import MINUTES_PDF, collective_votes, minutes
 from tests.factories.units import grant
 from units.models import Role
 
-from .conftest import PASSWORD
+from .conftest import CONDITION_LABELS, PASSWORD
 from .journey import Journey
 
 pytestmark = pytest.mark.browser
@@ -151,10 +157,13 @@ def others_approve(cast, proposal):
         stage="decision",
         stance="agree",
         text="Cấp ủy đồng ý chủ trương thí điểm.",
+        **committee_reference(),
     )
     for voter in (cast["head"], cast["deputy1"], cast["deputy2"]):
         proposals.vote_cast(proposal=fresh(proposal), actor=voter, choice="for")
-    proposals.proposal_approve(proposal=fresh(proposal), actor=cast["head"], mode="pilot")
+    proposals.proposal_approve(
+        proposal=fresh(proposal), actor=cast["head"], mode="pilot", **CONDITIONS_MET
+    )
     return fresh(proposal)
 
 
@@ -165,6 +174,7 @@ def evaluate(cast, proposal, outcome="achieved"):
         stage="evaluation",
         stance="agree",
         text="Cấp ủy nhất trí với báo cáo kết quả.",
+        **committee_reference(),
     )
     collective_votes(proposal, outcome)
     reviews.proposal_evaluate(
@@ -359,6 +369,7 @@ def test_the_head_journey(journey, cast, tmp_path):
         stage="decision",
         stance="agree",
         text="Cấp ủy đồng ý chủ trương thí điểm.",
+        **committee_reference(),
     )
     for deputy in (cast["deputy1"], cast["deputy2"]):
         proposals.vote_cast(proposal=fresh(proposal), actor=deputy, choice="for")
@@ -367,6 +378,8 @@ def test_the_head_journey(journey, cast, tmp_path):
     panel = page.locator("#action-panel")
     expect(panel.locator("#transition-consequences")).to_contain_text("đã biểu quyết thông qua")
     j.choose(panel.get_by_label("Phê duyệt theo hình thức"), label="Thí điểm")
+    for condition in CONDITION_LABELS:  # the collective's assessment (Decree 73, Art. 5(1))
+        j.choose(panel.get_by_label(condition), label="Đáp ứng")
     j.click(panel.get_by_role("button", name="Phê duyệt", exact=True))
     expect(page.get_by_role("status").first).to_contain_text("Đã thực hiện: Phê duyệt.")
     j.arrive("approved")
@@ -456,6 +469,7 @@ def test_the_head_journey(journey, cast, tmp_path):
         stage="evaluation",
         stance="agree",
         text="Cấp ủy nhất trí với báo cáo kết quả.",
+        **committee_reference(),
     )
     # The collective voted on the outcome at the meeting (Decree 73, Art. 18).
     collective_votes(proposal, "achieved")
@@ -503,6 +517,15 @@ def test_the_deputy_journey(journey, cast):
     j.arrive("decided")
 
 
+def cite_the_committees_document(j, opinion, number):
+    """The reference of the committee's conclusion, every field of it required: the document's
+    number and date, who signed it and their title."""
+    j.fill(opinion.get_by_label("Số, ký hiệu văn bản của cấp ủy"), number)
+    j.fill(opinion.get_by_label("Ngày văn bản"), timezone.localdate().isoformat())
+    j.fill(opinion.get_by_label(re.compile("^Người ký")), "Hoàng Văn Em")
+    j.fill(opinion.get_by_label("Chức vụ người ký"), "Bí thư Đảng ủy")
+
+
 def test_the_party_committee_journey(journey, cast):
     """Give the opinion before the decision, then on the results."""
     proposal = submitted_by_cadre(cast)
@@ -514,6 +537,7 @@ def test_the_party_committee_journey(journey, cast):
     opinion = page.locator("#opinion")
     j.check(opinion.get_by_label("Đồng ý", exact=True))
     j.fill(opinion.get_by_label("Nội dung ý kiến"), "Đồng ý thí điểm trong 6 tháng.")
+    cite_the_committees_document(j, opinion, "45-CV/ĐU")
     j.click(opinion.get_by_role("button", name="Ghi nhận ý kiến"))
     message = page.locator("#opinion").get_by_role("status")
     expect(message).to_contain_text("Đã ghi nhận ý kiến của cấp ủy.")
@@ -522,7 +546,9 @@ def test_the_party_committee_journey(journey, cast):
 
     for voter in (cast["head"], cast["deputy1"], cast["deputy2"]):
         proposals.vote_cast(proposal=fresh(proposal), actor=voter, choice="for")
-    proposals.proposal_approve(proposal=fresh(proposal), actor=cast["head"], mode="pilot")
+    proposals.proposal_approve(
+        proposal=fresh(proposal), actor=cast["head"], mode="pilot", **CONDITIONS_MET
+    )
     started(proposal, head=cast["head"], monitors=[cast["inspector"]])
     finished_by_cadre(cast, proposal)
 
@@ -530,6 +556,7 @@ def test_the_party_committee_journey(journey, cast):
     opinion = page.locator("#opinion")
     j.check(opinion.get_by_label("Đồng ý", exact=True))
     j.fill(opinion.get_by_label("Nội dung ý kiến"), "Nhất trí với báo cáo kết quả.")
+    cite_the_committees_document(j, opinion, "61-CV/ĐU")
     j.click(opinion.get_by_role("button", name="Ghi nhận ý kiến"))
     expect(page.locator("#opinion").get_by_role("status")).to_contain_text("Đã ghi nhận")
     j.arrive("results-opinion-given")

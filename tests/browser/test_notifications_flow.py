@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from proposals import services
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS
-from tests.factories.proposals import ProposalFactory, fresh
+from tests.browser.conftest import CONDITION_LABELS, DESKTOP, TIMEOUT_MS
+from tests.factories.proposals import ProposalFactory, committee_reference, fresh
 from tests.factories.units import grant
 from units.models import Role
 
@@ -46,7 +46,12 @@ def ready_to_decide(tree):
     services.proposal_submit(proposal=fresh(proposal), actor=cadre)
     services.proposal_open_review(proposal=fresh(proposal), actor=head)
     services.opinion_record(
-        proposal=fresh(proposal), actor=party, stage="decision", stance="agree", text="Đồng ý."
+        proposal=fresh(proposal),
+        actor=party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý.",
+        **committee_reference(),
     )
     services.vote_cast(proposal=fresh(proposal), actor=head, choice="for")
     return fresh(proposal)
@@ -71,6 +76,8 @@ def test_the_cadre_is_told_of_the_approval_in_her_browser(
         click(head.get_by_role("link", name="Phê duyệt", exact=True))
         panel = head.locator("#action-panel")
         panel.get_by_label("Phê duyệt theo hình thức").select_option(label="Thí điểm")
+        for condition in CONDITION_LABELS:  # the collective's assessment (Decree 73, Art. 5(1))
+            panel.get_by_label(condition).select_option(label="Đáp ứng")
         click(panel.get_by_role("button", name="Phê duyệt", exact=True))
         expect(head.get_by_role("status").first).to_contain_text("Đã thực hiện: Phê duyệt.")
 

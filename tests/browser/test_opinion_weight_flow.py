@@ -1,7 +1,8 @@
-"""Issue 11, point 5 in Chromium: the Party committee disagreed (its document and signer on the
-page); the head approves anyway, first without a reason (refused, the message next to the field),
-then with the reason written after clicking into the field with the mouse. The reason and the
-"approved although the Party committee disagreed" notice are then on the proposal page."""
+"""Issue 11, points 5 and 7 in Chromium: the Party committee disagreed (its document and signer on
+the page); the head approves anyway, first without the collective's assessment of the four
+conditions (refused, a message next to each), then without a reason (refused, the message next to
+the field), then with the reason written after clicking into the field with the mouse. The reason
+and the "approved although the Party committee disagreed" notice are then on the proposal page."""
 
 import datetime
 
@@ -15,8 +16,16 @@ from tests.factories.proposals import ProposalFactory, fresh, under_review
 from tests.factories.units import grant
 from units.models import Role
 
+from .conftest import CONDITION_LABELS
+
 pytestmark = pytest.mark.browser
 
+CONDITIONS = [
+    "assessment_bottleneck",
+    "assessment_common_good",
+    "assessment_urgent_need",
+    "assessment_reform",
+]
 REASON = "Người dân cần ngay; đã bổ sung nguồn lực theo ý kiến cấp ủy, tôi chịu trách nhiệm."
 
 
@@ -56,6 +65,18 @@ def test_head_approves_after_a_disagreeing_opinion_with_a_written_reason(desktop
     panel = page.locator("#action-panel")
     panel.get_by_label("Phê duyệt theo hình thức").select_option(label="Thí điểm")
     panel.get_by_role("button", name="Phê duyệt", exact=True).click()
+    # Refused: each of the four conditions must be assessed (issue 11, point 7).
+    panel = page.get_by_role("region", name="Phê duyệt")
+    for condition in CONDITIONS:
+        expect(panel.locator(f"#field-{condition}")).to_contain_text(
+            "Ghi đánh giá của tập thể lãnh đạo về điều kiện này"
+        )
+    assert Proposal.objects.get(pk=case.pk).state == State.UNDER_REVIEW
+
+    panel.get_by_label("Phê duyệt theo hình thức").select_option(label="Thí điểm")
+    for label in CONDITION_LABELS:
+        panel.get_by_label(label).select_option(label="Đáp ứng")
+    panel.get_by_role("button", name="Phê duyệt", exact=True).click()
     # Refused: the form again, on its own page, with the message next to the reason.
     panel = page.get_by_role("region", name="Phê duyệt")
     expect(panel.get_by_role("alert")).to_contain_text("Cấp ủy cùng cấp không đồng ý")
@@ -67,8 +88,8 @@ def test_head_approves_after_a_disagreeing_opinion_with_a_written_reason(desktop
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(reason).to_be_focused()
     page.keyboard.type(REASON)
-    panel.get_by_label("Phê duyệt theo hình thức").select_option(label="Thí điểm")
-    panel.get_by_label("Vì lợi ích chung").select_option(label="Đáp ứng")
+    for label in CONDITION_LABELS:  # the assessment given before is still chosen
+        expect(panel.get_by_label(label)).to_have_value("met")
     panel.get_by_role("button", name="Phê duyệt", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Đã thực hiện: Phê duyệt.")
 
@@ -76,7 +97,12 @@ def test_head_approves_after_a_disagreeing_opinion_with_a_written_reason(desktop
     assert proposal.state == State.APPROVED
     payload = LedgerEntry.objects.filter(proposal=proposal, event="approve").get().payload
     assert (payload["against_opinion"], payload["override_reason"]) == (True, REASON)
-    assert payload["conditions"] == {"criterion_common_good": "met"}
+    assert payload["conditions"] == {
+        "criterion_bottleneck": "met",
+        "criterion_common_good": "met",
+        "criterion_urgent_need": "met",
+        "criterion_reform": "met",
+    }
     page.goto(proposal.get_absolute_url())
     expect(page.get_by_test_id("against-opinion")).to_contain_text("cấp ủy cùng cấp không đồng ý")
     expect(page.get_by_test_id("override-reason")).to_contain_text(REASON)

@@ -10,12 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from proposals.models import Proposal, State
 from tests.factories.proposals import PLAN, ProposalFactory, submitted
 from tests.factories.units import grant
 from units.models import Role
+
+from .conftest import CONDITION_LABELS
 
 pytestmark = pytest.mark.browser
 
@@ -148,6 +151,11 @@ def test_a_proposal_is_written_voted_on_and_approved_as_a_pilot(desktop_page, lo
     opinion = page.locator("#opinion")
     opinion.get_by_label("Đồng ý", exact=True).check()
     opinion.get_by_label("Nội dung ý kiến").fill("Ban Thường vụ đồng ý thí điểm trong 6 tháng.")
+    # The committee's conclusion as issued: every field of its reference is required.
+    opinion.get_by_label("Số, ký hiệu văn bản của cấp ủy").fill("45-CV/ĐU")
+    opinion.get_by_label("Ngày văn bản").fill(timezone.localdate().isoformat())
+    opinion.get_by_label(re.compile("^Người ký")).fill("Hoàng Văn Em")
+    opinion.get_by_label("Chức vụ người ký").fill("Bí thư Đảng ủy")
     opinion.get_by_role("button", name="Ghi nhận ý kiến").click()
     expect(page.locator("#opinion").get_by_role("status")).to_contain_text(
         "Đã ghi nhận ý kiến của cấp ủy."
@@ -164,6 +172,9 @@ def test_a_proposal_is_written_voted_on_and_approved_as_a_pilot(desktop_page, lo
     page.get_by_role("link", name="Phê duyệt", exact=True).click()
     panel = page.locator("#action-panel")
     panel.get_by_label("Phê duyệt theo hình thức").select_option(label="Thí điểm")
+    # The collective's assessment of each condition of Decree 73, Art. 5(1).
+    for condition in CONDITION_LABELS:
+        panel.get_by_label(condition).select_option(label="Đáp ứng")
     panel.get_by_role("button", name="Phê duyệt", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Đã thực hiện: Phê duyệt.")
     proposal.refresh_from_db()

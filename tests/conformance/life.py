@@ -24,7 +24,7 @@ from reviews.models import (
     ResponsibilityDecision,
 )
 from tests.factories.pilots import plan_data
-from tests.factories.proposals import ProposalFactory, fresh
+from tests.factories.proposals import CONDITIONS_MET, ProposalFactory, committee_reference, fresh
 
 S = State
 
@@ -141,6 +141,7 @@ def record_decision_opinion(org, proposal):
         stage="decision",
         stance="agree",
         text="Cấp ủy đồng ý chủ trương.",
+        **committee_reference(),
     )
 
 
@@ -190,6 +191,7 @@ def record_evaluation_opinion(org, proposal):
         stage="evaluation",
         stance="agree",
         text="Cấp ủy nhất trí với báo cáo kết quả.",
+        **committee_reference(),
     )
 
 
@@ -211,7 +213,9 @@ def step(org, proposal, target):
     elif target == S.APPROVED:
         record_decision_opinion(org, p)
         vote_all(org, p)
-        proposals.proposal_approve(proposal=fresh(p), actor=c.deciding_head, mode="pilot")
+        proposals.proposal_approve(
+            proposal=fresh(p), actor=c.deciding_head, mode="pilot", **CONDITIONS_MET
+        )
     elif target == S.IN_PROGRESS:
         save_plan(org, p)
         pilots.pilot_start(proposal=fresh(p), actor=c.supervising_head)
@@ -441,7 +445,8 @@ INPUTS = {
     "open_review": {},
     "return_for_revision": {"comment": "Bổ sung đánh giá tác động."},
     "escalate": {"reason": "Vượt thẩm quyền của đơn vị."},
-    "approve": {"mode": "pilot"},
+    # Amendment 2026-11-29: the collective's assessment of each Art. 5(1) condition.
+    "approve": {"mode": "pilot", **CONDITIONS_MET},
     "reject": {"reasons": "Chưa đủ cơ sở thực tiễn."},
     "start": {},
     "suspend": {"reason": "Tạm dừng để rà soát rủi ro."},

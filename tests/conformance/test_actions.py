@@ -3,6 +3,8 @@ inspections and plan adjustments in in_progress, the Party committee's opinion i
 recognition in succeeded and later — each by its people only, in its state only, and each appending
 exactly one ledger entry."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -14,7 +16,7 @@ from proposals.models import ProposalAuthor, Vote
 from proposals.selectors import proposal_tally
 from reviews import board_requests
 from reviews.models import BoardRequest, Recognition
-from tests.factories.proposals import fresh
+from tests.factories.proposals import committee_reference, fresh
 from tests.factories.units import grant
 from units.models import Role
 
@@ -162,9 +164,14 @@ def test_a_tie_is_decided_by_the_head_of_the_deciding_unit(org, votes, passed):
 # --- Party committee opinions -------------------------------------------------------------------
 
 
-def opinion(proposal, user, stage, stance="agree", text="Ý kiến của cấp ủy."):
+def opinion(proposal, user, stage, stance="agree", text="Ý kiến của cấp ủy.", **reference):
     return proposals.opinion_record(
-        proposal=fresh(proposal), actor=user, stage=stage, stance=stance, text=text
+        proposal=fresh(proposal),
+        actor=user,
+        stage=stage,
+        stance=stance,
+        text=text,
+        **{**committee_reference(), **reference},
     )
 
 
@@ -395,3 +402,26 @@ def test_only_the_competent_authority_grants_a_recognition(org, board, who, expe
         assert outcome(decide) == 409  # decided once
     else:
         assert outcome(decide) == expected
+
+
+@pytest.mark.parametrize("stage", ["decision", "evaluation"])
+@pytest.mark.parametrize(
+    ("reference", "field"),
+    [
+        ({"document_number": ""}, "document_number"),
+        ({"document_date": None}, "document_date"),
+        ({"document_date": datetime.date(2099, 1, 1)}, "document_date"),
+        ({"signer_name": ""}, "signer_name"),
+        ({"signer_title": "  "}, "signer_title"),
+    ],
+)
+def test_an_opinion_cites_the_committees_document_and_signer(org, stage, reference, field):
+    """Amendment 2026-11-29: the opinion records the committee's document number and date and its
+    signer (name and title), every one required; the date is not in the future."""
+    state = S.UNDER_REVIEW if stage == "decision" else S.EVALUATING
+    proposal = drive(org, cadre_draft(org), state)
+    before = fingerprint()
+    with pytest.raises(Invalid) as error:
+        opinion(proposal, org.party, stage, **reference)
+    assert list(error.value.errors) == [field]
+    assert fingerprint() == before

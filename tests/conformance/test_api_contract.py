@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from proposals import transitions as registry
 from proposals.models import Proposal
+from tests.factories.proposals import CONDITIONS_MET, committee_reference_data
 
 from .life import (
     CAUSES,
@@ -86,11 +87,7 @@ OPTIONAL = {
     "override_reason",
     "damage_amount",
     "author",  # decide_responsibility: left out, the same decision on every author not yet decided
-    "assessment_bottleneck",
-    "assessment_common_good",
-    "assessment_urgent_need",
-    "assessment_reform",
-}
+}  # approve's assessment of each Art. 5(1) condition is required (issue 11, point 7)
 ERROR_KEYS = {"detail", "code", "errors"}
 
 
@@ -118,7 +115,7 @@ def json_inputs(org, proposal, name):
         "withdraw": {"reason": "Rút lại."},
         "return_for_revision": {"comment": "Bổ sung."},
         "escalate": {"reason": "Vượt thẩm quyền."},
-        "approve": {"mode": "implementation"},
+        "approve": {"mode": "implementation", **CONDITIONS_MET},
         "reject": {"reasons": "Chưa khả thi."},
         "suspend": {"reason": "Rà soát."},
         "terminate": {"reason": "Kết thúc sớm."},
@@ -300,10 +297,20 @@ def test_the_votes_answer_the_tally(org):
     assert bad.status_code == 400 and "choice" in bad.json()["errors"]
 
 
-def test_the_opinions_take_stage_stance_and_text(org):
+def test_the_opinions_take_stage_stance_text_and_the_committees_reference(org):
     proposal = drive(org, cadre_draft(org), S.UNDER_REVIEW)
     path = f"/api/v1/proposals/{proposal.pk}/opinions/"
     data = {"stage": "decision", "stance": "agree_with_conditions", "text": "Có điều kiện."}
+    # Amendment 2026-11-29: the committee's document number and date and its signer, required.
+    refused = post(client_for(org.party), path, data)
+    assert refused.status_code == 400
+    assert set(refused.json()["errors"]) == {
+        "document_number",
+        "document_date",
+        "signer_name",
+        "signer_title",
+    }
+    data |= committee_reference_data()
     answer = post(client_for(org.party), path, data)
     assert answer.status_code == 201
     assert {k: answer.json()[k] for k in data} == data

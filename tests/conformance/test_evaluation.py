@@ -12,6 +12,7 @@ from django.test import Client
 from kl14.errors import Forbidden, Invalid, NotFound
 from proposals import services as proposals
 from reviews import evaluation
+from tests.factories.proposals import committee_reference
 from tests.factories.units import UserFactory
 
 from .life import (
@@ -133,6 +134,7 @@ def test_a_disagreeing_opinion_on_the_results_needs_written_reasons(org):
         stage="evaluation",
         stance="disagree",
         text="Chưa đạt.",
+        **committee_reference(),
     )
     for voter in cast(org, proposal).voters:
         evaluation.evaluation_ballot_cast(proposal=proposal, actor=voter, choice="achieved")

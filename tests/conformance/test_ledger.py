@@ -17,7 +17,7 @@ from proposals.selectors import proposal_verify
 from reviews import board_requests, evaluation
 from reviews import services as reviews
 from tests.factories.pilots import plan_data
-from tests.factories.proposals import fresh
+from tests.factories.proposals import CONDITIONS_MET, committee_reference, fresh
 from tests.ledger.tamper import tampering
 
 from .life import (
@@ -71,14 +71,21 @@ def full_life(org):
     do(
         "opinion",
         lambda: proposals.opinion_record(
-            proposal=fresh(p), actor=org.p_party, stage="decision", stance="agree", text="Đồng ý."
+            proposal=fresh(p),
+            actor=org.p_party,
+            stage="decision",
+            stance="agree",
+            text="Đồng ý.",
+            **committee_reference(),
         ),
     )
     for voter in (org.p_head, org.p_deputy):
         do("vote", lambda v=voter: proposals.vote_cast(proposal=fresh(p), actor=v, choice="for"))
     do(
         "approve",
-        lambda: proposals.proposal_approve(proposal=fresh(p), actor=org.p_head, mode="pilot"),
+        lambda: proposals.proposal_approve(
+            proposal=fresh(p), actor=org.p_head, mode="pilot", **CONDITIONS_MET
+        ),
     )
     do(
         "plan_version",
@@ -127,7 +134,12 @@ def full_life(org):
     do(
         "opinion",
         lambda: proposals.opinion_record(
-            proposal=fresh(p), actor=org.p_party, stage="evaluation", stance="agree", text="Tốt."
+            proposal=fresh(p),
+            actor=org.p_party,
+            stage="evaluation",
+            stance="agree",
+            text="Tốt.",
+            **committee_reference(),
         ),
     )
     for voter in (org.p_head, org.p_deputy):

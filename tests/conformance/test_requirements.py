@@ -31,7 +31,7 @@ from reviews.models import (
 )
 from reviews.selectors import review_record
 from tests.factories.pilots import plan_data
-from tests.factories.proposals import fresh
+from tests.factories.proposals import CONDITIONS_MET, committee_reference, fresh
 from units.models import Role
 from workdays.calendar import deadline_from
 
@@ -237,6 +237,7 @@ def test_escalate_moves_the_decision_up_resets_the_votes_and_sets_a_new_due_date
         stage="decision",
         stance="agree",
         text="Đồng ý.",
+        **committee_reference(),
     )
     assert fire(org, proposal, "approve", actor=org.p_head).state == S.APPROVED
 
@@ -316,6 +317,23 @@ def test_approve_after_a_disagreeing_opinion_records_the_reasons_and_the_documen
     assert payload["against_opinion"] is True
     assert payload["override_reason"] == "Lý do của người đứng đầu."
     assert payload["opinion"]["document_number"] == "15-CV/ĐU"
+
+
+@pytest.mark.parametrize("field", list(CONDITIONS_MET))
+def test_approve_requires_the_collectives_assessment_of_each_condition(org, reach, field):
+    """Issue 11, point 7: the collective records its assessment of each of the four conditions
+    of Art. 5(1) at the decision."""
+    proposal = reach(S.UNDER_REVIEW)
+    prepare(org, proposal, "approve")
+    errors = refused(lambda: fire(org, proposal, "approve", **{field: ""}), field)
+    assert list(errors) == [field]
+
+
+def test_approve_records_the_collectives_assessment(org, reach):
+    proposal = reach(S.UNDER_REVIEW)
+    prepare(org, proposal, "approve")
+    proposal = fire(org, proposal, "approve")
+    assert entries(proposal)[-1].payload["conditions"] == dict.fromkeys(CRITERIA_FIELDS, "met")
 
 
 def test_approve_refused_when_the_collective_finds_a_condition_not_met(org, reach):
@@ -680,7 +698,12 @@ def test_the_head_implementing_an_adoption_does_not_judge_his_own_results(org, r
         proposal=fresh(adoption), actor=org.c_head, report="Báo cáo.", kpi_values=FINALS
     )
     proposals.opinion_record(
-        proposal=fresh(adoption), actor=org.p_party, stage="evaluation", stance="agree", text="Ok."
+        proposal=fresh(adoption),
+        actor=org.p_party,
+        stage="evaluation",
+        stance="agree",
+        text="Ok.",
+        **committee_reference(),
     )
     with pytest.raises(Forbidden):
         reviews.proposal_evaluate(

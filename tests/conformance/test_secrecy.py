@@ -11,6 +11,7 @@ from django.test import Client
 from proposals import services as proposals
 from reviews import services as reviews
 from reviews.models import ResponsibilityDecision
+from tests.factories.proposals import committee_reference
 from tests.factories.units import UserFactory
 
 from .life import S, cadre_draft, drive, spec_visible
@@ -81,7 +82,12 @@ def test_while_open_only_the_collective_sees_who_voted_what(org, voting):
 
 def test_after_the_decision_others_see_the_tally_never_names(org, voting):
     proposals.opinion_record(
-        proposal=voting, actor=org.party, stage="decision", stance="agree", text="Đồng ý."
+        proposal=voting,
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý.",
+        **committee_reference(),
     )
     proposals.proposal_return_for_revision(proposal=voting, actor=org.head, comment="Bổ sung.")
     client = Client()

@@ -9,7 +9,7 @@ import requests
 
 from ledger.models import LedgerEntry
 from proposals.models import Proposal, State
-from tests.factories.proposals import PLAN
+from tests.factories.proposals import CONDITIONS_MET, PLAN, committee_reference_data
 from tests.factories.units import grant
 from units.models import Role
 
@@ -84,19 +84,19 @@ def test_a_proposal_is_created_submitted_voted_and_decided_over_http(live_server
         "under_review"
     )
     # Approving before the Party committee's opinion is refused and changes nothing.
-    refused = head.post(f"/proposals/{pk}/transitions/approve/", {"mode": "pilot"}, expect=400)
+    approval = {"mode": "pilot", **CONDITIONS_MET}
+    refused = head.post(f"/proposals/{pk}/transitions/approve/", approval, expect=400)
     assert "opinion" in refused.json()["errors"]
-    party.post(
-        f"/proposals/{pk}/opinions/",
-        {"stage": "decision", "stance": "agree", "text": "Cấp ủy đồng ý chủ trương."},
-        expect=201,
-    )
+    opinion = {"stage": "decision", "stance": "agree", "text": "Cấp ủy đồng ý chủ trương."}
+    refused = party.post(f"/proposals/{pk}/opinions/", opinion, expect=400)
+    assert "document_number" in refused.json()["errors"]
+    party.post(f"/proposals/{pk}/opinions/", {**opinion, **committee_reference_data()}, expect=201)
     for voter in (head, Client(live_server.url, "phogd1"), Client(live_server.url, "phogd2")):
         voter.post(f"/proposals/{pk}/votes/", {"choice": "for"})
     tally = head.get(f"/proposals/{pk}/votes/").json()
     assert tally["passed"] is True
 
-    decided = head.post(f"/proposals/{pk}/transitions/approve/", {"mode": "pilot"}).json()
+    decided = head.post(f"/proposals/{pk}/transitions/approve/", approval).json()
     assert (decided["state"], decided["mode"]) == ("approved", "pilot")
     assert Proposal.objects.get().state == State.APPROVED
     verify = cadre.get(f"/proposals/{pk}/ledger/verify/").json()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from pilots import services
 from proposals import services as proposal_services
-from tests.factories.proposals import ProposalFactory, fresh
+from tests.factories.proposals import CONDITIONS_MET, ProposalFactory, committee_reference, fresh
 
 
 def approved(proposal, *, author, head, party, voters=(), mode="pilot"):
@@ -22,10 +22,13 @@ def approved(proposal, *, author, head, party, voters=(), mode="pilot"):
         stage="decision",
         stance="agree",
         text="Đồng ý chủ trương thí điểm.",
+        **committee_reference(),
     )
     for voter in (head, *voters):
         proposal_services.vote_cast(proposal=fresh(proposal), actor=voter, choice="for")
-    proposal_services.proposal_approve(proposal=fresh(proposal), actor=head, mode=mode)
+    proposal_services.proposal_approve(
+        proposal=fresh(proposal), actor=head, mode=mode, **CONDITIONS_MET
+    )
     return fresh(proposal)
 
 

@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 
 from proposals import services
 from proposals.models import Field, Proposal, ProposalAuthor, RegulationStatus
@@ -62,6 +63,28 @@ class ProposalFactory(factory.django.DjangoModelFactory):
         Proposal.objects.filter(pk=obj.pk).update(code=f"DX-2026-{obj.pk:06d}")
         obj.code = f"DX-2026-{obj.pk:06d}"
         ProposalAuthor.objects.create(proposal=obj, user=obj.created_by, is_creator=True)
+
+
+# The collective's assessment of the four Art. 5(1) conditions that an approval requires.
+CONDITIONS_MET = dict.fromkeys(services.ASSESSMENT_INPUTS, "met")
+
+
+def committee_reference(number="15-CV/ĐU", **overrides) -> dict:
+    """The reference of the Party committee's conclusion that an opinion requires: its document's
+    number and date (today, as the clock reads when called) and who signed it."""
+    return {
+        "document_number": number,
+        "document_date": timezone.localdate(),
+        "signer_name": "Nguyễn Thị Bí Thư",
+        "signer_title": "Bí thư Đảng ủy",
+        **overrides,
+    }
+
+
+def committee_reference_data(number="15-CV/ĐU", **overrides) -> dict:
+    """The same as a request body (the date in ISO format)."""
+    reference = committee_reference(number, **overrides)
+    return {**reference, "document_date": reference["document_date"].isoformat()}
 
 
 def fresh(proposal):

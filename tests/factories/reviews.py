@@ -12,6 +12,7 @@ from proposals.services import opinion_record
 from reviews import services
 from reviews.evaluation import evaluation_ballot_cast
 from reviews.models import Decision, Outcome
+from tests.factories.proposals import committee_reference
 
 from .proposals import fresh, in_state
 
@@ -56,6 +57,7 @@ def evaluating(proposal, *, party=None, stance="agree", entered=None):
             stage="evaluation",
             stance=stance,
             text="Cấp ủy nhất trí với báo cáo kết quả thí điểm.",
+            **committee_reference(),
         )
     return fresh(proposal)
 

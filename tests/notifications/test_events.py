@@ -19,7 +19,7 @@ from proposals import services as proposals
 from proposals.models import ProposalAuthor
 from reviews import services as reviews
 from tests.factories.pilots import approved, planned, started
-from tests.factories.proposals import ProposalFactory, fresh
+from tests.factories.proposals import CONDITIONS_MET, ProposalFactory, committee_reference, fresh
 from tests.factories.reviews import (
     CAUSES,
     PROTECTED,
@@ -138,7 +138,12 @@ def test_the_review_asks_the_collective_to_vote_and_the_party_committee_for_its_
 def test_the_opinion_tells_the_head_the_decision_can_be_made(org, proposal):
     open_review(proposal, org)
     proposals.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý."
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý.",
+        **committee_reference(),
     )
     assert who("opinion") == {"head": "opinion.decision_possible"}
     assert "Đồng ý" in Notification.objects.get(event="opinion.decision_possible").body
@@ -234,9 +239,12 @@ def escalated_approval(org, proposal):
         stage="decision",
         stance="agree",
         text="Đồng ý.",
+        **committee_reference(),
     )
     proposals.vote_cast(proposal=fresh(proposal), actor=org.province_head, choice="for")
-    proposals.proposal_approve(proposal=fresh(proposal), actor=org.province_head, mode="pilot")
+    proposals.proposal_approve(
+        proposal=fresh(proposal), actor=org.province_head, mode="pilot", **CONDITIONS_MET
+    )
     return fresh(proposal)
 
 

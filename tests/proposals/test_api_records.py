@@ -12,7 +12,14 @@ from ledger.models import LedgerEntry
 from proposals import services
 from proposals.hashing import version_hash
 from proposals.models import Opinion, Proposal, ProposalVersion, State, Vote
-from tests.factories.proposals import fresh, submitted, under_review
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    committee_reference,
+    committee_reference_data,
+    fresh,
+    submitted,
+    under_review,
+)
 from tests.ledger.tamper import tampering
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +148,7 @@ OPINION = {
     "stage": "decision",
     "stance": "agree_with_conditions",
     "text": "Đồng ý, làm rõ kinh phí.",
+    **committee_reference_data(),
 }
 
 
@@ -192,6 +200,11 @@ def test_opinion_in_the_wrong_state_is_409(org, draft):
         ({**OPINION, "text": ""}, "text"),
         ({**OPINION, "stage": "lunch"}, "stage"),
         ({"stage": "decision"}, "stance"),
+        ({**OPINION, "document_number": ""}, "document_number"),
+        ({**OPINION, "document_date": None}, "document_date"),
+        ({**OPINION, "document_date": "2099-01-01"}, "document_date"),
+        ({**OPINION, "signer_name": "  "}, "signer_name"),
+        ({k: v for k, v in OPINION.items() if k != "signer_title"}, "signer_title"),
     ],
 )
 def test_bad_opinion_is_400(org, review, body, field):
@@ -199,6 +212,25 @@ def test_bad_opinion_is_400(org, review, body, field):
     response = client_for(org.party).post(url(review, "opinions/"), body, format="json")
     assert response.status_code == 400 and field in response.json()["errors"]
     assert ledger_count(review) == before and not Opinion.objects.exists()
+
+
+def test_an_opinion_without_its_reference_is_400_with_a_message_per_field(org, review):
+    body = {"stage": "decision", "stance": "agree", "text": "Đồng ý."}
+    response = client_for(org.party).post(url(review, "opinions/"), body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "document_number": ["Ghi số, ký hiệu văn bản của cấp ủy."],
+        "document_date": ["Ghi ngày ban hành văn bản của cấp ủy."],
+        "signer_name": ["Ghi họ tên người ký."],
+        "signer_title": ["Ghi chức vụ của người ký."],
+    }
+    assert not Opinion.objects.exists()
+
+
+def test_an_opinion_in_the_wrong_state_is_409_before_its_inputs(org, draft):
+    proposal = submitted(draft, org.cadre)
+    response = client_for(org.party).post(url(proposal, "opinions/"), {}, format="json")
+    assert response.status_code == 409
 
 
 def test_opinions_of_another_unit_are_404(org, review):
@@ -270,11 +302,18 @@ def test_missing_version_is_404(org, two_versions, suffix):
 
 def decided(org, review):
     services.opinion_record(
-        proposal=fresh(review), actor=org.party, stage="decision", stance="agree", text="Đồng ý"
+        proposal=fresh(review),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý",
+        **committee_reference(),
     )
     services.vote_cast(proposal=fresh(review), actor=org.deputy1, choice="for")
     services.vote_cast(proposal=fresh(review), actor=org.head, choice="for")
-    services.proposal_approve(proposal=fresh(review), actor=org.head, mode="pilot")
+    services.proposal_approve(
+        proposal=fresh(review), actor=org.head, mode="pilot", **CONDITIONS_MET
+    )
     return fresh(review)
 
 
@@ -380,7 +419,12 @@ def grow(org, proposal, rounds):
         services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice="for")
         services.vote_cast(proposal=fresh(proposal), actor=org.deputy2, choice="against")
         services.opinion_record(
-            proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="x"
+            proposal=fresh(proposal),
+            actor=org.party,
+            stage="decision",
+            stance="agree",
+            text="x",
+            **committee_reference(),
         )
 
 

@@ -106,7 +106,14 @@ def test_each_transition_has_its_own_path_and_request_body(schema):
         "assessment_urgent_need",
         "assessment_reform",
     }
-    assert approve["required"] == ["mode"]
+    # issue 11, point 7: the collective assesses each Art. 5(1) condition at the decision
+    assert sorted(approve["required"]) == [
+        "assessment_bottleneck",
+        "assessment_common_good",
+        "assessment_reform",
+        "assessment_urgent_need",
+        "mode",
+    ]
     assert components["WithdrawTransitionInputRequest"]["required"] == ["reason"]
     for name in ("submit", "open_review"):
         assert "requestBody" not in operation(schema, f"{P}transitions/{name}/", "post")
@@ -169,3 +176,17 @@ def test_a_paginated_list_documents_the_404_of_a_page_beyond_the_last(schema):
         op = operation(schema, path, "get")
         assert "page" in {p["name"] for p in op["parameters"]}
         assert op["responses"]["404"]["content"]["application/json"]["schema"]["$ref"] == ERROR_REF
+
+
+def test_an_opinion_requires_the_committees_document_and_signer(schema):
+    """Issue 11, point 5: the committee's document (number, date) and its signer (name, title)."""
+    opinion = schema["components"]["schemas"]["OpinionInputRequest"]
+    assert {
+        "stance",
+        "text",
+        "document_number",
+        "document_date",
+        "signer_name",
+        "signer_title",
+    } <= set(opinion["required"])
+    assert opinion["properties"]["document_date"]["format"] == "date"

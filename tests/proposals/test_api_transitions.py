@@ -10,7 +10,15 @@ from rest_framework.test import APIClient
 from ledger.models import LedgerEntry
 from proposals import services
 from proposals.models import Proposal, ProposalVersion, State, Vote
-from tests.factories.proposals import ProposalFactory, fresh, in_state, submitted, under_review
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    ProposalFactory,
+    committee_reference,
+    fresh,
+    in_state,
+    submitted,
+    under_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +54,12 @@ def snapshot(proposal):
 
 def agree(org, proposal):
     services.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý."
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý.",
+        **committee_reference(),
     )
 
 
@@ -171,12 +184,12 @@ CASES = [
         "approve",
         passed_state,
         "head",
-        {"mode": "pilot"},
+        {"mode": "pilot", **CONDITIONS_MET},
         State.APPROVED,
         wrong_state=submitted_state,
         wrong_role="deputy1",
         bad_body={"mode": "forever"},
-        bad_fields={"mode"},
+        bad_fields={"mode", *CONDITIONS_MET},
     ),
     Case(
         "reject",
@@ -217,7 +230,11 @@ def test_happy_path_answers_the_proposal_and_writes_the_ledger(org, draft, case)
     )
     assert entry["actor"]["id"] == actor.pk
     for key, value in case.body.items():
-        assert entry["payload"][key] == value
+        if key in CONDITIONS_MET:  # the assessment is recorded per Art. 5(1) criterion
+            criterion = services.ASSESSMENT_INPUTS[key]
+            assert entry["payload"]["conditions"][criterion] == value
+        else:
+            assert entry["payload"][key] == value
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -269,7 +286,7 @@ def test_approve_needs_the_party_committees_opinion(org, draft):
     vote(proposal, org.head)
     vote(proposal, org.deputy1)
     before = snapshot(proposal)
-    response = fire(org.head, proposal, "approve", {"mode": "pilot"})
+    response = fire(org.head, proposal, "approve", {"mode": "pilot", **CONDITIONS_MET})
     assert "opinion" in response.json()["errors"] and response.status_code == 400
     assert snapshot(proposal) == before
 
@@ -279,7 +296,7 @@ def test_approve_against_a_failed_vote_needs_written_reasons(org, draft):
     agree(org, proposal)
     vote(proposal, org.deputy1, "against")
     before = snapshot(proposal)
-    response = fire(org.head, proposal, "approve", {"mode": "implementation"})
+    response = fire(org.head, proposal, "approve", {"mode": "implementation", **CONDITIONS_MET})
     assert response.status_code == 400 and "override_reason" in response.json()["errors"]
     assert snapshot(proposal) == before
 
@@ -287,7 +304,11 @@ def test_approve_against_a_failed_vote_needs_written_reasons(org, draft):
         org.head,
         proposal,
         "approve",
-        {"mode": "implementation", "override_reason": "Tôi chịu trách nhiệm cá nhân"},
+        {
+            "mode": "implementation",
+            "override_reason": "Tôi chịu trách nhiệm cá nhân",
+            **CONDITIONS_MET,
+        },
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -372,7 +393,7 @@ def test_head_under_review_sees_the_decision_with_its_fields(org, draft):
         "assessment_reform",
     ]
     for assessment in assessments:
-        assert not assessment["required"]
+        assert assessment["required"]
         assert [c["value"] for c in assessment["choices"]] == ["met", "not_met"]
 
 

@@ -1,12 +1,13 @@
 """Issue 11, point 5: the Party committee's opinion carries weight. An opinion records the
-committee's document (number, date) and its signer (name, title); after a `disagree` opinion at
-the decision stage, `approve` needs the head's written reasons — the same `override_reason` as
-the vote override — recorded in the approve entry and shown on the page."""
+committee's document (number, date) and its signer (name, title), all four required; after a
+`disagree` opinion at the decision stage, `approve` needs the head's written reasons — the same
+`override_reason` as the vote override — recorded in the approve entry and shown on the page."""
 
 import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
@@ -14,7 +15,14 @@ from ledger.models import LedgerEntry
 from proposals import services
 from proposals.models import Opinion, Proposal, State
 from proposals.selectors import opinion_disagrees
-from tests.factories.proposals import ProposalFactory, fresh, in_state, under_review
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    ProposalFactory,
+    committee_reference,
+    fresh,
+    in_state,
+    under_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +43,15 @@ def written(proposal):
     return (p.state, p.mode, Opinion.objects.filter(proposal=p).count(), len(entries(p)))
 
 
-def opine(org, proposal, stance="disagree", **extra):
+def opine(org, proposal, stance="disagree", **reference):
+    """The opinion with DOC as its reference, `reference` replacing any of its fields."""
     return services.opinion_record(
         proposal=fresh(proposal),
         actor=org.party,
         stage="decision",
         stance=stance,
         text="Cấp ủy chưa đồng ý: cần làm rõ nguồn lực.",
-        **extra,
+        **{**DOC, **reference},
     )
 
 
@@ -74,32 +83,47 @@ class TestOpinionReference:
         assert payload["signer_title"] == "Bí thư Đảng ủy"
         assert "125-CV/ĐU" in opinion.reference and "Trần Thị Bình" in opinion.reference
 
-    def test_without_a_reference_the_payload_is_as_before(self, org, review):
-        opine(org, review, "agree")
-        assert set(entries(review)[-1].payload) == {"stage", "stance", "text"}
+    def test_without_its_reference_the_opinion_is_400_per_field_in_vietnamese(self, org, review):
+        before = written(review)
+        with translation.override("vi"), pytest.raises(Invalid) as error:
+            services.opinion_record(
+                proposal=fresh(review),
+                actor=org.party,
+                stage="decision",
+                stance="agree",
+                text="Cấp ủy đồng ý.",
+            )
+        assert {
+            field: [str(m) for m in messages] for field, messages in error.value.errors.items()
+        } == {
+            "document_number": ["Ghi số, ký hiệu văn bản của cấp ủy."],
+            "document_date": ["Ghi ngày ban hành văn bản của cấp ủy."],
+            "signer_name": ["Ghi họ tên người ký."],
+            "signer_title": ["Ghi chức vụ của người ký."],
+        }
+        assert written(review) == before
 
     @pytest.mark.parametrize(
-        ("extra", "field"),
+        ("reference", "field"),
         [
-            ({"document_number": "12-KL/ĐU"}, "document_date"),
-            ({"document_date": datetime.date(2026, 11, 1)}, "document_number"),
-            ({"document_number": "1", "document_date": "2026-13-45"}, "document_date"),
-            ({"document_number": "1", "document_date": datetime.date(2099, 1, 1)}, "document_date"),
-            ({"signer_name": "Trần Thị Bình"}, "signer_title"),
-            ({"signer_title": "Bí thư"}, "signer_name"),
-            (
-                {"document_number": "x" * 101, "document_date": datetime.date(2026, 1, 1)},
-                "document_number",
-            ),
+            ({"document_number": ""}, "document_number"),
+            ({"document_number": "   "}, "document_number"),
+            ({"document_date": None}, "document_date"),
+            ({"document_date": ""}, "document_date"),
+            ({"document_date": "2026-13-45"}, "document_date"),
+            ({"document_date": datetime.date(2099, 1, 1)}, "document_date"),
+            ({"signer_name": ""}, "signer_name"),
+            ({"signer_title": " "}, "signer_title"),
+            ({"document_number": "x" * 101}, "document_number"),
         ],
     )
     def test_bad_reference_is_400_naming_the_field_and_writes_nothing(
-        self, org, review, extra, field
+        self, org, review, reference, field
     ):
         before = written(review)
         with pytest.raises(Invalid) as error:
-            opine(org, review, **extra)
-        assert field in error.value.errors
+            opine(org, review, **reference)
+        assert list(error.value.errors) == [field]
         assert written(review) == before
 
     def test_wrong_role_403_wrong_state_409_other_unit_404(self, org, draft, review):
@@ -110,11 +134,16 @@ class TestOpinionReference:
                 stage="decision",
                 stance="agree",
                 text="x",
+                **committee_reference(),
+            )
+        with pytest.raises(Forbidden):  # the role is checked before the inputs
+            services.opinion_record(
+                proposal=fresh(review), actor=org.deputy1, stage="decision", stance="agree", text=""
             )
         other = ProposalFactory(home_unit=org.agency, created_by=org.cadre2)
         in_state(other, State.APPROVED, deciding_unit=org.agency, mode="pilot")
         with pytest.raises(Conflict):
-            opine(org, other, **DOC)
+            opine(org, other)
         with pytest.raises(NotFound):
             services.opinion_record(
                 proposal=fresh(review),
@@ -145,7 +174,11 @@ class TestApproveAfterDisagree:
         before = written(review)
         with pytest.raises(Invalid) as error:
             services.proposal_approve(
-                proposal=fresh(review), actor=org.head, mode="pilot", override_reason=reason
+                proposal=fresh(review),
+                actor=org.head,
+                mode="pilot",
+                override_reason=reason,
+                **CONDITIONS_MET,
             )
         assert list(error.value.errors) == ["override_reason"]
         assert written(review) == before
@@ -158,6 +191,7 @@ class TestApproveAfterDisagree:
             actor=org.head,
             mode="pilot",
             override_reason="Cấp bách cho người dân; đã bổ sung nguồn lực.",
+            **CONDITIONS_MET,
         )
         proposal = fresh(proposal)
         assert (proposal.state, proposal.head_override) == (State.APPROVED, False)
@@ -173,7 +207,11 @@ class TestApproveAfterDisagree:
         opine(org, review)
         vote_all(org, review, "against")
         services.proposal_approve(
-            proposal=fresh(review), actor=org.head, mode="implementation", override_reason="Lý do."
+            proposal=fresh(review),
+            actor=org.head,
+            mode="implementation",
+            override_reason="Lý do.",
+            **CONDITIONS_MET,
         )
         proposal = fresh(review)
         payload = entries(proposal)[-1].payload
@@ -184,7 +222,9 @@ class TestApproveAfterDisagree:
     def test_agree_and_passed_needs_no_reason(self, org, review):
         opine(org, review, "agree")
         vote_all(org, review)
-        services.proposal_approve(proposal=fresh(review), actor=org.head, mode="pilot")
+        services.proposal_approve(
+            proposal=fresh(review), actor=org.head, mode="pilot", **CONDITIONS_MET
+        )
         payload = entries(review)[-1].payload
         assert "against_opinion" not in payload and "override_reason" not in payload
 
@@ -194,14 +234,26 @@ class TestApproveAfterDisagree:
         for actor, error in ((org.deputy1, Forbidden), (org.commune_head, NotFound)):
             with pytest.raises(error):
                 services.proposal_approve(
-                    proposal=fresh(review), actor=actor, mode="pilot", override_reason="x"
+                    proposal=fresh(review),
+                    actor=actor,
+                    mode="pilot",
+                    override_reason="x",
+                    **CONDITIONS_MET,
                 )
         services.proposal_approve(
-            proposal=fresh(review), actor=org.head, mode="pilot", override_reason="x"
+            proposal=fresh(review),
+            actor=org.head,
+            mode="pilot",
+            override_reason="x",
+            **CONDITIONS_MET,
         )
         with pytest.raises(Conflict):
             services.proposal_approve(
-                proposal=fresh(review), actor=org.head, mode="pilot", override_reason="x"
+                proposal=fresh(review),
+                actor=org.head,
+                mode="pilot",
+                override_reason="x",
+                **CONDITIONS_MET,
             )
 
     def test_assessment_of_the_four_conditions_is_recorded(self, org, review):
@@ -223,17 +275,46 @@ class TestApproveAfterDisagree:
             "criterion_reform": "met",
         }
 
-    @pytest.mark.parametrize("value", ["not_met", "maybe"])
-    def test_a_condition_not_met_refuses_the_approval(self, org, review, value):
+    @pytest.mark.parametrize("value", ["not_met", "maybe", "", None])
+    def test_a_condition_not_met_or_not_assessed_refuses_the_approval(self, org, review, value):
         opine(org, review, "agree")
         vote_all(org, review)
         before = written(review)
         with pytest.raises(Invalid) as error:
             services.proposal_approve(
-                proposal=fresh(review), actor=org.head, mode="pilot", assessment_reform=value
+                proposal=fresh(review),
+                actor=org.head,
+                mode="pilot",
+                **{**CONDITIONS_MET, "assessment_reform": value},
             )
         assert list(error.value.errors) == ["assessment_reform"]
         assert written(review) == before
+
+    def test_without_the_assessment_each_condition_is_400_in_vietnamese(self, org, review):
+        opine(org, review, "agree")
+        vote_all(org, review)
+        before = written(review)
+        with translation.override("vi"), pytest.raises(Invalid) as error:
+            services.proposal_approve(proposal=fresh(review), actor=org.head, mode="pilot")
+        message = (
+            "Ghi đánh giá của tập thể lãnh đạo về điều kiện này (khoản 1 Điều 5 Nghị định 73)."
+        )
+        assert {
+            field: [str(m) for m in messages] for field, messages in error.value.errors.items()
+        } == {name: [message] for name in CONDITIONS_MET}
+        assert written(review) == before
+
+    def test_the_assessment_is_checked_after_the_role_and_the_state(self, org, draft, review):
+        opine(org, review, "agree")
+        vote_all(org, review)
+        with pytest.raises(Forbidden):
+            services.proposal_approve(proposal=fresh(review), actor=org.deputy1, mode="pilot")
+        with pytest.raises(NotFound):
+            services.proposal_approve(proposal=fresh(review), actor=org.commune_head, mode="pilot")
+        other = ProposalFactory(home_unit=org.agency, created_by=org.cadre2)
+        in_state(other, State.APPROVED, deciding_unit=org.agency, mode="pilot")
+        with pytest.raises(Conflict):
+            services.proposal_approve(proposal=fresh(other), actor=org.head, mode="pilot")
 
 
 # --- API and page ---
@@ -251,7 +332,7 @@ class TestApi:
         body = {"stance": "disagree", "text": "Chưa đồng ý.", "document_number": "7-CV/ĐU"}
         response = api(org.party).post(url, body, format="json")
         assert response.status_code == 400
-        assert "document_date" in response.json()["errors"]
+        assert set(response.json()["errors"]) == {"document_date", "signer_name", "signer_title"}
         assert Opinion.objects.filter(proposal=review).count() == 0
         body |= {
             "document_date": "2026-11-20",
@@ -267,10 +348,16 @@ class TestApi:
         fire = f"/api/v1/proposals/{review.pk}/transitions/approve/"
         response = api(org.head).post(fire, {"mode": "pilot"}, format="json")
         assert response.status_code == 400
+        assert set(response.json()["errors"]) == set(CONDITIONS_MET)
+        assert fresh(review).state == State.UNDER_REVIEW
+        response = api(org.head).post(fire, {"mode": "pilot", **CONDITIONS_MET}, format="json")
+        assert response.status_code == 400
         assert "override_reason" in response.json()["errors"]
         assert fresh(review).state == State.UNDER_REVIEW
         response = api(org.head).post(
-            fire, {"mode": "pilot", "override_reason": "Tôi giải trình."}, format="json"
+            fire,
+            {"mode": "pilot", "override_reason": "Tôi giải trình.", **CONDITIONS_MET},
+            format="json",
         )
         assert response.status_code == 200, response.content
         assert entries(review)[-1].payload["override_reason"] == "Tôi giải trình."
@@ -282,10 +369,12 @@ class TestPage:
         vote_all(org, review)
         client.force_login(org.head)
         url = reverse("proposals:transition", args=[review.pk, "approve"])
-        response = client.post(url, {"mode": "pilot", "override_reason": ""})
+        response = client.post(url, {"mode": "pilot", "override_reason": "", **CONDITIONS_MET})
         assert response.status_code == 400
         assert fresh(review).state == State.UNDER_REVIEW
-        response = client.post(url, {"mode": "pilot", "override_reason": "Lý do của tôi."})
+        response = client.post(
+            url, {"mode": "pilot", "override_reason": "Lý do của tôi.", **CONDITIONS_MET}
+        )
         assert response.status_code in (200, 302)
         page = client.get(fresh(review).get_absolute_url()).content.decode()
         assert "125-CV/ĐU" in page and "Bí thư Đảng ủy" in page
@@ -302,7 +391,11 @@ class TestDossier:
         opine(org, review, **DOC)
         vote_all(org, review)
         services.proposal_approve(
-            proposal=fresh(review), actor=org.head, mode="pilot", override_reason="Lý do riêng."
+            proposal=fresh(review),
+            actor=org.head,
+            mode="pilot",
+            override_reason="Lý do riêng.",
+            **CONDITIONS_MET,
         )
         issued, verification = reviews.dossier_issue(proposal=fresh(review), actor=org.cadre)
         text = " ".join(
@@ -333,7 +426,11 @@ class TestDecisionDocument:
         opine(org, review, **DOC)
         vote_all(org, review)
         services.proposal_approve(
-            proposal=fresh(review), actor=org.head, mode="pilot", override_reason="Lý do riêng."
+            proposal=fresh(review),
+            actor=org.head,
+            mode="pilot",
+            override_reason="Lý do riêng.",
+            **CONDITIONS_MET,
         )
         proposal = fresh(review)
         entry = entries(proposal)[-1]
@@ -351,7 +448,9 @@ class TestOpinionForm:
         data = {"stance": "disagree", "text": "Chưa đồng ý.", "document_number": "9-CV/ĐU"}
         response = client.post(url, data)
         assert response.status_code == 400
-        assert "Ghi ngày của văn bản cấp ủy cùng với số văn bản." in response.content.decode()
+        page = response.content.decode()
+        assert "Ghi ngày ban hành văn bản của cấp ủy." in page
+        assert "Ghi họ tên người ký." in page and "Ghi chức vụ của người ký." in page
         assert not Opinion.objects.filter(proposal=review).exists()
         data |= {"document_date": "2026-11-20", "signer_name": "Hoàng Văn Em"}
         data |= {"signer_title": "Bí thư Đảng ủy"}

@@ -10,7 +10,14 @@ from ledger.models import LedgerEntry
 from proposals import services
 from proposals.models import Mode, Opinion, Proposal, ProposalVersion, State, Vote
 from proposals.selectors import proposal_verify
-from tests.factories.proposals import ProposalFactory, fresh, submitted, under_review
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    ProposalFactory,
+    committee_reference,
+    fresh,
+    submitted,
+    under_review,
+)
 from tests.factories.units import grant
 from units.models import Role
 
@@ -43,6 +50,7 @@ def agree(org, proposal, who=None):
         stage="decision",
         stance="agree",
         text="Đồng ý chủ trương.",
+        **committee_reference(),
     )
 
 
@@ -325,7 +333,9 @@ class TestApprove:
         agree(org, proposal)
         vote(proposal, org.deputy1)
         vote(proposal, org.deputy2)
-        services.proposal_approve(proposal=fresh(draft), actor=org.head, mode=Mode.PILOT)
+        services.proposal_approve(
+            proposal=fresh(draft), actor=org.head, mode=Mode.PILOT, **CONDITIONS_MET
+        )
         proposal = fresh(draft)
         assert proposal.state == State.APPROVED
         assert proposal.mode == Mode.PILOT
@@ -347,7 +357,9 @@ class TestApprove:
         vote(proposal, org.deputy2)
         before = snapshot(proposal)
         with pytest.raises(Invalid) as error:
-            services.proposal_approve(proposal=fresh(draft), actor=org.head, mode=Mode.PILOT)
+            services.proposal_approve(
+                proposal=fresh(draft), actor=org.head, mode=Mode.PILOT, **CONDITIONS_MET
+            )
         assert "opinion" in error.value.errors
         assert snapshot(proposal) == before
 
@@ -357,7 +369,9 @@ class TestApprove:
         vote(proposal, org.deputy1, "against")
         before = snapshot(proposal)
         with pytest.raises(Invalid) as error:
-            services.proposal_approve(proposal=fresh(draft), actor=org.head, mode=Mode.PILOT)
+            services.proposal_approve(
+                proposal=fresh(draft), actor=org.head, mode=Mode.PILOT, **CONDITIONS_MET
+            )
         assert "override_reason" in error.value.errors
         assert snapshot(proposal) == before
         services.proposal_approve(
@@ -365,6 +379,7 @@ class TestApprove:
             actor=org.head,
             mode=Mode.IMPLEMENTATION,
             override_reason="Cấp bách, tôi chịu trách nhiệm.",
+            **CONDITIONS_MET,
         )
         proposal = fresh(draft)
         assert proposal.head_override
@@ -377,18 +392,28 @@ class TestApprove:
         agree(org, proposal)
         with pytest.raises(Invalid) as error:
             services.proposal_approve(
-                proposal=proposal, actor=org.head, mode="bogus", override_reason="x"
+                proposal=proposal,
+                actor=org.head,
+                mode="bogus",
+                override_reason="x",
+                **CONDITIONS_MET,
             )
         assert "mode" in error.value.errors
 
     def test_wrong_state_role_and_unit(self, org, draft):
         proposal = submitted(draft, org.cadre)
         with pytest.raises(Conflict):
-            services.proposal_approve(proposal=proposal, actor=org.head, mode=Mode.PILOT)
+            services.proposal_approve(
+                proposal=proposal, actor=org.head, mode=Mode.PILOT, **CONDITIONS_MET
+            )
         with pytest.raises(Forbidden):
-            services.proposal_approve(proposal=proposal, actor=org.deputy1, mode=Mode.PILOT)
+            services.proposal_approve(
+                proposal=proposal, actor=org.deputy1, mode=Mode.PILOT, **CONDITIONS_MET
+            )
         with pytest.raises(NotFound):
-            services.proposal_approve(proposal=proposal, actor=org.commune_head, mode=Mode.PILOT)
+            services.proposal_approve(
+                proposal=proposal, actor=org.commune_head, mode=Mode.PILOT, **CONDITIONS_MET
+            )
 
 
 class TestReject:
@@ -498,7 +523,12 @@ class TestOpinion:
         proposal = under_review(draft, org.cadre, org.head)
         with pytest.raises(Invalid) as error:
             services.opinion_record(
-                proposal=proposal, actor=org.party, stage="decision", stance="perhaps", text=""
+                proposal=proposal,
+                actor=org.party,
+                stage="decision",
+                stance="perhaps",
+                text="",
+                **committee_reference(),
             )
         assert set(error.value.errors) == {"stance", "text"}
         assert not Opinion.objects.exists()
@@ -518,7 +548,9 @@ class TestLedger:
         agree(org, proposal)
         vote(proposal, org.deputy1)
         vote(proposal, org.deputy2)
-        services.proposal_approve(proposal=fresh(draft), actor=org.head, mode=Mode.PILOT)
+        services.proposal_approve(
+            proposal=fresh(draft), actor=org.head, mode=Mode.PILOT, **CONDITIONS_MET
+        )
         entries = ledger(draft)
         assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
         for previous, entry in itertools.pairwise(entries):

@@ -11,7 +11,15 @@ from ledger.models import LedgerEntry
 from proposals import services
 from proposals.models import Proposal, ProposalAuthor, State
 from proposals.views.lists import inbox_count, opinion_count, vote_count
-from tests.factories.proposals import PLAN, ProposalFactory, fresh, submitted, under_review
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    PLAN,
+    ProposalFactory,
+    committee_reference,
+    fresh,
+    submitted,
+    under_review,
+)
 from tests.ledger.tamper import tampering
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +183,7 @@ def test_opinion_queue_shows_whether_the_party_committee_spoke(client, org, draf
         stage="decision",
         stance="agree_with_conditions",
         text="Ổn",
+        **committee_reference(),
     )
     page = html(client.get(OPINIONS))
     assert "Đồng ý có điều kiện" in page
@@ -220,7 +229,12 @@ def _review_with_votes(proposal, author, org):
     proposal = under_review(proposal, author, org.head)
     services.vote_cast(proposal=proposal, actor=org.deputy1, choice="for")
     services.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý"
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý",
+        **committee_reference(),
     )
 
 
@@ -439,6 +453,7 @@ def test_review_page_gives_the_head_everything_to_decide(client, org, draft):
         stage="decision",
         stance="agree",
         text="Cấp ủy đồng ý",
+        **committee_reference(),
     )
     client.force_login(org.head)
     response = client.get(proposal.get_absolute_url())
@@ -460,9 +475,16 @@ def test_timeline_shows_the_events_in_vietnamese_with_hashes(client, org, draft)
     services.vote_cast(proposal=proposal, actor=org.deputy1, choice="for")
     services.vote_cast(proposal=proposal, actor=org.deputy2, choice="for")
     services.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý"
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý",
+        **committee_reference(),
     )
-    services.proposal_approve(proposal=fresh(proposal), actor=org.head, mode="pilot")
+    services.proposal_approve(
+        proposal=fresh(proposal), actor=org.head, mode="pilot", **CONDITIONS_MET
+    )
     client.force_login(org.cadre)
     page = html(client.get(proposal.get_absolute_url()))
     for label in (
@@ -521,9 +543,14 @@ def test_an_override_is_marked_on_the_page(client, org, draft):
         stage="decision",
         stance="disagree",
         text="Chưa rõ",
+        **committee_reference(),
     )
     services.proposal_approve(
-        proposal=fresh(proposal), actor=org.head, mode="implementation", override_reason="Cấp bách"
+        proposal=fresh(proposal),
+        actor=org.head,
+        mode="implementation",
+        override_reason="Cấp bách",
+        **CONDITIONS_MET,
     )
     client.force_login(org.cadre)
     page = html(client.get(proposal.get_absolute_url()))
@@ -620,10 +647,20 @@ def test_the_status_page_runs_a_fixed_number_of_queries(client, org, draft):
     services.vote_cast(proposal=proposal, actor=org.deputy2, choice="against")
     services.vote_cast(proposal=proposal, actor=org.deputy1, choice="abstain")
     services.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý"
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý",
+        **committee_reference(),
     )
     services.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="disagree", text="Lại"
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="disagree",
+        text="Lại",
+        **committee_reference(),
     )
     assert _count_queries(client, url) == few
 

@@ -10,7 +10,14 @@ from ledger.models import LedgerEntry
 from proposals import services, transitions
 from proposals.models import Opinion, State, Vote
 from proposals.transitions import TransitionSpec
-from tests.factories.proposals import fresh, in_state, submitted, under_review
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    committee_reference,
+    fresh,
+    in_state,
+    submitted,
+    under_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +39,12 @@ def ready_to_decide(org, draft, *, votes=("for", "for")):
     for deputy, choice in zip((org.deputy1, org.deputy2), votes, strict=False):
         services.vote_cast(proposal=proposal, actor=deputy, choice=choice)
     services.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý"
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý",
+        **committee_reference(),
     )
     return fresh(proposal)
 
@@ -80,7 +92,9 @@ def test_the_head_approves_as_a_pilot(client, org, draft):
     page = html(client.get(action(proposal, "approve")))
     assert "2 tán thành, 0 không tán thành, 0 không biểu quyết, trên tổng số 3" in page
     assert "— Chọn —" in page  # the mode is chosen on purpose
-    response = client.post(action(proposal, "approve"), {"mode": "pilot", "override_reason": ""})
+    response = client.post(
+        action(proposal, "approve"), {"mode": "pilot", "override_reason": "", **CONDITIONS_MET}
+    )
     assert response.status_code == 302
     proposal = fresh(proposal)
     assert (proposal.state, proposal.mode, proposal.head_override) == (
@@ -105,11 +119,38 @@ def test_a_service_error_answers_400_with_the_message_and_writes_nothing(client,
     proposal = under_review(draft, org.cadre, org.head)  # no opinion, no votes
     before = entries(proposal)
     client.force_login(org.head)
-    response = client.post(action(proposal, "approve"), {"mode": "pilot"})
+    response = client.post(action(proposal, "approve"), {"mode": "pilot", **CONDITIONS_MET})
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["override_reason"]  # a field of the form: next to it
     assert any("ý kiến của cấp ủy" in e for e in form.non_field_errors())  # not a field: on top
+    assert fresh(proposal).state == State.UNDER_REVIEW
+    assert entries(proposal) == before
+
+
+def test_the_approve_form_asks_the_assessment_of_each_condition(client, org, draft):
+    """Issue 11, point 7: the collective's assessment of each Art. 5(1) condition is required."""
+    proposal = ready_to_decide(org, draft)
+    before = entries(proposal)
+    client.force_login(org.head)
+    page = html(client.get(action(proposal, "approve")))
+    for label in (
+        "Tháo gỡ điểm nghẽn, nút thắt về cơ chế, chính sách",
+        "Vì lợi ích chung",
+        "Đáp ứng yêu cầu cấp bách của thực tiễn, không gây phương hại",
+        "Thúc đẩy phân cấp, phân quyền, cải cách hành chính hoặc chuyển đổi số",
+    ):
+        assert label in page
+    response = client.post(
+        action(proposal, "approve"),
+        {"mode": "pilot", **CONDITIONS_MET, "assessment_common_good": ""},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "assessment_common_good": [
+            "Ghi đánh giá của tập thể lãnh đạo về điều kiện này (khoản 1 Điều 5 Nghị định 73)."
+        ]
+    }
     assert fresh(proposal).state == State.UNDER_REVIEW
     assert entries(proposal) == before
 
@@ -290,7 +331,10 @@ def test_the_party_committee_records_its_opinion(client, org, draft):
     page = html(client.get(proposal.get_absolute_url()))
     assert f'action="{url}"' in page
     assert "Hãy ghi nhận ý kiến của cấp ủy ở phần bên dưới." in page
-    response = client.post(url, {"stance": "agree_with_conditions", "text": "Cần báo cáo quý"})
+    response = client.post(
+        url,
+        {"stance": "agree_with_conditions", "text": "Cần báo cáo quý", **committee_reference()},
+    )
     assert response.status_code == 302
     opinion = Opinion.objects.get(proposal=proposal)
     assert (opinion.stage, opinion.stance, opinion.text) == (
@@ -300,6 +344,30 @@ def test_the_party_committee_records_its_opinion(client, org, draft):
     )
     page = html(client.get(proposal.get_absolute_url()))
     assert "Đồng ý có điều kiện" in page and "Cần báo cáo quý" in page
+    assert "15-CV/ĐU" in page and "Bí thư Đảng ủy" in page
+
+
+def test_an_opinion_without_its_reference_answers_400_per_field_and_writes_nothing(
+    client, org, draft
+):
+    proposal = under_review(draft, org.cadre, org.head)
+    before = entries(proposal)
+    client.force_login(org.party)
+    page = html(client.get(proposal.get_absolute_url()))
+    for label in ("Số, ký hiệu văn bản của cấp ủy", "Ngày văn bản", "Người ký", "Chức vụ người ký"):
+        assert label in page
+    response = client.post(
+        reverse("proposals:opinion", args=[proposal.pk]), {"stance": "agree", "text": "Đồng ý"}
+    )
+    assert response.status_code == 400
+    assert response.context["opinion_form"].errors == {
+        "document_number": ["Ghi số, ký hiệu văn bản của cấp ủy."],
+        "document_date": ["Ghi ngày ban hành văn bản của cấp ủy."],
+        "signer_name": ["Ghi họ tên người ký."],
+        "signer_title": ["Ghi chức vụ của người ký."],
+    }
+    assert not Opinion.objects.exists()
+    assert entries(proposal) == before
 
 
 def test_an_opinion_without_text_answers_400_and_writes_nothing(client, org, draft):
@@ -307,7 +375,8 @@ def test_an_opinion_without_text_answers_400_and_writes_nothing(client, org, dra
     before = entries(proposal)
     client.force_login(org.party)
     response = client.post(
-        reverse("proposals:opinion", args=[proposal.pk]), {"stance": "agree", "text": " "}
+        reverse("proposals:opinion", args=[proposal.pk]),
+        {"stance": "agree", "text": " ", **committee_reference()},
     )
     assert response.status_code == 400
     assert response.context["opinion_form"].errors["text"]
@@ -332,7 +401,8 @@ def test_who_may_give_the_opinion_and_when(client, org, draft, who, state_of, st
     )
     client.force_login(getattr(org, who))
     url = reverse("proposals:opinion", args=[proposal.pk])
-    assert client.post(url, {"stance": "agree", "text": "Đồng ý"}).status_code == status
+    data = {"stance": "agree", "text": "Đồng ý", **committee_reference()}
+    assert client.post(url, data).status_code == status
     assert client.post(url, {"stance": "", "text": ""}).status_code == status
     assert not Opinion.objects.exists()
 
@@ -347,7 +417,12 @@ def test_an_action_that_waits_says_why_instead_of_failing_after_submit(client, o
     assert "chưa cho ý kiến" in page
     assert action(proposal, "approve") not in page
     services.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Đồng ý."
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý.",
+        **committee_reference(),
     )
     page = html(client.get(proposal.get_absolute_url()))
     assert "why-not-approve" not in page

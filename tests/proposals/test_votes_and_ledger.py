@@ -9,7 +9,13 @@ from ledger.models import AppendOnlyError, LedgerEntry
 from proposals import services
 from proposals.models import Mode, Proposal, State
 from proposals.selectors import proposal_tally, proposal_verify, vote_passes
-from tests.factories.proposals import ProposalFactory, fresh, under_review
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    ProposalFactory,
+    committee_reference,
+    fresh,
+    under_review,
+)
 from tests.factories.units import UnitFactory, grant
 from tests.ledger.tamper import tampering
 from units.models import Role
@@ -95,11 +101,18 @@ class TestTamperEvidence:
         unit, head, (d1, d2), party, cadre = leadership(2)
         proposal = under_review(ProposalFactory(home_unit=unit, created_by=cadre), cadre, head)
         services.opinion_record(
-            proposal=proposal, actor=party, stage="decision", stance="agree", text="Đồng ý"
+            proposal=proposal,
+            actor=party,
+            stage="decision",
+            stance="agree",
+            text="Đồng ý",
+            **committee_reference(),
         )
         cast(proposal, d1, "for")
         cast(proposal, d2, "for")
-        services.proposal_approve(proposal=fresh(proposal), actor=head, mode=Mode.PILOT)
+        services.proposal_approve(
+            proposal=fresh(proposal), actor=head, mode=Mode.PILOT, **CONDITIONS_MET
+        )
         return fresh(proposal)
 
     def test_editing_a_row_behind_the_applications_back_is_named(self):
@@ -174,7 +187,12 @@ def test_two_concurrent_decisions_exactly_one_wins(postgres):
     unit, head, (d1, d2), party, cadre = leadership(2)
     proposal = under_review(ProposalFactory(home_unit=unit, created_by=cadre), cadre, head)
     services.opinion_record(
-        proposal=proposal, actor=party, stage="decision", stance="agree", text="Đồng ý"
+        proposal=proposal,
+        actor=party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý",
+        **committee_reference(),
     )
     cast(proposal, d1, "against")
     cast(proposal, d2, "against")
@@ -190,6 +208,7 @@ def test_two_concurrent_decisions_exactly_one_wins(postgres):
                     actor=head,
                     mode=Mode.PILOT,
                     override_reason="Tôi chịu trách nhiệm",
+                    **CONDITIONS_MET,
                 )
             else:
                 services.proposal_reject(proposal=fresh(proposal), actor=head, reasons="Chưa đạt")

@@ -17,7 +17,13 @@ from proposals.models import ProposalAuthor
 from reviews.reports import period_report, period_report_pdf, period_report_xlsx
 from reviews.stats import Period, dashboard
 from tests.exports.flows import api_file, exported
-from tests.factories.proposals import ProposalFactory, fresh, in_state
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    ProposalFactory,
+    committee_reference,
+    fresh,
+    in_state,
+)
 from tests.factories.reviews import decided, recognised, replicated, succeeded
 from tests.reviews.test_dossier import text_of
 
@@ -46,11 +52,12 @@ def decide(org, *, submitted, decided_at, approve=True, unit=None):
                 stage="decision",
                 stance="agree",
                 text="Đồng ý.",
+                **committee_reference(),
             )
             for voter in (org.head, org.deputy):
                 proposal_services.vote_cast(proposal=fresh(proposal), actor=voter, choice="for")
             proposal_services.proposal_approve(
-                proposal=fresh(proposal), actor=org.head, mode="pilot"
+                proposal=fresh(proposal), actor=org.head, mode="pilot", **CONDITIONS_MET
             )
         else:
             proposal_services.proposal_reject(

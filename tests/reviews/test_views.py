@@ -11,7 +11,7 @@ from ledger.models import LedgerEntry
 from proposals.models import Proposal, State
 from reviews import services
 from reviews.models import BoardRequest, Lesson, Recognition
-from tests.factories.proposals import ProposalFactory, fresh
+from tests.factories.proposals import ProposalFactory, committee_reference, fresh
 from tests.factories.reviews import (
     collective_votes,
     decided,
@@ -195,7 +195,12 @@ def _with_opinion(proposal, party):
     from proposals.services import opinion_record
 
     opinion_record(
-        proposal=fresh(proposal), actor=party, stage="evaluation", stance="agree", text="Đồng ý."
+        proposal=fresh(proposal),
+        actor=party,
+        stage="evaluation",
+        stance="agree",
+        text="Đồng ý.",
+        **committee_reference(),
     )
     return fresh(proposal)
 

@@ -31,7 +31,7 @@ from proposals import services as proposals
 from reviews import services as reviews
 from tests.factories.notifications import NotificationFactory
 from tests.factories.pilots import approved, started
-from tests.factories.proposals import ProposalFactory, fresh, under_review
+from tests.factories.proposals import ProposalFactory, committee_reference, fresh, under_review
 from tests.factories.reviews import evaluated, recognised, succeeded, through_pilot
 from tests.factories.units import UnitFactory, grant
 from units.models import Role, Unit
@@ -109,7 +109,12 @@ def build_world():
     w.review = under_review(w.review, w.cadre, w.head)
     proposals.vote_cast(proposal=w.review, actor=w.deputy, choice="for")
     proposals.opinion_record(
-        proposal=fresh(w.review), actor=w.party, stage="decision", stance="agree", text="Đồng ý."
+        proposal=fresh(w.review),
+        actor=w.party,
+        stage="decision",
+        stance="agree",
+        text="Đồng ý.",
+        **committee_reference(),
     )
     w.review = fresh(w.review)
 

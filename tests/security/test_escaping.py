@@ -21,7 +21,7 @@ from proposals import services as proposals
 from reviews import services as reviews
 from tests.exports.flows import exported
 from tests.factories.pilots import approved, plan_data
-from tests.factories.proposals import ProposalFactory, fresh, under_review
+from tests.factories.proposals import ProposalFactory, committee_reference, fresh, under_review
 from tests.factories.reviews import minutes, recognised
 from tests.factories.units import UnitFactory, grant
 from units.models import Role, Unit
@@ -61,7 +61,12 @@ def _build():
     pending = ProposalFactory(home_unit=agency, created_by=w.cadre, **dossier)
     w.pending = under_review(pending, w.cadre, w.head)
     proposals.opinion_record(
-        proposal=w.pending, actor=w.party, stage="decision", stance="agree", text=f"Ý kiến {BOTH}"
+        proposal=w.pending,
+        actor=w.party,
+        stage="decision",
+        stance="agree",
+        text=f"Ý kiến {BOTH}",
+        **committee_reference(),
     )
 
     # One taken through the pilot to a published lesson, with user text at every step.
@@ -101,7 +106,12 @@ def _build():
         kpi_values={k.name: "12" for k in fresh(p).plan.kpis.all()},
     )
     proposals.opinion_record(
-        proposal=fresh(p), actor=w.party, stage="evaluation", stance="agree", text=f"KQ {BOTH}"
+        proposal=fresh(p),
+        actor=w.party,
+        stage="evaluation",
+        stance="agree",
+        text=f"KQ {BOTH}",
+        **committee_reference(),
     )
     reviews.proposal_evaluate(
         proposal=fresh(p),
