@@ -401,6 +401,12 @@ KL14_EXPORT_LEASE = env.int("KL14_EXPORT_LEASE", default=900)
 KL14_EXPORT_MAX_ATTEMPTS = env.int("KL14_EXPORT_MAX_ATTEMPTS", default=3)
 KL14_EXPORT_RETRY_BASE = env.int("KL14_EXPORT_RETRY_BASE", default=60)
 KL14_EXPORT_RETRY_MAX = env.int("KL14_EXPORT_RETRY_MAX", default=900)
+# A queue of their own for the builds (e.g. "exports", served by `celery -A kl14 worker -Q
+# exports`), so that a burst of national reports never delays the e-mails and reminders of the
+# default queue. Empty: the default queue.
+KL14_EXPORT_QUEUE = env("KL14_EXPORT_QUEUE", default="")
+if KL14_EXPORT_QUEUE:
+    CELERY_TASK_ROUTES = {"exports.build": {"queue": KL14_EXPORT_QUEUE}}
 # Where links in e-mails point.
 KL14_SITE_URL = env("KL14_SITE_URL", default="http://127.0.0.1:8000")
 
