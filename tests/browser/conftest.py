@@ -82,6 +82,11 @@ class _PageProblems:
             self.problems.append(f"static file {response.url} answered {response.status}")
 
     def _failed(self, request):
+        # ERR_ABORTED is a load the browser itself cancelled because the test navigated on or
+        # closed the page first (seen under load); a missing or broken file answers >= 400 above,
+        # and a refused connection or a reset fails with its own error.
+        if request.failure == "net::ERR_ABORTED":
+            return
         if "/static/" in request.url and request.url not in self._bad_urls:
             self.problems.append(f"static file {request.url} failed: {request.failure}")
 
