@@ -331,6 +331,14 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def decide_responsibility(self, *, decision):
         return decision
 
+    # A complaint against one author's decision resolved as founded (or partly) revises it
+    # (Law on Complaints 2011, Art. 31): the state follows the authors' current decisions.
+    @transition(
+        field=state, source=RESPONSIBILITY_OUTCOMES, target=RETURN_VALUE(*RESPONSIBILITY_OUTCOMES)
+    )
+    def revise_responsibility(self, *, decision):
+        return decision
+
     @transition(field=state, source=ABUSE_SOURCES, target=S.ABUSE_REVIEW)
     def refer_abuse(self):
         pass

@@ -111,6 +111,28 @@ def build_evaluation(entry, proposal):
     return [Draft(unit=unit, signer=head, content=content, doc_type="KL" if party else "TB")]
 
 
+def _grounds_of(payload) -> str:
+    """The criteria, the damage and the reasons of a decision on responsibility, in words."""
+    criteria = payload.get("criteria") or {}
+    met = [label for key, label in CRITERIA.items() if criteria.get(key)]
+    unmet = [label for key, label in CRITERIA.items() if key in criteria and not criteria[key]]
+    assessment = []
+    if met:
+        assessment.append("đã " + ", ".join(met))
+    if unmet:
+        assessment.append("chưa đáp ứng điều kiện: " + ", ".join(unmet))
+    damage = payload.get("damage")
+    damage_text = (
+        f"có thiệt hại ({formats.money(payload['damage_amount'])})"
+        if damage and payload.get("damage_amount")
+        else ("có thiệt hại" if damage else "không có thiệt hại")
+    )
+    return (
+        "Căn cứ xem xét: " + "; ".join([*assessment, damage_text]) + ". Lý do: "
+        f"{payload.get('reasons') or '—'}"
+    )
+
+
 def build_responsibility(entry, proposal):
     """The responsibility decision (Quyết định về việc xem xét trách nhiệm). One per person when
     the decision names one (`author` in the payload), else one for all authors."""
@@ -127,20 +149,6 @@ def build_responsibility(entry, proposal):
         else author_names(proposal)
     )
     whom = people(names)
-    criteria = payload.get("criteria") or {}
-    met = [label for key, label in CRITERIA.items() if criteria.get(key)]
-    unmet = [label for key, label in CRITERIA.items() if key in criteria and not criteria[key]]
-    assessment = []
-    if met:
-        assessment.append("đã " + ", ".join(met))
-    if unmet:
-        assessment.append("chưa đáp ứng điều kiện: " + ", ".join(unmet))
-    damage = payload.get("damage")
-    damage_text = (
-        f"có thiệt hại ({formats.money(payload['damage_amount'])})"
-        if damage and payload.get("damage_amount")
-        else ("có thiệt hại" if damage else "không có thiệt hại")
-    )
     decision = RESPONSIBILITY.get(payload.get("decision"), "")
     articles = [
         {
@@ -151,10 +159,7 @@ def build_responsibility(entry, proposal):
         },
         {
             "heading": "Điều 2.",
-            "text": (
-                "Căn cứ xem xét: " + "; ".join([*assessment, damage_text]) + ". Lý do: "
-                f"{payload.get('reasons') or '—'}"
-            ),
+            "text": _grounds_of(payload),
         },
         {
             "heading": "Điều 3.",
@@ -181,6 +186,87 @@ def build_responsibility(entry, proposal):
         "proposal_code": proposal.code,
     }
     return [Draft(unit=unit, signer=head, content=content, concerns=concerns)]
+
+
+COMPLAINT_FINDINGS = {
+    "upheld": "Khiếu nại không có căn cứ",
+    "accepted": "Khiếu nại có căn cứ",
+    "partly": "Khiếu nại có căn cứ một phần",
+}
+COMPLAINTS_LAW_GROUND = "Căn cứ Luật Khiếu nại ngày 11 tháng 11 năm 2011;"
+
+
+def build_complaint_resolution(entry, proposal):
+    """The decision resolving an author's complaint, first instance (Quyết định giải quyết khiếu
+    nại lần đầu, Law on Complaints 2011, Art. 31): it keeps the decision complained of, or, the
+    complaint founded or partly founded, revises it, and the revised decision on that author is
+    its Article 2."""
+    from .models import ResponsibilityComplaint
+
+    unit, head = proposal.deciding_unit, entry.actor
+    party = is_party_unit(unit)
+    payload = entry.payload or {}
+    complaint = (
+        ResponsibilityComplaint.objects.select_related("decision__author")
+        .filter(decision__proposal=proposal, decision__author__username=payload.get("author") or "")
+        .first()
+    )
+    if complaint is None:
+        return []
+    person = complaint.decision.author
+    whom = people([person.get_full_name() or person.get_username()])
+    previous = RESPONSIBILITY.get(
+        payload.get("previous_decision") or complaint.decision.decision, ""
+    )
+    complained_of = f"quyết định về việc xem xét trách nhiệm ({previous}) đối với {whom}"
+    revised = bool(payload.get("decision"))
+    articles = [
+        {
+            "heading": "Điều 1.",
+            "text": (
+                f"{COMPLAINT_FINDINGS.get(payload.get('resolution'), '')}: {whom} khiếu nại "
+                f"{complained_of} trong việc thực hiện {_proposal_named(proposal)}. Lý do: "
+                f"{payload.get('text') or '—'}"
+            ),
+        },
+        {
+            "heading": "Điều 2.",
+            "text": (
+                f"Sửa đổi {complained_of}: {RESPONSIBILITY.get(payload.get('decision'), '')}. "
+                f"{_grounds_of(payload)}. Quyết định bị khiếu nại không còn hiệu lực đối với "
+                f"{whom} kể từ ngày ký Quyết định này."
+                if revised
+                else f"Giữ nguyên {complained_of}."
+            ),
+        },
+        {
+            "heading": "Điều 3.",
+            "text": (
+                "Quyết định này có hiệu lực kể từ ngày ký. Nếu không đồng ý, cán bộ có quyền "
+                "khiếu nại đến người đứng đầu cơ quan, đơn vị cấp trên trực tiếp hoặc khởi kiện "
+                "vụ án hành chính tại Tòa án theo quy định của pháp luật (Điều 33 Luật Khiếu "
+                "nại). Các cơ quan, đơn vị, cá nhân có liên quan chịu trách nhiệm thi hành Quyết "
+                "định này."
+            ),
+        },
+    ]
+    content = {
+        **document_frame(unit, head, party=party),
+        "doc_name": "QUYẾT ĐỊNH",
+        "subject": f"Về việc giải quyết khiếu nại của {whom} (lần đầu)",
+        "authority": "" if party else authority(unit, head),
+        "grounds": [
+            COMPLAINTS_LAW_GROUND,
+            KL14_GROUND,
+            DECREE_73_GROUND,
+            f"Xét đơn khiếu nại ngày {formats.day(complaint.filed_at)} của {whom};",
+        ],
+        "decides": "QUYẾT ĐỊNH:",
+        "articles": articles,
+        "recipients": ["Như Điều 3;", f"{whom};", "Cấp ủy cùng cấp;", FILED],
+        "proposal_code": proposal.code,
+    }
+    return [Draft(unit=unit, signer=head, content=content, concerns=person)]
 
 
 def _on_the_proposal_of(payload) -> list[str]:
@@ -392,6 +478,24 @@ register(
         event="responsibility_decision",
         doc_type="QĐ",
         build=build_responsibility,
+    )
+)
+# The resolution of a complaint (Law on Complaints, Art. 31): in-state, or, when it revises a
+# decision once every author is decided, the `revise_responsibility` transition.
+register(
+    DocumentKind(
+        "complaint_resolution",
+        event="responsibility_complaint_resolution",
+        doc_type="QĐ",
+        build=build_complaint_resolution,
+    )
+)
+register(
+    DocumentKind(
+        "responsibility_revision",
+        event="revise_responsibility",
+        doc_type="QĐ",
+        build=build_complaint_resolution,
     )
 )
 register(DocumentKind("recognition", event="recognition", doc_type="QĐ", build=build_recognition))

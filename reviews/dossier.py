@@ -387,8 +387,11 @@ def dossier_file_check(data: bytes) -> Check:
 
 
 # Decisions taken inside a state: the decision on one author while the others wait for theirs,
-# and the resolution of an author's complaint (amendment of 2026-11-29).
-DECISION_ACTIONS = frozenset({"responsibility_decision", "responsibility_complaint_resolution"})
+# the resolution of an author's complaint (amendment of 2026-11-29) and the revision of a
+# decision it carries, which may leave the state as it was.
+DECISION_ACTIONS = frozenset(
+    {"responsibility_decision", "responsibility_complaint_resolution", "revise_responsibility"}
+)
 
 
 def is_decision(entry) -> bool:

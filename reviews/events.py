@@ -188,16 +188,37 @@ register(
         },
     )
 )
+# A complaint founded or partly founded carries the revised decision on the author; once every
+# author is decided that is the `revise_responsibility` transition (Law on Complaints, Art. 31).
+RESOLUTION_ITEMS = {
+    "author": UserRef(gettext_lazy("Author concerned")),
+    "resolution": Choice(gettext_lazy("Resolution"), choices=ResponsibilityComplaint.Resolution),
+    "text": Text(gettext_lazy("Reasons of the resolution")),
+    "previous_decision": Choice(gettext_lazy("Decision complained of"), choices=Decision),
+    "decision": Choice(gettext_lazy("Revised decision"), choices=Decision),
+    "criteria": Custom(gettext_lazy("Criteria (Decree 73, Art. 5(2))"), fn=criteria_text),
+    "damage": YesNo(gettext_lazy("Caused damage")),
+    "damage_amount": Money(gettext_lazy("Damage")),
+    "reasons": Text(gettext_lazy("Reasons of the revised decision")),
+}
 register(
     EventSpec(
         "responsibility_complaint_resolution",
         gettext_lazy("Complaint resolved"),
+        RESOLUTION_ITEMS,
+    )
+)
+register(
+    EventSpec(
+        "revise_responsibility",
+        gettext_lazy("Complaint founded: the decision on responsibility revised"),
         {
-            "author": UserRef(gettext_lazy("Author concerned")),
-            "resolution": Choice(
-                gettext_lazy("Resolution"), choices=ResponsibilityComplaint.Resolution
+            **RESOLUTION_ITEMS,
+            "outcomes": Custom(
+                gettext_lazy("Decision on each author"),
+                fn=outcomes_text,
+                refs=lambda value: [("user", u) for u in value] if isinstance(value, dict) else [],
             ),
-            "text": Text(gettext_lazy("Reasons of the resolution")),
         },
     )
 )

@@ -155,7 +155,12 @@ class ResponsibilityDecision(models.Model):
     """The decision on one author's responsibility (Decree 73, Art. 5(2), 11; amendment of
     2026-11-29: one per person, so one co-author's personal gain condemns nobody else). Written by
     reviews.responsibility after the author had the chance to explain (ResponsibilityExplanation).
-    `author` is empty only on decisions recorded before the amendment (one for all authors)."""
+    `author` is empty only on decisions recorded before the amendment (one for all authors).
+
+    A complaint resolved as founded or partly founded (Law on Complaints 2011, Art. 31: the
+    resolver keeps, amends or cancels the decision) adds the revised decision as a new row that
+    `supersedes` the one complained of; that row stays, unchanged, as the history. The author's
+    current decision is the one no row supersedes."""
 
     proposal = models.ForeignKey(
         "proposals.Proposal",
@@ -189,14 +194,25 @@ class ResponsibilityDecision(models.Model):
         verbose_name=_("decided by"),
     )
     created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        null=True,
+        blank=True,
+        verbose_name=_("revises the decision"),
+    )
 
     class Meta:
         verbose_name = _("responsibility decision")
         verbose_name_plural = _("responsibility decisions")
         ordering = ["created_at", "pk"]
         constraints = [
+            # One first decision per author; each later one supersedes the one before it.
             models.UniqueConstraint(
-                fields=["proposal", "author"], name="one_responsibility_decision_per_author"
+                fields=["proposal", "author"],
+                condition=models.Q(supersedes__isnull=True),
+                name="one_responsibility_decision_per_author",
             )
         ]
 
@@ -209,6 +225,14 @@ class ResponsibilityDecision(models.Model):
 
     def criteria(self) -> list[tuple[str, bool]]:
         return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in CRITERIA]
+
+
+def current_decisions(decisions) -> list:
+    """The decisions no other one of `decisions` supersedes (the authors' current decisions),
+    from rows already read (a prefetched list: no query)."""
+    decisions = list(decisions)
+    superseded = {d.supersedes_id for d in decisions if d.supersedes_id}
+    return [d for d in decisions if d.pk not in superseded]
 
 
 class ResponsibilityExplanation(models.Model):
@@ -252,7 +276,7 @@ class ResponsibilityComplaint(models.Model):
 
     class Resolution(models.TextChoices):
         UPHELD = "upheld", _("Complaint rejected: the decision stands")
-        ACCEPTED = "accepted", _("Complaint founded: the decision is to be revised")
+        ACCEPTED = "accepted", _("Complaint founded: the decision is revised")
         PARTLY = "partly", _("Complaint partly founded")
 
     decision = models.OneToOneField(
@@ -288,6 +312,14 @@ class ResponsibilityComplaint(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.resolution
+
+    @property
+    def revises(self) -> bool:
+        """Founded or partly founded: the resolution carries the revised decision."""
+        return self.resolution in REVISING
+
+
+REVISING = (ResponsibilityComplaint.Resolution.ACCEPTED, ResponsibilityComplaint.Resolution.PARTLY)
 
 
 class AbuseCase(models.Model):

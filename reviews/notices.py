@@ -186,6 +186,7 @@ register(
 register(
     "responsibility_complaint_resolution",
     to=author_concerned,
+    when=lambda o: not o.payload.get("decision"),
     title=_("Your complaint on proposal %(code)s “%(title)s” is resolved"),
     body=_("%(actor)s resolved your complaint: %(resolution)s. Reasons: %(text)s"),
     url=review_page,
@@ -194,6 +195,29 @@ register(
         "text": o.payload.get("text", ""),
     },
 )
+# A founded (or partly founded) complaint carries the revised decision (Law on Complaints,
+# Art. 31): an in-state resolution while other authors wait, else `revise_responsibility`.
+for _event in ("responsibility_complaint_resolution", "revise_responsibility"):
+    register(
+        _event,
+        name="revised",
+        to=author_concerned,
+        when=lambda o: bool(o.payload.get("decision")),
+        title=_(
+            "Proposal %(code)s “%(title)s”: your complaint is founded, the decision is revised"
+        ),
+        body=_(
+            "%(actor)s resolved your complaint: %(resolution)s. Reasons: %(text)s The decision on "
+            "you is now: %(decision)s. Reasons: %(reasons)s Your protection dossier shows it."
+        ),
+        url=review_page,
+        params=lambda o: {
+            "resolution": _label(ResponsibilityComplaint.Resolution, o.payload.get("resolution")),
+            "text": o.payload.get("text", ""),
+            "decision": _label(Decision, o.payload.get("decision")),
+            "reasons": o.payload.get("reasons", ""),
+        },
+    )
 register(
     "refer_abuse",
     to=authors,

@@ -132,17 +132,45 @@ def _concerns(row):
     return author.get_username() if author is not None else None
 
 
+# The entries of a founded complaint that carry the revised decision (`decision` in the payload).
+REVISIONS = ("revise_responsibility", "responsibility_complaint_resolution")
+
+
+def _revision_depth(row, by_pk) -> int:
+    """How many revisions lie between `row` and the author's first decision (0: the first)."""
+    depth = 0
+    while row.supersedes_id in by_pk and depth < len(by_pk):
+        row = by_pk[row.supersedes_id]
+        depth += 1
+    return depth
+
+
 def responsibility_matches(proposal, entries):
-    """Each responsibility decision is the last `decide_responsibility` or
+    """Each author's first responsibility decision is the last `decide_responsibility` or
     `responsibility_decision` (one author while others wait for theirs) entry for the same author
     (`author` in the payload), or for all authors: who decided, the decision, the four criteria,
-    the damage and its amount, the reasons, the due date."""
-    decisions = ResponsibilityDecision.objects.filter(proposal=proposal)
-    rows = {_concerns(row): _responsibility_facts(row) for row in decisions}
-    last = {}
+    the damage and its amount, the reasons, the due date. Each revision of it (a founded
+    complaint) is, in order, the author's next entry carrying a revised decision: the same facts
+    and the decision it supersedes."""
+    decisions = list(
+        ResponsibilityDecision.objects.filter(proposal=proposal).select_related(
+            "author", "supersedes"
+        )
+    )
+    by_pk = {row.pk: row for row in decisions}
+    rows = {}
+    for row in decisions:
+        facts = _responsibility_facts(row)
+        facts["previous_decision"] = row.supersedes.decision if row.supersedes_id else None
+        rows[(_concerns(row), _revision_depth(row, by_pk))] = facts
+    last, revisions = {}, {}
     for entry in entries:
+        author = entry.payload.get("author")
         if entry.event in ("decide_responsibility", "responsibility_decision"):
-            last[entry.payload.get("author")] = entry
+            last[(author, 0)] = entry
+        elif entry.event in REVISIONS and entry.payload.get("decision"):
+            revisions[author] = revisions.get(author, 0) + 1
+            last[(author, revisions[author])] = entry
     recorded, now = {}, {}
     for key, entry in last.items():
         expected, current = _pair(entry, rows.get(key, {}))
@@ -171,13 +199,14 @@ def responsibility_explanations_match(proposal, entries):
 def responsibility_complaints_match(proposal, entries):
     """Each author's complaint against the decision on them is their `responsibility_complaint`
     entry's text, and once resolved the `responsibility_complaint_resolution` entry naming them:
-    the resolution, its reasons, who resolved it."""
+    the resolution, its reasons, who resolved it (`revise_responsibility` when it revised the
+    decision once every author was decided)."""
     recorded = {}
     for entry in entries:
         p = entry.payload
         if entry.event == "responsibility_complaint":
             recorded[(entry.actor_id, "filed")] = (entry, p.get("text"))
-        elif entry.event == "responsibility_complaint_resolution":
+        elif entry.event in REVISIONS:
             recorded[(p.get("author"), "resolved")] = (
                 entry,
                 (p.get("resolution"), p.get("text"), entry.actor_id),

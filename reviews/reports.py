@@ -23,6 +23,7 @@ from .models import (
     Institutionalization,
     Recognition,
     ResponsibilityDecision,
+    current_decisions,
 )
 from .pdf import render_pdf
 from .stats import QUARTER, Dashboard, Period, dashboard, decisions_queryset
@@ -392,7 +393,7 @@ def period_report_xlsx(report: PeriodReport, *, language=None) -> bytes:
 
 def _decision_label(proposal) -> str:
     """The responsibility decision, or each author's ("name: decision") when they differ."""
-    decisions = list(proposal.responsibility_decisions.all())
+    decisions = current_decisions(proposal.responsibility_decisions.all())
     if len({d.decision for d in decisions}) <= 1:
         return decisions[0].get_decision_display() if decisions else ""
     return "; ".join(

@@ -11,17 +11,23 @@ before. Each decision issues its own official document (reviews/documents.py).
 Each author may then complain (khiếu nại) against the decision on them. The Law on Complaints
 (2011, Art. 18) gives the first resolution to the head of the body that issued the decision
 complained of, so the head of the deciding unit resolves it here; a second complaint goes to the
-superior head (Art. 21) or to court, outside KL14. Every step is in the ledger, in the same
-transaction as its row."""
+superior head (Art. 21) or to court, outside KL14. A complaint is filed within
+KL14_COMPLAINT_DAYS calendar days of the decision (Art. 9: 90 days from receiving it). Resolved as
+founded or partly founded, it carries the revised decision on that author, which supersedes the
+one complained of (kept as history): the proposal's state follows the authors' current decisions
+(the `revise_responsibility` transition once every author is decided) and the revision issues its
+own document. Every step is in the ledger, in the same transaction as its row."""
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kl14.errors import Conflict, NotFound
+from kl14.errors import Conflict, Invalid, NotFound
 from proposals.models import RESPONSIBILITY_OUTCOMES, Proposal, ProposalAuthor, State
 from proposals.permissions import is_author, is_deciding_head
 from proposals.services import (
@@ -36,6 +42,7 @@ from proposals.services import (
 
 from . import permissions as perms
 from .models import (
+    REVISING,
     Decision,
     Evaluation,
     ResponsibilityComplaint,
@@ -63,12 +70,15 @@ def author_users(proposal) -> list:
     ]
 
 
+def current_rows(proposal):
+    """The authors' current decisions: those no revision superseded."""
+    return ResponsibilityDecision.objects.filter(proposal=proposal, superseded_by__isnull=True)
+
+
 def decisions_by_author(proposal) -> dict:
     return {
         d.author_id: d
-        for d in ResponsibilityDecision.objects.filter(proposal=proposal).select_related(
-            "author", "decided_by"
-        )
+        for d in current_rows(proposal).select_related("author", "decided_by", "supersedes")
     }
 
 
@@ -123,32 +133,58 @@ def person_rows(proposal) -> list[dict]:
         e.author_id: e for e in ResponsibilityExplanation.objects.filter(proposal=proposal)
     }
     complaints = {
-        c.decision_id: c
+        c.decision.author_id: c
         for c in ResponsibilityComplaint.objects.filter(decision__proposal=proposal)
+        .select_related("decision", "resolved_by")
+        .order_by("filed_at", "pk")
     }
     rows = []
     for user in author_users(proposal):
         decision = decided.get(user.pk)
+        due = complaint_deadline(decision) if decision else None
         rows.append(
             {
                 "author": user,
                 "explanation": explained.get(user.pk),
                 "decision": decision,
-                "complaint": complaints.get(decision.pk) if decision else None,
+                # the decision complained of, when a founded complaint revised it
+                "revised_from": decision.supersedes if decision else None,
+                "complaint": complaints.get(user.pk),
+                "complaint_due": due,
+                "complaint_open": due is not None and timezone.localdate() <= due,
             }
         )
     legacy = decided.get(None)  # one decision for all authors, recorded before the amendment
     if legacy is not None:
         for row in rows:
             row["decision"] = row["decision"] or legacy
-            row["complaint"] = row["complaint"] or complaints.get(legacy.pk)
     return rows
 
 
 def decision_for(proposal, user):
-    """The decision on `user` (or the one for all authors recorded before the amendment)."""
-    rows = ResponsibilityDecision.objects.filter(proposal=proposal)
+    """The current decision on `user` (or the one for all authors recorded before the
+    amendment)."""
+    rows = current_rows(proposal)
     return rows.filter(author=user).first() or rows.filter(author__isnull=True).first()
+
+
+def complaint_days() -> int:
+    return getattr(settings, "KL14_COMPLAINT_DAYS", 90)
+
+
+def complaint_deadline(decision):
+    """The last day to complain against `decision`: KL14_COMPLAINT_DAYS calendar days after the
+    day it was issued (Law on Complaints, Art. 9: 90 days from receiving it; the author receives
+    it in KL14, and its document is dated, the day it is made)."""
+    return timezone.localdate(decision.created_at) + timedelta(days=complaint_days())
+
+
+def has_complained(proposal, user) -> bool:
+    """Whether `user` has filed their complaint (one first complaint per author: a second one
+    goes to the superior head or to court, Art. 21, outside KL14)."""
+    return ResponsibilityComplaint.objects.filter(
+        decision__proposal=proposal, decision__author=user
+    ).exists()
 
 
 def can_explain(user, proposal) -> bool:
@@ -161,8 +197,12 @@ def can_explain(user, proposal) -> bool:
 
 
 def can_complain(user, proposal) -> bool:
-    decision = ResponsibilityDecision.objects.filter(proposal=proposal, author=user).first()
-    return decision is not None and not hasattr(decision, "complaint")
+    decision = current_rows(proposal).filter(author=user).first()
+    return (
+        decision is not None
+        and not has_complained(proposal, user)
+        and timezone.localdate() <= complaint_deadline(decision)
+    )
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -210,6 +250,48 @@ def _authors_concerned(proposal, value, errors) -> list:
         errors.setdefault("author", []).append(_("Choose one of the proposal's authors."))
         return []
     return [authors[pk]]
+
+
+def _clean_decision(*, decision, criteria, damage, damage_amount, reasons, errors):
+    """Checks a decision on one person (criteria, damage, decision, reasons), as
+    `rules.allowed_decisions` admits; answers the cleaned (reasons, damage_amount)."""
+    for name, value in [*criteria.items(), ("damage", damage)]:
+        if not isinstance(value, bool):
+            errors.setdefault(name, []).append(_("Must be true or false."))
+    reasons = clean_text(reasons, "reasons", errors)
+    if decision not in Decision.values:
+        errors.setdefault("decision", []).append(_("Choose a valid option."))
+    if isinstance(damage, bool):
+        damage_amount = _damage_amount(damage_amount, damage, errors)
+    if not errors:
+        criteria_met = all(criteria.values())
+        if decision not in allowed_decisions(criteria_met=criteria_met, damage=damage):
+            errors["decision"] = [
+                refusal(decision=decision, criteria_met=criteria_met, damage=damage)
+            ]
+    return reasons, damage_amount
+
+
+def _decision_payload(*, decision, criteria, damage, damage_amount, reasons) -> dict:
+    return {
+        "decision": decision,
+        "criteria": criteria,
+        "damage": damage,
+        "damage_amount": str(damage_amount) if damage_amount is not None else None,
+        "reasons": reasons,
+    }
+
+
+def shared_outcome(proposal) -> tuple[str, dict]:
+    """The state the authors' current decisions put the proposal in (the outcome they share, or
+    `responsibility_decided`), and each author's outcome by username."""
+    outcomes = {
+        d.author.get_username(): d.decision
+        for d in decisions_by_author(proposal).values()
+        if d.author_id is not None
+    }
+    shared = set(outcomes.values())
+    return (shared.pop() if len(shared) == 1 else State.RESPONSIBILITY_DECIDED), outcomes
 
 
 # --- the steps --------------------------------------------------------------------------------
@@ -299,20 +381,14 @@ def proposal_decide_responsibility(
                 },
                 code="hearing_open",
             )
-    for name, value in [*criteria.items(), ("damage", damage)]:
-        if not isinstance(value, bool):
-            errors.setdefault(name, []).append(_("Must be true or false."))
-    reasons = clean_text(reasons, "reasons", errors)
-    if decision not in Decision.values:
-        errors.setdefault("decision", []).append(_("Choose a valid option."))
-    if isinstance(damage, bool):
-        damage_amount = _damage_amount(damage_amount, damage, errors)
-    if not errors:
-        criteria_met = all(criteria.values())
-        if decision not in allowed_decisions(criteria_met=criteria_met, damage=damage):
-            errors["decision"] = [
-                refusal(decision=decision, criteria_met=criteria_met, damage=damage)
-            ]
+    reasons, damage_amount = _clean_decision(
+        decision=decision,
+        criteria=criteria,
+        damage=damage,
+        damage_amount=damage_amount,
+        reasons=reasons,
+        errors=errors,
+    )
     raise_if_invalid(errors)
     evaluation = Evaluation.objects.filter(proposal=proposal).first()
     due = responsibility_due(proposal.state_changed_at)
@@ -362,13 +438,7 @@ def _decide_one(proposal, actor, person, *, decision, criteria, damage, damage_a
             proposal=proposal, actor=actor, event="responsibility_decision", payload=payload
         )
         return
-    outcomes = {
-        d.author.get_username(): d.decision
-        for d in decisions_by_author(proposal).values()
-        if d.author_id is not None
-    }
-    shared = set(outcomes.values())
-    target = shared.pop() if len(shared) == 1 else State.RESPONSIBILITY_DECIDED
+    target, outcomes = shared_outcome(proposal)
     fire_transition(
         proposal,
         actor,
@@ -389,14 +459,27 @@ def complaint_file(*, proposal, actor, text) -> ResponsibilityComplaint:
     """An author's complaint (khiếu nại) against the decision on their own responsibility; once."""
     proposal = lock_proposal(proposal, actor)
     require(is_author(actor, proposal))
-    decision = ResponsibilityDecision.objects.filter(proposal=proposal, author=actor).first()
+    decision = current_rows(proposal).filter(author=actor).first()
     if decision is None:
         raise Conflict(
             _("No decision on your responsibility has been made to complain against."),
             code="wrong_state",
         )
-    if ResponsibilityComplaint.objects.filter(decision=decision).exists():
-        raise Conflict(_("You have already complained against this decision."), code="filed")
+    if has_complained(proposal, actor):
+        raise Conflict(
+            _(
+                "You have already complained against the decision on you. A further complaint "
+                "goes to the head of the superior unit, or to court (Law on Complaints, Art. 21)."
+            ),
+            code="filed",
+        )
+    due = complaint_deadline(decision)
+    if timezone.localdate() > due:
+        late = _(
+            "The time to complain is over (last day: %(day)s, %(days)d days after the decision "
+            "was issued; Law on Complaints, Art. 9)."
+        ) % {"day": date_format(due, "SHORT_DATE_FORMAT"), "days": complaint_days()}
+        raise Invalid(late, errors={"deadline": [late]})
     errors: dict = {}
     text = clean_text(text, "text", errors, max_length=20000)
     raise_if_invalid(errors)
@@ -414,9 +497,29 @@ complaint_file.alters_data = True
 
 
 @transaction.atomic
-def complaint_resolve(*, proposal, actor, author, resolution, text) -> ResponsibilityComplaint:
+def complaint_resolve(
+    *,
+    proposal,
+    actor,
+    author,
+    resolution,
+    text,
+    decision=None,
+    followed_approved_plan=None,
+    pure_motive=None,
+    common_interest=None,
+    no_personal_gain=None,
+    damage=None,
+    damage_amount=None,
+    reasons=None,
+) -> ResponsibilityComplaint:
     """The head of the deciding unit resolves an author's complaint (first resolution, Law on
-    Complaints, Art. 18): rejected, founded or partly founded, with reasons."""
+    Complaints, Art. 18, 31): rejected (the decision stands), or founded or partly founded with
+    the revised decision on that author (criteria, damage, decision, reasons, checked as
+    `proposal_decide_responsibility` checks them; the revision fields are read only then). The
+    revised decision supersedes the one complained of, which is kept; once every author is
+    decided, the `revise_responsibility` transition moves the proposal to the authors' shared
+    outcome or to `responsibility_decided`."""
     proposal = lock_proposal(proposal, actor)
     require(is_deciding_head(actor, proposal) and not is_author(actor, proposal))
     try:
@@ -433,27 +536,107 @@ def complaint_resolve(*, proposal, actor, author, resolution, text) -> Responsib
         raise NotFound(_("This author has filed no complaint."))
     if not complaint.is_open:
         raise Conflict(_("The complaint has already been resolved."), code="resolved")
+    revising = resolution in REVISING
+    in_review = proposal.state == State.RESPONSIBILITY_REVIEW
+    if revising and not in_review:
+        require_state(proposal, "revise_responsibility")
     errors: dict = {}
     if resolution not in ResponsibilityComplaint.Resolution.values:
         errors["resolution"] = [_("Choose a valid option.")]
     text = clean_text(text, "text", errors, max_length=20000)
+    previous = complaint.decision
+    criteria = {
+        "followed_approved_plan": followed_approved_plan,
+        "pure_motive": pure_motive,
+        "common_interest": common_interest,
+        "no_personal_gain": no_personal_gain,
+    }
+    if revising:
+        reasons, damage_amount = _clean_decision(
+            decision=decision,
+            criteria=criteria,
+            damage=damage,
+            damage_amount=damage_amount,
+            reasons=reasons,
+            errors=errors,
+        )
+        if not errors and _same_decision(previous, decision, criteria, damage, damage_amount):
+            errors["decision"] = [
+                _(
+                    "The revised decision says what the decision complained of says: change "
+                    "it, or reject the complaint."
+                )
+            ]
     raise_if_invalid(errors)
     complaint.resolution = resolution
     complaint.resolution_text = text
     complaint.resolved_by = actor
     complaint.resolved_at = timezone.now()
     complaint.save(update_fields=["resolution", "resolution_text", "resolved_by", "resolved_at"])
-    record_action(
+    payload = {
+        "author": previous.author.get_username(),
+        "resolution": resolution,
+        "text": text,
+    }
+    if not revising:
+        record_action(
+            proposal=proposal,
+            actor=actor,
+            event="responsibility_complaint_resolution",
+            payload=payload,
+        )
+        return complaint
+    ResponsibilityDecision.objects.create(
         proposal=proposal,
-        actor=actor,
-        event="responsibility_complaint_resolution",
-        payload={
-            "author": complaint.decision.author.get_username(),
-            "resolution": resolution,
-            "text": text,
-        },
+        author=previous.author,
+        decision=decision,
+        **criteria,
+        damage=damage,
+        damage_amount=damage_amount,
+        reasons=reasons,
+        decided_by=actor,
+        supersedes=previous,
     )
+    payload.update(
+        _decision_payload(
+            decision=decision,
+            criteria=criteria,
+            damage=damage,
+            damage_amount=damage_amount,
+            reasons=reasons,
+        ),
+        previous_decision=previous.decision,
+    )
+    if in_review:
+        # Other authors still wait for their decision: the last of those sets the state.
+        record_action(
+            proposal=proposal,
+            actor=actor,
+            event="responsibility_complaint_resolution",
+            payload=payload,
+        )
+        return complaint
+    target, outcomes = shared_outcome(proposal)
+    fire_transition(
+        proposal,
+        actor,
+        "revise_responsibility",
+        decision=target,
+        payload={**payload, "outcomes": outcomes},
+    )
+    from .services import _refresh_lesson
+
+    _refresh_lesson(proposal)
     return complaint
+
+
+def _same_decision(previous, decision, criteria, damage, damage_amount) -> bool:
+    return (
+        previous.decision == decision
+        and all(getattr(previous, name) == value for name, value in criteria.items())
+        and previous.damage == damage
+        and previous.damage_amount == damage_amount
+    )
 
 
 complaint_resolve.alters_data = True

@@ -22,6 +22,17 @@ from .serializers import (
     TextInputSerializer,
 )
 
+REVISION_FIELDS = (
+    "decision",
+    "followed_approved_plan",
+    "pure_motive",
+    "common_interest",
+    "no_personal_gain",
+    "damage",
+    "damage_amount",
+    "reasons",
+)
+
 AUTHOR_ID = OpenApiParameter(
     "author", OpenApiTypes.INT, OpenApiParameter.PATH, description="The author's user id."
 )
@@ -33,14 +44,15 @@ class ResponsibilityDecisionListView(APIView):
         summary="The decisions on responsibility, one per author",
         description=(
             "Decree 73, Art. 5(2), 11: each author's criteria, damage and decision, with their "
-            "complaint and its resolution."
+            "complaint and its resolution. A founded complaint adds the revised decision, which "
+            "`supersedes` the one complained of (kept, `current` false)."
         ),
         responses={200: ResponsibilityDecisionSerializer(many=True), **errors(401, 404)},
     )
     def get(self, request, pk):
         proposal = _proposal(request, pk)
         rows = ResponsibilityDecision.objects.filter(proposal=proposal).select_related(
-            "author", "decided_by", "complaint__resolved_by"
+            "author", "decided_by", "complaint__resolved_by", "superseded_by"
         )
         return Response(ResponsibilityDecisionSerializer(rows, many=True).data)
 
@@ -96,6 +108,13 @@ class ResponsibilityComplaintView(APIView):
 class ComplaintResolutionView(APIView):
     @extend_schema(
         summary="Resolve an author's complaint (the head of the deciding unit)",
+        description=(
+            "Law on Complaints 2011, Art. 31: `upheld` keeps the decision; `accepted` or `partly` "
+            "carry the revised decision on the author (criteria, damage, decision, reasons), "
+            "which supersedes the one complained of, issues its document and, once every author "
+            "is decided, moves the proposal to the authors' shared outcome "
+            "(`revise_responsibility`). 400 for a complaint filed after KL14_COMPLAINT_DAYS."
+        ),
         request=ComplaintResolutionInputSerializer,
         responses={200: ResponsibilityComplaintSerializer, **errors(400, 401, 403, 404, 409)},
     )
@@ -107,5 +126,6 @@ class ComplaintResolutionView(APIView):
             author=author,
             resolution=request.data.get("resolution"),
             text=request.data.get("text"),
+            **{name: request.data.get(name) for name in REVISION_FIELDS},
         )
         return Response(ResponsibilityComplaintSerializer(complaint).data)

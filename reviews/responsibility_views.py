@@ -13,7 +13,9 @@ from kl14.errors import Conflict, Invalid
 from proposals.permissions import is_author, is_deciding_head
 
 from . import responsibility
-from .models import ResponsibilityComplaint
+from .models import CRITERIA, Decision, ResponsibilityComplaint
+
+REVISION_FIELDS = (*CRITERIA, "decision", "damage", "damage_amount", "reasons")
 
 
 class TextForm(forms.Form):
@@ -21,8 +23,19 @@ class TextForm(forms.Form):
 
 
 class ResolutionForm(forms.Form):
+    """The resolution and, for a founded or partly founded complaint, the revised decision (the
+    service judges whether it is needed and allowed)."""
+
     resolution = forms.ChoiceField(choices=ResponsibilityComplaint.Resolution.choices)
     text = forms.CharField(max_length=20000)
+    decision = forms.ChoiceField(choices=[("", "—"), *Decision.choices], required=False)
+    followed_approved_plan = forms.BooleanField(required=False)
+    pure_motive = forms.BooleanField(required=False)
+    common_interest = forms.BooleanField(required=False)
+    no_personal_gain = forms.BooleanField(required=False)
+    damage = forms.BooleanField(required=False)
+    damage_amount = forms.IntegerField(required=False, min_value=0)
+    reasons = forms.CharField(max_length=5000, required=False)
 
 
 def responsibility_forms(user, proposal, **bound) -> dict:
@@ -33,7 +46,10 @@ def responsibility_forms(user, proposal, **bound) -> dict:
         "complaint_form": bound.get("complaint_form")
         or (TextForm() if responsibility.can_complain(user, proposal) else None),
         "can_resolve": is_deciding_head(user, proposal) and not is_author(user, proposal),
+        "resolution_form": bound.get("resolution_form"),
         "resolutions": ResponsibilityComplaint.Resolution.choices,
+        "decisions": Decision.choices,
+        "criteria_names": CRITERIA,
     }
 
 
@@ -110,6 +126,7 @@ def resolve_view(request, pk, author):
             author=author,
             resolution=data["resolution"],
             text=data["text"],
+            **{name: data.get(name) for name in REVISION_FIELDS},
         ),
         _("The resolution of the complaint is recorded."),
     )

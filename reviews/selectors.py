@@ -95,8 +95,10 @@ def review_record(proposal) -> ReviewRecord:
         ),
     )
     record.responsibilities = list(
-        ResponsibilityDecision.objects.filter(proposal=proposal).select_related(
-            "author", "decided_by", "complaint", "complaint__resolved_by"
+        ResponsibilityDecision.objects.filter(
+            proposal=proposal, superseded_by__isnull=True
+        ).select_related(
+            "author", "decided_by", "complaint", "complaint__resolved_by", "superseded_by"
         )
     )
     if len(record.responsibilities) == 1:

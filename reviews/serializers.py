@@ -2,6 +2,7 @@
 do what, and when, is the services' business."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,6 +15,7 @@ from .models import (
     AbuseExplanation,
     AbuseReferral,
     BallotChoice,
+    Decision,
     Evaluation,
     Institutionalization,
     Outcome,
@@ -21,6 +23,7 @@ from .models import (
     ResponsibilityComplaint,
     ResponsibilityDecision,
     ResponsibilityExplanation,
+    current_decisions,
 )
 
 
@@ -178,10 +181,25 @@ class ResponsibilityDecisionSerializer(serializers.ModelSerializer):
     decided_by = UserBriefSerializer(read_only=True)
     protected = serializers.BooleanField(read_only=True)
     complaint = serializers.SerializerMethodField()
+    supersedes = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The decision this one revises after a founded complaint (Law on Complaints, "
+        "Art. 31); null for an author's first decision.",
+    )
+    current = serializers.SerializerMethodField(
+        help_text="Whether this is the author's current decision (no revision supersedes it)."
+    )
+    complaint_due = serializers.SerializerMethodField(
+        help_text="The last day the author may complain against this decision "
+        "(KL14_COMPLAINT_DAYS calendar days, Law on Complaints, Art. 9); null for a decision "
+        "for all authors."
+    )
 
     class Meta:
         model = ResponsibilityDecision
         fields = [
+            "id",
             "author",
             "decision",
             "decision_label",
@@ -197,8 +215,21 @@ class ResponsibilityDecisionSerializer(serializers.ModelSerializer):
             "decided_by",
             "created_at",
             "complaint",
+            "supersedes",
+            "current",
+            "complaint_due",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_current(self, decision) -> bool:
+        return not hasattr(decision, "superseded_by")
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_complaint_due(self, decision):
+        from .responsibility import complaint_deadline
+
+        return complaint_deadline(decision) if decision.author_id else None
 
     @extend_schema_field(ResponsibilityComplaintSerializer(allow_null=True))
     def get_complaint(self, decision):
@@ -220,8 +251,26 @@ class TextInputSerializer(serializers.Serializer):
 
 
 class ComplaintResolutionInputSerializer(serializers.Serializer):
+    """`accepted` (founded) or `partly` (partly founded) carry the revised decision on the
+    author (the fields of `decide_responsibility`), which supersedes the one complained of;
+    `upheld` keeps the decision and reads none of them."""
+
     resolution = serializers.ChoiceField(choices=ResponsibilityComplaint.Resolution.choices)
     text = serializers.CharField(max_length=20000, help_text="The reasons of the resolution.")
+    decision = serializers.ChoiceField(
+        choices=Decision.choices, required=False, help_text="The revised decision."
+    )
+    followed_approved_plan = serializers.BooleanField(required=False)
+    pure_motive = serializers.BooleanField(required=False)
+    common_interest = serializers.BooleanField(required=False)
+    no_personal_gain = serializers.BooleanField(required=False)
+    damage = serializers.BooleanField(required=False)
+    damage_amount = serializers.IntegerField(
+        required=False, allow_null=True, help_text="VND, when there is damage."
+    )
+    reasons = serializers.CharField(
+        required=False, max_length=5000, help_text="The reasons of the revised decision."
+    )
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -506,7 +555,7 @@ class LessonDetailSerializer(LessonSerializer):
     def get_dossier(self, proposal):
         if not self.context.get("full"):
             return None
-        decisions = list(proposal.responsibility_decisions.all())
+        decisions = current_decisions(proposal.responsibility_decisions.all())
         decision = decisions[0] if len(decisions) == 1 else None
         return LessonDossierSerializer(
             {

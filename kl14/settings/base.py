@@ -381,6 +381,9 @@ KL14_ABUSE_EXPLANATION_DAYS = env.int("KL14_ABUSE_EXPLANATION_DAYS", default=10)
 # Working days each author has to explain (giải trình) before the decision on their responsibility
 # (amendment of 2026-11-29); 0: no fixed period, the head need not wait.
 KL14_RESPONSIBILITY_EXPLANATION_DAYS = env.int("KL14_RESPONSIBILITY_EXPLANATION_DAYS", default=5)
+# Calendar days an author has to complain (khiếu nại) against the decision on their responsibility,
+# from the day it was issued (Law on Complaints 2011, Art. 9: 90 days from receiving it).
+KL14_COMPLAINT_DAYS = env.int("KL14_COMPLAINT_DAYS", default=90)
 # /readyz calls the outbox late when its oldest unsent e-mail waits longer than this (seconds).
 KL14_READY_OUTBOX_MAX_AGE = env.int("KL14_READY_OUTBOX_MAX_AGE", default=600)
 # Official documents (documents app): the place in their date line (Decree 30: the province

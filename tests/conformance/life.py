@@ -11,8 +11,17 @@ from ledger.models import LedgerEntry
 from pilots import services as pilots
 from pilots.models import Adjustment, FinalReport, ImplementationPlan, Inspection, ProgressReport
 from proposals import services as proposals
-from proposals.models import Opinion, Proposal, ProposalAuthor, ProposalVersion, State, Vote
-from reviews import board_requests, evaluation
+from proposals.models import (
+    RESPONSIBILITY_OUTCOMES,
+    Opinion,
+    Proposal,
+    ProposalAuthor,
+    ProposalVersion,
+    State,
+    Vote,
+)
+from proposals.permissions import access_proposal
+from reviews import board_requests, evaluation, responsibility
 from reviews import services as reviews
 from reviews.models import (
     AbuseReferral,
@@ -21,6 +30,7 @@ from reviews.models import (
     Institutionalization,
     Recognition,
     Replication,
+    ResponsibilityComplaint,
     ResponsibilityDecision,
 )
 from tests.factories.pilots import plan_data
@@ -436,6 +446,14 @@ TABLE = {
     # transition fires when the authority approves the board's request (replicate_on_request).
     "replicate": ({S.SUCCEEDED, S.REPLICATED}, {S.REPLICATED}, "competent_authority"),
     "institutionalize": ({S.SUCCEEDED, S.REPLICATED}, {S.INSTITUTIONALIZED}, "board_over"),
+    # Issue 11, point 2 (Law on Complaints 2011, Art. 18, 31): an author's complaint resolved as
+    # founded by the deciding head carries the revised decision on that author; the proposal
+    # moves to the outcome the authors' current decisions share, or `responsibility_decided`.
+    "revise_responsibility": (
+        set(RESPONSIBILITY_OUTCOMES),
+        set(RESPONSIBILITY_OUTCOMES),
+        "deciding_head",
+    ),
 }
 
 # The inputs of each transition as api.md names them (valid values).
@@ -468,6 +486,16 @@ INPUTS = {
     "conclude_abuse": {"finding": "founded", "conclusion": "Có căn cứ kết luận vụ lợi."},
     "replicate": {"grounds": "Điều kiện tương đồng."},  # + target_units (the commune)
     "institutionalize": {"title": "Quy định về một cửa số", "issuing_level": "province"},
+    # The complaint founded: no personal gain proven, a smaller damage; the author is exempted.
+    "revise_responsibility": {
+        "resolution": "accepted",
+        "text": "Khiếu nại đúng: chưa đủ căn cứ kết luận vụ lợi.",
+        "decision": "exempted",
+        **PROTECTED,
+        "damage": True,
+        "damage_amount": 20_000_000,
+        "reasons": "Thiệt hại do nguyên nhân khách quan, đã khắc phục một phần.",
+    },
 }
 
 
@@ -502,6 +530,45 @@ def replicate_on_request(*, proposal, actor, target_units, grounds):
         board_requests.board_request_decide(board_request=request, actor=actor, decision="approve")
 
 
+COMPLAINT = "Tôi làm đúng kế hoạch được duyệt, không vụ lợi."
+
+
+def complainant(proposal):
+    """The author whose complaint `revise_responsibility` resolves: the first author."""
+    return ProposalAuthor.objects.filter(proposal=proposal).order_by("pk").first().user
+
+
+def file_complaint(proposal):
+    """The complainant's complaint against the decision on them, unless already filed."""
+    author = complainant(proposal)
+    if not ResponsibilityComplaint.objects.filter(
+        decision__proposal=proposal, decision__author=author
+    ).exists():
+        responsibility.complaint_file(proposal=fresh(proposal), actor=author, text=COMPLAINT)
+
+
+def revise_on_complaint(*, proposal, actor, **inputs):
+    """`revise_responsibility` as issue 11 has it: the deciding head (`actor`) resolves the
+    complainant's complaint as founded, with the revised decision. The complaint is filed here
+    when `prepare` did not; one atomic step, so a refusal writes nothing. Who may not see the
+    proposal learns nothing more than 404."""
+    with transaction.atomic():
+        access_proposal(actor, proposal.pk)
+        file_complaint(proposal)
+        responsibility.complaint_resolve(
+            proposal=fresh(proposal), actor=actor, author=complainant(proposal), **inputs
+        )
+
+
+def revised_state(source, *, head_authored) -> str:
+    """The state after INPUTS["revise_responsibility"] from `source`: the complainant alone
+    (a cadre's proposal, except in `responsibility_decided`) or every author (from `exempted`)
+    now exempted, else the outcomes differ."""
+    if source == S.EXEMPTED or (not head_authored and source != S.RESPONSIBILITY_DECIDED):
+        return S.EXEMPTED
+    return S.RESPONSIBILITY_DECIDED
+
+
 SERVICES = {
     "submit": proposals.proposal_submit,
     "withdraw": proposals.proposal_withdraw,
@@ -522,6 +589,7 @@ SERVICES = {
     "conclude_abuse": reviews.proposal_conclude_abuse,
     "replicate": replicate_on_request,
     "institutionalize": reviews.proposal_institutionalize,
+    "revise_responsibility": revise_on_complaint,
 }
 
 
@@ -571,6 +639,8 @@ def prepare(org, proposal, name, *, outcome="achieved"):
         explain_all(proposal)
     elif name == "decide_responsibility" and fresh(proposal).state == S.RESPONSIBILITY_REVIEW:
         decide_all_but_one(org, proposal)
+    elif name == "revise_responsibility" and fresh(proposal).state in RESPONSIBILITY_OUTCOMES:
+        file_complaint(proposal)
 
 
 def decide_all_but_one(org, proposal):

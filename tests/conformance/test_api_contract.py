@@ -82,7 +82,8 @@ API_INPUTS = {
 # Amendment 2026-11-29: `replicate` is no transition of the API; it fires when the competent
 # authority approves the organization board's request (POST /proposals/{id}/requests/, then
 # POST /requests/{id}/decision/: test_the_board_proposes_and_the_authority_decides_by_the_api).
-ON_REQUEST = {"replicate"}
+# Fired by another endpoint: the authority's approval of a request, the resolution of a complaint.
+ON_REQUEST = {"replicate", "revise_responsibility"}
 OPTIONAL = {
     "override_reason",
     "damage_amount",

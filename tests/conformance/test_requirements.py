@@ -18,7 +18,7 @@ from proposals.models import (
     ProposalVersion,
     Vote,
 )
-from proposals.selectors import proposal_tally
+from proposals.selectors import proposal_tally, proposal_verify
 from reviews import board_requests
 from reviews import services as reviews
 from reviews.models import (
@@ -789,11 +789,61 @@ def test_an_author_complains_and_the_deciding_head_resolves(org, reach):
         proposal=fresh(proposal),
         actor=org.head,
         author=org.cadre.pk,
-        resolution="accepted",
-        text="Khiếu nại đúng: xem xét lại quyết định.",
+        resolution="upheld",
+        text="Khiếu nại không có căn cứ: giữ nguyên quyết định.",
     )
     assert [e.event for e in entries(proposal)[-2:]] == [
         "responsibility_complaint",
         "responsibility_complaint_resolution",
     ]
     assert fresh(proposal).state == S.HELD_RESPONSIBLE
+
+
+def test_a_founded_complaint_revises_the_decision_and_the_state(org, reach):
+    """Law on Complaints, Art. 31: resolved as founded, the complaint carries the revised decision
+    on the author; the decision complained of stays as history; the proposal's state follows the
+    authors' current decisions; a founded resolution without a revised decision is 400."""
+    from reviews import responsibility
+
+    proposal = reach(S.HELD_RESPONSIBLE)
+    responsibility.complaint_file(proposal=fresh(proposal), actor=org.cadre, text="Khiếu nại.")
+    before = fingerprint()
+    with pytest.raises(Invalid) as error:
+        responsibility.complaint_resolve(
+            proposal=fresh(proposal),
+            actor=org.head,
+            author=org.cadre.pk,
+            resolution="accepted",
+            text="Khiếu nại đúng.",
+        )
+    assert {"decision", "reasons"} <= set(error.value.errors)
+    assert fingerprint() == before
+    complained_of = ResponsibilityDecision.objects.get(proposal=proposal)
+    proposal = fire(org, proposal, "revise_responsibility")
+    assert proposal.state == S.EXEMPTED
+    entry = entries(proposal)[-1]
+    assert (entry.event, entry.from_state, entry.to_state) == (
+        "revise_responsibility",
+        S.HELD_RESPONSIBLE,
+        S.EXEMPTED,
+    )
+    assert entry.payload["previous_decision"] == "held_responsible"
+    revised = ResponsibilityDecision.objects.get(supersedes=complained_of)
+    assert revised.decision == "exempted" and revised.author == org.cadre
+    assert ResponsibilityDecision.objects.get(pk=complained_of.pk).decision == "held_responsible"
+    assert review_record(proposal).protected is True
+    assert proposal_verify(proposal).valid
+
+
+def test_a_complaint_is_filed_within_the_days_the_law_allows(org, reach, settings):
+    """Law on Complaints, Art. 9: 90 days (KL14_COMPLAINT_DAYS) from the decision; later, 400
+    and nothing written."""
+    from reviews import responsibility
+
+    assert settings.KL14_COMPLAINT_DAYS == 90
+    settings.KL14_COMPLAINT_DAYS = -1  # the last day was yesterday
+    proposal = reach(S.HELD_RESPONSIBLE)
+    before = fingerprint()
+    with pytest.raises(Invalid):
+        responsibility.complaint_file(proposal=fresh(proposal), actor=org.cadre, text="Muộn.")
+    assert fingerprint() == before

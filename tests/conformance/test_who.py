@@ -48,6 +48,7 @@ FROM = {
     "conclude_abuse": S.ABUSE_REVIEW,
     "replicate": S.SUCCEEDED,
     "institutionalize": S.SUCCEEDED,
+    "revise_responsibility": S.HELD_RESPONSIBLE,
 }
 assert set(FROM) == set(TABLE)
 assert all(state in TABLE[name][0] for name, state in FROM.items())
@@ -129,6 +130,9 @@ WHO = [
     ("replicate", "cadre", {"p_standing"}),
     ("replicate", "head", {"p_standing"}),
     ("institutionalize", "head", {"a_board", "p_board"}),
+    # A complaint is resolved by the head who decided (Law on Complaints, Art. 18).
+    ("revise_responsibility", "cadre", {"head"}),
+    ("revise_responsibility", "head", {"p_head"}),
 ]
 
 

@@ -302,15 +302,26 @@ class TestApiAndPages:
             content_type="application/json",
             **head,
         )
-        assert response.status_code == 200
+        assert response.status_code == 400  # partly founded: the revised decision is needed
+        assert {"decision", "reasons"} <= set(response.json()["errors"])
+        response = client.post(
+            f"{base}/complaints/{org.cadre2.pk}/resolution/",
+            {"resolution": "partly", "text": "Một phần.", **body, "decision": "exempted"},
+            content_type="application/json",
+            **head,
+        )
+        assert response.status_code == 200, response.content
         rows = client.get(f"{base}/decisions/", **head).json()
-        assert [(r["author"]["username"], r["decision"]) for r in rows] == [
-            ("cadre", "reduced"),
-            ("cadre2", "held_responsible"),
+        assert [(r["author"]["username"], r["decision"], r["current"]) for r in rows] == [
+            ("cadre", "reduced", True),
+            ("cadre2", "held_responsible", False),
+            ("cadre2", "exempted", True),
         ]
         assert rows[1]["complaint"]["resolution"] == "partly"
+        assert rows[2]["supersedes"] == rows[1]["id"]
         review_body = client.get(f"/api/v1/proposals/{review.pk}/review/", **head).json()
-        assert review_body["protected"] is None
+        assert review_body["protected"] is True
+        assert review_body["proposal"]["state"] == State.RESPONSIBILITY_DECIDED
         assert len(review_body["responsibility_decisions"]) == 2
 
     def test_the_review_page_shows_each_authors_outcome(self, org, review, client):
