@@ -19,7 +19,7 @@ from proposals.models import State
 from reviews import board_requests, responsibility
 from reviews import services as reviews
 from tests.conformance.conftest import org  # noqa: F401 - the conformance cast of people
-from tests.conformance.life import ROUTE, S, cadre_draft, cast, drive, head_draft, step
+from tests.conformance.life import INPUTS, ROUTE, S, cadre_draft, cast, drive, head_draft, step
 from tests.conformance.test_actions import inspect, report, request_adjustment
 from tests.factories.proposals import fresh
 from tests.factories.reviews import recognised
@@ -169,6 +169,14 @@ def _lived(org):  # noqa: F811
         author=org.cadre2.pk,
         resolution="upheld",
         text="Có căn cứ về việc vụ lợi.",
+    )
+    # The other author's complaint is founded: the revised decision on them.
+    responsibility.complaint_file(proposal=fresh(d), actor=org.cadre, text="Thiệt hại nhỏ hơn.")
+    responsibility.complaint_resolve(
+        proposal=fresh(d),
+        actor=c.deciding_head,
+        author=org.cadre.pk,
+        **INPUTS["revise_responsibility"],
     )
     done.append(fresh(d))
     return done

@@ -452,6 +452,55 @@ def complaint_resolution(p, org):
     sql("UPDATE reviews_responsibilitycomplaint SET resolution = %s", ["accepted"])
 
 
+def revision_stage(org, proposal):
+    """Both authors decided together (reduced); the cadre's complaint founded: the revised
+    decision on the cadre (exempted) supersedes theirs, the outcomes now differ."""
+    p = decided(proposal, head=org.head, party=org.party)
+    persons.complaint_file(proposal=fresh(p), actor=org.cadre, text="Thiệt hại nhỏ hơn.")
+    persons.complaint_resolve(
+        proposal=fresh(p),
+        actor=org.head,
+        author=org.cadre,
+        resolution="accepted",
+        text="Khiếu nại đúng.",
+        decision=Decision.EXEMPTED,
+        damage=True,
+        damage_amount=20_000_000,
+        reasons="Thiệt hại do nguyên nhân khách quan.",
+        **PROTECTED,
+    )
+    assert fresh(p).state == State.RESPONSIBILITY_DECIDED
+    return fresh(p)
+
+
+@records("responsibility_decisions", revision_stage)
+def revised_decision(p, org):
+    sql(
+        "UPDATE reviews_responsibilitydecision SET decision = %s WHERE supersedes_id IS NOT NULL",
+        ["liability_excluded"],
+    )
+
+
+@records("responsibility_decisions", revision_stage)
+def superseded_decision(p, org):
+    """The history: the decision complained of, rewritten."""
+    sql(
+        "UPDATE reviews_responsibilitydecision SET reasons = %s "
+        "WHERE id IN (SELECT supersedes_id FROM reviews_responsibilitydecision)",
+        ["Không có lỗi."],
+    )
+
+
+@records("responsibility_decisions", revision_stage)
+def revision_deleted(p, org):
+    sql("DELETE FROM reviews_responsibilitydecision WHERE supersedes_id IS NOT NULL")
+
+
+@records("responsibility_complaints", revision_stage)
+def revision_resolution(p, org):
+    sql("UPDATE reviews_responsibilitycomplaint SET resolution = %s", ["upheld"])
+
+
 def abuse_stage(org, proposal):
     """Under way; referred for abuse, both authors explained, the finding: unfounded (back to
     in_progress, protection intact)."""
@@ -670,6 +719,10 @@ ROWS = [
     responsibility_explanation,
     complaint,
     complaint_resolution,
+    revised_decision,
+    superseded_decision,
+    revision_deleted,
+    revision_resolution,
     abuse_evidence,
     abuse_finding,
     abuse_explanation,
