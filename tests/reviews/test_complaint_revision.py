@@ -457,3 +457,36 @@ def test_the_complaint_counts_its_co_authors_apart(org, split):
     complain(split, org.cadre2)
     assert rs.can_complain(org.cadre, fresh(split))
     assert not rs.can_complain(org.cadre2, fresh(split))
+
+
+class TestPages:
+    def test_the_head_accepts_on_the_review_page(self, org, single, client):
+        complain(single, org.cadre)
+        client.force_login(org.head)
+        url = f"/reviews/{single.pk}/responsibility/complaints/{org.cadre.pk}/resolution/"
+        page = client.get(f"/reviews/{single.pk}/").content.decode()
+        assert f'action="{url}"' in page and 'name="reasons"' in page
+        before = fingerprint(single)
+        response = client.post(url, {"resolution": "accepted", "text": "Có căn cứ."})
+        assert response.status_code == 400
+        assert "Hãy chọn một phương án hợp lệ." in response.content.decode()
+        assert fingerprint(single) == before
+        form = {
+            "resolution": "accepted",
+            "text": "Có căn cứ.",
+            "decision": "exempted",
+            "followed_approved_plan": "on",
+            "pure_motive": "on",
+            "common_interest": "on",
+            "no_personal_gain": "on",
+            "damage": "on",
+            "damage_amount": "20000000",
+            "reasons": EXEMPTED["reasons"],
+        }
+        response = client.post(url, form)
+        assert response.status_code == 302
+        assert fresh(single).state == State.EXEMPTED
+        client.force_login(org.cadre)
+        page = client.get(f"/reviews/{single.pk}/").content.decode()
+        assert "Sửa đổi sau khi giải quyết khiếu nại" in page
+        assert "Hạn khiếu nại" not in page  # complained once: no second complaint here
