@@ -92,8 +92,12 @@ def test_a_founded_complaint_revises_the_decision_and_the_dossier(login, people,
     expect(mine).to_contain_text("Sửa đổi sau khi giải quyết khiếu nại")
     expect(mine).to_contain_text("30.000.000")
     expect(mine).to_contain_text("Khiếu nại đúng: quyết định được sửa đổi")
+    # The dossier is prepared by a worker (the tests' Celery is eager); the job's page offers it.
+    page.get_by_role("button", name="Lập hồ sơ bảo vệ (PDF)").click()
+    ready = page.locator("#export-status")
+    expect(ready).to_contain_text("Tệp đã sẵn sàng.", timeout=60_000)
     with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("link", name="Tải hồ sơ bảo vệ (PDF)").click()
+        ready.get_by_role("link", name=re.compile("^Tải về ho-so-bao-ve-")).click()
     path = tmp_path / "ho-so-bao-ve.pdf"
     download.value.save_as(path)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
