@@ -345,9 +345,10 @@ CADRE = RoleGuide(
                     "liability may be excluded, exempted or reduced — if you qualify."
                 ),
                 _(
-                    "“Download the protection dossier (PDF)”: the proposal, every version, "
+                    "“Prepare the protection dossier (PDF)”: the proposal, every version, "
                     "decision, vote and opinion, the reports and the ledger, under a "
-                    "verification code. Keep it."
+                    "verification code. It is prepared in the background: its page shows the "
+                    "progress, then the file to download. Keep it."
                 ),
             ),
             shot="cadre/review",
@@ -816,8 +817,10 @@ ORGANIZATION_BOARD = RoleGuide(
             ),
             steps=(
                 _(
-                    "Download the report of the period shown on screen as a spreadsheet "
-                    "(.xlsx) or a PDF, for the quarterly and yearly reviews (sơ kết, tổng kết)."
+                    "Ask for the report of the period shown on screen as a spreadsheet "
+                    "(.xlsx) or a PDF, for the quarterly and yearly reviews (sơ kết, tổng kết). "
+                    "It is prepared in the background: its page shows the progress, then the "
+                    "file to download."
                 ),
                 _(
                     "Each quarter and each year KL14 reminds the board of the review, with the "
