@@ -537,7 +537,8 @@ DEPUTY = RoleGuide(
             title=_("Proposals awaiting your vote"),
             url_name="proposals:votes",
             intro=_(
-                "Proposals under review by the leadership collective of your unit. A deputy who "
+                "Proposals under review by the leadership collective of your unit, and pilots "
+                "whose results it evaluates: the list says which vote each one is. A deputy who "
                 "is an author of a proposal does not vote on it."
             ),
             steps=(_("Open “Proposals” → “Awaiting my vote” and choose a proposal."),),
@@ -575,7 +576,8 @@ DEPUTY = RoleGuide(
             also=("reviews:evaluation-ballot",),
             intro=_(
                 "When the final report of a pilot of your unit is filed, KL14 tells you it is "
-                "your turn: the leadership collective votes on the outcome (Decree 73, Art. 18)."
+                "your turn and lists it under “Awaiting my vote”: the leadership collective "
+                "votes on the outcome (Decree 73, Art. 18)."
             ),
             steps=(
                 _(

@@ -48,7 +48,10 @@ class ProposalsConfig(AppConfig):
                 roles=(Role.HEAD, Role.DEPUTY),
                 order=30,
                 group="proposals",
-                description=_("Proposals under review by your leadership collective."),
+                description=_(
+                    "What your leadership collective votes on: decisions on proposals and "
+                    "evaluations of their results."
+                ),
                 badge=vote_count,
             )
         )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +12,7 @@ from units.models import Role
 from units.roles import user_roles
 from units.selectors import members_with_role
 
+from .ballots import ballot_owed_q, my_choice, voting_states
 from .hashing import version_hash
 from .models import (
     DECISION_STATES,
@@ -53,11 +54,15 @@ def proposals_awaiting_decision(user) -> QuerySet[Proposal]:
 
 
 def proposals_awaiting_vote(user) -> QuerySet[Proposal]:
+    """Proposals on which the user's leadership collective votes now (proposals.ballots: the
+    decision, the evaluation of the results), the user not being an author. `my_choice` is the
+    user's ballot in that vote (None while not cast)."""
     units = user_roles(user).unit_ids(Role.HEAD, Role.DEPUTY)
     return (
-        _for_lists(Proposal.objects.filter(state=State.UNDER_REVIEW, deciding_unit_id__in=units))
+        _for_lists(Proposal.objects.filter(state__in=voting_states(), deciding_unit_id__in=units))
         .exclude(authorships__user=user)
-        .order_by("decision_due")
+        .annotate(my_choice=my_choice(user))
+        .order_by("decision_due", "pk")
     )
 
 
@@ -78,8 +83,10 @@ def proposals_awaiting(user) -> QuerySet[Proposal]:
     voters = roles.unit_ids(Role.HEAD, Role.DEPUTY)
     party = roles.unit_ids(Role.PARTY_COMMITTEE)
     q = Q(state__in=DECISION_STATES, deciding_unit_id__in=heads)
-    q |= Q(state=State.UNDER_REVIEW, deciding_unit_id__in=voters) & ~Q(
-        pk__in=Vote.objects.filter(voter=user).values("proposal_id")
+    q |= (
+        Q(deciding_unit_id__in=voters)
+        & ballot_owed_q(user)
+        & ~Exists(ProposalAuthor.objects.filter(proposal=OuterRef("pk"), user=user))
     )
     q |= Q(state__in=[State.UNDER_REVIEW, State.EVALUATING], deciding_unit_id__in=party)
     q |= Q(state=State.RETURNED, authorships__user=user)

@@ -11,6 +11,7 @@ class ReviewsConfig(AppConfig):
         from units.models import Role
 
         from . import (
+            evaluation,  # noqa: F401 - registers the evaluation's ballot among the collective votes
             events,  # noqa: F401 - labels of its ledger events
             exports,
             records,  # noqa: F401 - how its rows are cross-checked with the ledger

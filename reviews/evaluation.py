@@ -5,9 +5,13 @@ vote (proposals.selectors.vote_passes); the head records the evaluation (reviews
 written reasons, as at the decision. Reads and the ballot's write live here."""
 
 from django.db import transaction
+from django.db.models import OuterRef
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kl14.errors import Conflict, Invalid
+from proposals import ballots
 from proposals.models import State
 from proposals.selectors import Tally, vote_passes, voting_collective
 from proposals.services import lock_proposal, record_action, require
@@ -133,3 +137,15 @@ def minutes_store(*, evaluation, uploaded, info, actor) -> EvaluationMinutes:
         minutes.file.delete(save=False)  # nothing is half-written
         raise
     return minutes
+
+
+# The evaluation's ballot among the votes a member of the collective may owe ("Awaiting my vote").
+ballots.register(
+    ballots.CollectiveVote(
+        state=State.EVALUATING,
+        subject=gettext_lazy("Evaluation of the results"),
+        ballot_of=lambda user: EvaluationBallot.objects.filter(proposal=OuterRef("pk"), voter=user),
+        choice_label=lambda choice: BallotChoice(choice).label,
+        url=lambda proposal: f"{reverse('reviews:review', args=[proposal.pk])}#evaluation-vote",
+    )
+)

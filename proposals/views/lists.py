@@ -1,4 +1,5 @@
-"""The lists: my proposals, the head's inbox, the voting queue and the Party committee's queue.
+"""The lists: my proposals, the head's inbox, the voting queue (the decision and the evaluation of
+the results) and the Party committee's queue.
 Each runs a fixed number of queries whatever the number of rows: relations are selected or
 prefetched by the selectors and the per-row facts are annotations."""
 
@@ -9,7 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ..models import Opinion, State, Vote
+from ..ballots import ballot_owed_q, collective_vote
+from ..models import Opinion, State
 from ..selectors import (
     proposals_authored_by,
     proposals_awaiting_decision,
@@ -18,14 +20,6 @@ from ..selectors import (
 )
 
 PAGE_SIZE = 25
-
-
-def votes_this_round():
-    return Vote.objects.filter(proposal=OuterRef("pk"), round=OuterRef("decision_round"))
-
-
-def my_vote(user):
-    return votes_this_round().filter(voter=user)
 
 
 def opinion_this_round():
@@ -75,10 +69,16 @@ def inbox(request):
 @login_required
 @require_GET
 def vote_queue(request):
-    queryset = proposals_awaiting_vote(request.user).annotate(
-        my_choice=Subquery(my_vote(request.user).values("choice")[:1])
-    )
-    return _render(request, "proposals/vote_queue.html", _page(request, queryset))
+    """Every vote of the user's leadership collectives: the decision on a proposal under review,
+    the evaluation of the results (proposals.ballots), each linking to where the ballot is cast."""
+    page = _page(request, proposals_awaiting_vote(request.user))
+    for proposal in page.object_list:
+        vote = collective_vote(proposal.state)
+        proposal.vote_subject = vote.subject
+        proposal.ballot_url = vote.url(proposal)
+        proposal.shows_decision_due = vote.shows_decision_due
+        proposal.my_choice_label = proposal.my_choice and vote.choice_label(proposal.my_choice)
+    return _render(request, "proposals/vote_queue.html", page)
 
 
 @login_required
@@ -98,8 +98,8 @@ def inbox_count(user) -> int:
 
 
 def vote_count(user) -> int:
-    """Proposals under review where the user has not voted in this round yet."""
-    return proposals_awaiting_vote(user).filter(~Exists(my_vote(user))).count()
+    """Collective votes (decision, evaluation) where the user has not cast their ballot yet."""
+    return proposals_awaiting_vote(user).filter(ballot_owed_q(user)).count()
 
 
 def opinion_count(user) -> int:

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from proposals import services as proposals
 from proposals import transitions as registry
 from proposals.models import Proposal
-from tests.factories.proposals import CONDITIONS_MET, committee_reference_data
+from tests.factories.proposals import CONDITIONS_MET, committee_reference_data, fresh
 
 from .life import (
     CAUSES,
@@ -23,6 +24,7 @@ from .life import (
     cadre_draft,
     drive,
     entries,
+    evaluation_vote_all,
     fingerprint,
     head_draft,
     minutes_file,
@@ -376,6 +378,26 @@ def test_lists_are_paginated_up_to_100(org):
     numbered = client.get("/api/v1/proposals/", {"page_size": 2, "page": 1}).json()
     assert "page=2" in numbered["next"]
     assert client.get("/api/v1/proposals/", {"page_size": 1000}).status_code == 200
+
+
+def test_awaiting_me_lists_every_ballot_the_collective_owes(org):
+    """api.md `awaiting_me=true` (the user must act): a member of the leadership collective must
+    vote on the decision and, since the amendment of 2026-11-29 (Art. 18), on the evaluation of
+    the results; once their ballot is cast, or for anyone outside the collective, it is not
+    listed."""
+    decision = drive(org, cadre_draft(org), S.UNDER_REVIEW)
+    results = drive(org, cadre_draft(org), S.EVALUATING)
+
+    def awaiting(user):
+        answer = client_for(user).get("/api/v1/proposals/", {"awaiting_me": "true"}).json()
+        return {p["code"] for p in answer["results"]}
+
+    assert awaiting(org.deputy1) == {decision.code, results.code}
+    evaluation_vote_all(org, results)
+    proposals.vote_cast(proposal=fresh(decision), actor=org.deputy1, choice="for")
+    assert awaiting(org.deputy1) == set()
+    assert awaiting(org.c_deputy) == set() and awaiting(org.p_deputy) == set()
+    assert results.code not in awaiting(org.cadre)
 
 
 def test_escalate_is_not_offered_where_there_is_no_superior_unit(org):
