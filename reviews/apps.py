@@ -8,7 +8,10 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from kl14.navigation import NavItem, register
+        from ledger.models import LedgerEntry
+        from ledger.signals import entry_appended
         from units.models import Role
+        from units.signals import unit_moved
 
         from . import (
             evaluation,  # noqa: F401 - registers the evaluation's ballot among the collective votes
@@ -17,6 +20,13 @@ class ReviewsConfig(AppConfig):
             records,  # noqa: F401 - how its rows are cross-checked with the ledger
             transitions,  # noqa: F401 - registers the review-stage transitions
         )
+        from .rollups import on_entry_appended, on_unit_moved
+
+        # The dashboard's roll-ups follow every change in its own transaction (rollups.py).
+        entry_appended.connect(
+            on_entry_appended, sender=LedgerEntry, dispatch_uid="reviews.rollups"
+        )
+        unit_moved.connect(on_unit_moved, dispatch_uid="reviews.rollups")
 
         exports.register()  # the period report and the dossier, built by a worker
 

@@ -30,6 +30,7 @@ from proposals.services import (
 from units.models import Membership, Role, Unit
 
 from . import permissions as perms
+from . import rollups
 from .models import (
     AuthorityRole,
     BoardRequest,
@@ -309,7 +310,7 @@ def _approve_recognition(proposal, actor, board_request, unit, decided):
     people = recognition_recipients_check(proposal, kind, people, errors)
     if errors:
         raise _changed(errors)
-    Recognition.objects.bulk_create(
+    granted = Recognition.objects.bulk_create(
         Recognition(
             proposal=proposal,
             recipient=user,
@@ -321,6 +322,7 @@ def _approve_recognition(proposal, actor, board_request, unit, decided):
         )
         for user in people
     )
+    rollups.count_records(proposal, [(f"recognition:{r.kind}", r.created_at) for r in granted])
     record_action(
         proposal=proposal,
         actor=actor,

@@ -798,3 +798,61 @@ class DossierIssue(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class Rollup(models.Model):
+    """One figure of the organization board's dashboard for a unit's whole subtree and one period
+    bucket (issue 12): every proposal counts in every ancestor of its home unit, so the national
+    root's dashboard reads a few thousand of these rows instead of every proposal. Kept in the
+    transaction of each change by rollups.py; `manage.py rebuild_rollups` recomputes them.
+
+    `period` is the first day of the quarter the fact falls in (local time), except for the key
+    `due`, whose period is the decision due date itself. `via` says who decided, for the decision
+    keys: the deciding unit when it is this unit or above it, else this unit's child whose
+    subtree holds the deciding unit; 0 for every other key."""
+
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    period = models.DateField(_("period"))
+    key = models.CharField(_("figure"), max_length=48)
+    via = models.PositiveIntegerField(_("decided by"), default=0)
+    n = models.BigIntegerField(_("count"), default=0)
+    # Decisions: the sum of the times from submission to decision, in microseconds.
+    duration = models.BigIntegerField(_("total duration"), default=0)
+
+    class Meta:
+        verbose_name = _("dashboard figure")
+        verbose_name_plural = _("dashboard figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period", "key", "via"], name="rollup_unique_cell"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.period} {self.key} {self.via}: {self.n}"
+
+
+class RollupShare(models.Model):
+    """What one proposal's own row adds to the roll-ups now: the ids of its home unit's chain
+    (root first) and its cells `[key, period, deciding unit id or 0, n, duration]`. The next
+    change to the proposal takes exactly this away and adds what the row says then, whatever
+    changed in between; a proposal without a share is counted nowhere."""
+
+    proposal = models.OneToOneField(
+        "proposals.Proposal",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("proposal"),
+    )
+    chain = models.JSONField(_("units"), default=list)
+    cells = models.JSONField(_("cells"), default=list)
+
+    class Meta:
+        verbose_name = _("dashboard share of a proposal")
+        verbose_name_plural = _("dashboard shares of proposals")
+
+    def __str__(self):
+        return str(self.proposal_id)

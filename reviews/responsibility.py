@@ -41,6 +41,7 @@ from proposals.services import (
 )
 
 from . import permissions as perms
+from . import rollups
 from .models import (
     REVISING,
     Decision,
@@ -412,7 +413,7 @@ def _decide_one(proposal, actor, person, *, decision, criteria, damage, damage_a
     """Records the decision on `person`: an in-state action while other authors wait for theirs,
     the `decide_responsibility` transition for the last one."""
     due, evaluation = rest["due"], rest["evaluation"]
-    ResponsibilityDecision.objects.create(
+    record = ResponsibilityDecision.objects.create(
         proposal=proposal,
         author=person,
         decision=decision,
@@ -423,6 +424,7 @@ def _decide_one(proposal, actor, person, *, decision, criteria, damage, damage_a
         due=due,
         decided_by=actor,
     )
+    rollups.count_records(proposal, [(f"protection:{decision}", record.created_at)])
     payload = {
         "author": person.get_username(),
         "decision": decision,

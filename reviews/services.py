@@ -42,6 +42,7 @@ from units.models import Role, Unit
 from units.selectors import unit_parent
 
 from . import permissions as perms
+from . import rollups
 from .dossier import dossier_pdf, verification_code
 from .evaluation import check_minutes, evaluation_tally, minutes_store
 from .models import (
@@ -160,6 +161,7 @@ def proposal_evaluate(
         override_reason=override_reason if reasons_needed else "",
     )
     stored = minutes_store(evaluation=evaluation, uploaded=minutes, info=minutes_info, actor=actor)
+    rollups.count_records(proposal, [(f"outcome:{outcome}", evaluation.created_at)])
     payload = {
         "outcome": outcome,
         "causes_objective": causes_objective,
@@ -303,13 +305,14 @@ def proposal_conclude_abuse(*, proposal, actor, finding, conclusion) -> Proposal
     case.concluded_at = timezone.now()
     case.save(update_fields=["finding", "conclusion", "concluded_by", "concluded_at"])
     if founded:
-        AbuseReferral.objects.create(
+        referral = AbuseReferral.objects.create(
             proposal=proposal,
             evidence=case.evidence,
             from_state=case.from_state,
             referred_by=case.referred_by,
             case=case,
         )
+        rollups.count_records(proposal, [("referred", referral.created_at)])
     fire_transition(
         proposal,
         actor,
@@ -487,6 +490,7 @@ def proposal_institutionalize(*, proposal, actor, title, issuing_level) -> Propo
         board_unit=Unit.objects.get(path=board_path),
         proposed_by=actor,
     )
+    rollups.count_records(proposal, [("institutionalized", record.created_at)])
     fire_transition(
         proposal,
         actor,

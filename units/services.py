@@ -11,6 +11,7 @@ from kl14.errors import Forbidden, Invalid
 
 from .models import Membership, PastMembership, Role, Unit
 from .permissions import can_manage_unit
+from .signals import unit_moved
 
 
 def _check_code_free(code, exclude_pk=None):
@@ -53,6 +54,7 @@ def unit_update(*, unit: Unit, actor=None, parent: Unit | None = None, **fields)
             raise Invalid(errors={"parent": [_("A unit cannot be moved under itself.")]})
         Unit.objects.move(unit, Unit.objects.get(pk=parent.pk), pos="sorted-child")
         unit.refresh_from_db()
+        unit_moved.send(sender=Unit, unit=unit)
     return unit
 
 
