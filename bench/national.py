@@ -237,7 +237,7 @@ def build(args, rnd: random.Random) -> dict:
             (decided_at + timedelta(days=300)) if published else None, created, created,
             due if decided else None,
         ))  # fmt: skip
-        authors.append((pk, pk, author, True, created))
+        authors.append((pk, pk, author, True, created, "staff"))
         if not path:
             continue
         content = {"fields": {"title": title, "summary": summary}, "authors": [author]}
@@ -282,7 +282,9 @@ def build(args, rnd: random.Random) -> dict:
          "head_override", "state_changed_at", "origin_id", "published_at", "created_at",
          "updated_at", "decided_due"],
     )  # fmt: skip
-    copy_rows(ProposalAuthor, authors, ["id", "proposal_id", "user_id", "is_creator", "added_at"])
+    copy_rows(
+        ProposalAuthor, authors, ["id", "proposal_id", "user_id", "is_creator", "added_at", "post"]
+    )
     copy_rows(
         ProposalVersion,
         versions,

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -153,6 +154,18 @@ class PeriodForm(forms.Form):
         else:
             data["the_period"] = Period()
         return data
+
+    def offer_units_around(self, unit) -> None:
+        """Offers, instead of every unit of the subtree (50,000 at the national root), the
+        chosen unit's ancestors, itself and its children within the board's subtree (one
+        query); any unit of the subtree is still accepted, and the tables drill down."""
+        field = self.fields["unit"]
+        around = field.queryset.filter(
+            Q(path__in=unit.ancestor_paths()) | Q(path__startswith=unit.path, depth=unit.depth + 1)
+        ).order_by("path")
+        field.widget.choices = [("", field.empty_label)] + [
+            (u.pk, field.label_from_instance(u)) for u in around
+        ]
 
 
 # --- requests to the competent authority --------------------------------------------------------

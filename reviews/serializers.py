@@ -711,6 +711,9 @@ class UnitCountsSerializer(serializers.Serializer):
     unit = UnitBriefSerializer()
     states = serializers.DictField(child=serializers.IntegerField())
     total = serializers.IntegerField()
+    subtree = serializers.BooleanField(
+        help_text="The row counts this child unit with every unit under it."
+    )
 
 
 class DecisionRowSerializer(serializers.Serializer):
@@ -721,6 +724,9 @@ class DecisionRowSerializer(serializers.Serializer):
     on_time = serializers.IntegerField()
     late = serializers.IntegerField()
     average_days = serializers.FloatField(allow_null=True)
+    subtree = serializers.BooleanField(
+        help_text="Decided by the units of this child unit's subtree, not by the unit alone."
+    )
 
 
 class PeriodSerializer(serializers.Serializer):

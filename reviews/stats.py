@@ -1,28 +1,23 @@
-"""The organization board's figures for a subtree, aggregated in the database: a fixed number of
-queries whatever the number of proposals. Used by the dashboard, its API and the period report
-(sơ kết each quarter, tổng kết each year)."""
+"""The organization board's figures for a subtree, read from the roll-ups kept per unit and quarter
+(rollups.py): a fixed number of queries, and a few thousand rows at the national root, whatever
+the number of proposals. Used by the dashboard, its API and the period report (sơ kết each
+quarter, tổng kết each year). The unit table shows the unit's own proposals and each child's
+whole subtree (drill down to see further); the decisions likewise, by deciding unit at or above
+the unit and by child subtree below it."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals.models import DECISION_STATES, Proposal, State
+from proposals.models import Proposal, State
 from units.models import Unit
 
-from .models import (
-    AbuseReferral,
-    Decision,
-    Evaluation,
-    Institutionalization,
-    Outcome,
-    Recognition,
-    RecognitionKind,
-    ResponsibilityDecision,
-)
+from . import rollups
+from .models import Decision, Outcome, RecognitionKind, Rollup
 
 QUARTER, YEAR = "quarter", "year"
 
@@ -89,10 +84,13 @@ class Period:
 
 @dataclass
 class UnitRow:
+    """The unit's own proposals (indent 0), or one child's whole subtree (indent 1)."""
+
     unit: Unit
     indent: int
     states: dict  # state -> count
     total: int
+    subtree: bool = False  # the child has units under it, counted with it
 
 
 @dataclass
@@ -104,6 +102,9 @@ class DecisionRow:
     on_time: int
     late: int
     average_days: float | None
+    # Decided by the units of this child's subtree (a child of the dashboard's unit with units
+    # under it); otherwise by the unit itself.
+    subtree: bool = False
 
 
 @dataclass
@@ -111,8 +112,8 @@ class Dashboard:
     unit: Unit
     period: Period
     states: list  # [(value, label, n)]
-    units: list  # UnitRow
-    decisions: list  # DecisionRow per deciding unit
+    units: list  # UnitRow: the unit itself, then each child with its subtree
+    decisions: list  # DecisionRow per deciding unit (at or above the unit) or child subtree
     decided: int = 0
     approved: int = 0
     on_time: int = 0
@@ -189,117 +190,132 @@ def decisions_queryset(unit: Unit, period: Period):
     )
 
 
-def _days(duration) -> float | None:
-    return round(duration.total_seconds() / 86400, 1) if duration is not None else None
+def _average_days(duration: int, decided: int) -> float | None:
+    """The average time from submission to decision, in days (`duration` in microseconds)."""
+    return round(duration / decided / 86_400_000_000, 1) if decided else None
 
 
 def dashboard(unit: Unit, period: Period | None = None) -> Dashboard:
-    """Eight queries, whatever the size of the subtree."""
+    """Three queries on the roll-ups (rollups.py), whatever the size of the subtree: the unit's
+    figures, the units they name (its children, its ancestors, who decided), and the children's
+    subtree totals by state. The national root reads a few thousand rows."""
     period = period or Period()
-    proposals = subtree_proposals(unit).filter(period.until_q("created_at"))
-    units = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
-    per_unit: dict[int, dict[str, int]] = {}
-    for unit_id, state, n in (
-        proposals.values_list("home_unit_id", "state").annotate(n=Count("pk")).order_by()
+    until = Q(period__lte=period.end) if period.end else Q()
+    within = Q(period__gte=period.start, period__lte=period.end) if period.start else Q()
+    in_period = Q(key__in=rollups.IN_PERIOD_KEYS)
+    for prefix in rollups.IN_PERIOD_PREFIXES:
+        in_period |= Q(key__startswith=prefix)
+    states_q = Q(key__startswith=rollups.STATE_PREFIX) & until
+    figures = (
+        Rollup.objects.filter(unit=unit)
+        .filter(
+            states_q
+            | (in_period & within)
+            | Q(key="lesson")
+            | Q(key="due", period__lt=timezone.localdate())
+        )
+        .values_list("key", "via")
+        .annotate(n=Sum("n"), duration=Sum("duration"))
+        .order_by()
+    )
+    totals: dict[str, int] = {}
+    by_decider: dict[int, dict[str, int]] = {}
+    for key, via, n, duration in figures:
+        totals[key] = totals.get(key, 0) + n
+        if key in rollups.DECISION_KEYS:
+            row = by_decider.setdefault(via, {"duration": 0})
+            row[key] = n
+            row["duration"] += duration
+    named = {
+        u.pk: u
+        for u in Unit.objects.filter(
+            Q(path__startswith=unit.path, depth=unit.depth + 1)
+            | Q(path__in=unit.ancestor_paths())
+            | Q(pk__in=list(by_decider))
+        )
+    }
+    children = sorted(
+        (u for u in named.values() if u.depth == unit.depth + 1 and u.path.startswith(unit.path)),
+        key=lambda u: u.path,
+    )
+    per_child: dict[int, dict[str, int]] = {}
+    for unit_id, key, n in (
+        Rollup.objects.filter(
+            states_q, unit__path__startswith=unit.path, unit__depth=unit.depth + 1
+        )
+        .values_list("unit_id", "key")
+        .annotate(n=Sum("n"))
+        .order_by()
     ):
-        per_unit.setdefault(unit_id, {})[state] = n
-    per_state: dict[str, int] = {}
-    for counts in per_unit.values():
+        state = key.removeprefix(rollups.STATE_PREFIX)
+        per_child.setdefault(unit_id, {})[state] = n
+    per_state = {
+        key.removeprefix(rollups.STATE_PREFIX): n
+        for key, n in totals.items()
+        if key.startswith(rollups.STATE_PREFIX) and n
+    }
+    own = dict(per_state)
+    for counts in per_child.values():
         for state, n in counts.items():
-            per_state[state] = per_state.get(state, 0) + n
+            own[state] = own.get(state, 0) - n
+    own = {state: n for state, n in own.items() if n}
     states = [(s.value, str(s.label), per_state.get(s.value, 0)) for s in State if s != State.DRAFT]
 
-    on_time_q = Q(due_then__isnull=False, decided_on__lte=F("due_then"))
-    late_q = Q(due_then__isnull=False, decided_on__gt=F("due_then"))
-    decision_rows = [
-        DecisionRow(
-            unit_id=row["deciding_unit_id"],
-            unit_name=row["deciding_unit__name"],
-            decided=row["decided"],
-            approved=row["approved"],
-            on_time=row["on_time"],
-            late=row["late"],
-            average_days=_days(row["average"]),
+    def decision_row(via: int, counts: dict) -> DecisionRow:
+        decider = named.get(via)
+        subtree = decider is not None and decider in children and decider.numchild > 0
+        decided = counts.get("decided", 0)
+        return DecisionRow(
+            unit_id=via,
+            unit_name=decider.name if decider else "—",
+            decided=decided,
+            approved=counts.get("approved", 0),
+            on_time=counts.get("on_time", 0),
+            late=counts.get("late", 0),
+            average_days=_average_days(counts["duration"], decided),
+            subtree=subtree,
         )
-        for row in decisions_queryset(unit, period)
-        .values("deciding_unit_id", "deciding_unit__name", "deciding_unit__path")
-        .annotate(
-            decided=Count("pk"),
-            approved=Count("pk", filter=~Q(state=State.REJECTED)),
-            on_time=Count("pk", filter=on_time_q),
-            late=Count("pk", filter=late_q),
-            average=Avg("duration"),
-        )
-        .order_by("deciding_unit__path")
-    ]
-    totals = subtree_proposals(unit).aggregate(
-        overdue=Count(
-            "pk",
-            filter=Q(state__in=DECISION_STATES, decision_due__lt=timezone.localdate()),
-        ),
-        adoptions=Count("pk", filter=Q(origin__isnull=False) & period.q("created_at")),
-        lessons=Count("pk", filter=Q(published_at__isnull=False, lesson__isnull=False)),
-        submitted=Count("pk", filter=Q(submitted_at__isnull=False) & period.q("submitted_at")),
-    )
-    in_subtree = Q(proposal__home_unit__path__startswith=unit.path)
-    outcomes = dict(
-        Evaluation.objects.filter(in_subtree, period.q("created_at"))
-        .values_list("outcome")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    protection = dict(
-        ResponsibilityDecision.objects.filter(in_subtree, period.q("created_at"))
-        .values_list("decision")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    recognitions = dict(
-        Recognition.objects.filter(in_subtree, period.q("created_at"))
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    referred = AbuseReferral.objects.filter(in_subtree, period.q("created_at")).count()
-    institutionalized = Institutionalization.objects.filter(
-        in_subtree, period.q("created_at")
-    ).count()
 
-    decided = sum(r.decided for r in decision_rows)
-    measured = [r for r in decision_rows if r.average_days is not None]
+    decision_rows = sorted(
+        (decision_row(via, counts) for via, counts in by_decider.items() if counts.get("decided")),
+        key=lambda row: named[row.unit_id].path if row.unit_id in named else "",
+    )
+    decided = totals.get("decided", 0)
+    referred = totals.get("referred", 0)
     return Dashboard(
         unit=unit,
         period=period,
         states=states,
-        units=[
+        units=[UnitRow(unit=unit, indent=0, states=own, total=sum(own.values()))]
+        + [
             UnitRow(
-                unit=u,
-                indent=u.depth - unit.depth,
-                states=per_unit.get(u.pk, {}),
-                total=sum(per_unit.get(u.pk, {}).values()),
+                unit=child,
+                indent=1,
+                states=per_child.get(child.pk, {}),
+                total=sum(per_child.get(child.pk, {}).values()),
+                subtree=child.numchild > 0,
             )
-            for u in units
+            for child in children
         ],
         decisions=decision_rows,
         decided=decided,
-        approved=sum(r.approved for r in decision_rows),
-        on_time=sum(r.on_time for r in decision_rows),
-        late=sum(r.late for r in decision_rows),
-        average_days=(
-            round(sum(r.average_days * r.decided for r in measured) / decided, 1)
-            if measured and decided
-            else None
-        ),
-        overdue_now=totals["overdue"],
-        outcomes=[(o.value, str(o.label), outcomes.get(o.value, 0)) for o in Outcome],
-        protection=[(d.value, str(d.label), protection.get(d.value, 0)) for d in Decision]
+        approved=totals.get("approved", 0),
+        on_time=totals.get("on_time", 0),
+        late=totals.get("late", 0),
+        average_days=_average_days(sum(row["duration"] for row in by_decider.values()), decided),
+        overdue_now=totals.get("due", 0),
+        outcomes=[(o.value, str(o.label), totals.get(f"outcome:{o.value}", 0)) for o in Outcome],
+        protection=[
+            (d.value, str(d.label), totals.get(f"protection:{d.value}", 0)) for d in Decision
+        ]
         + [("referred", str(State.REFERRED.label), referred)],
         recognitions=[
-            (k.value, str(k.label), recognitions.get(k.value, 0)) for k in RecognitionKind
+            (k.value, str(k.label), totals.get(f"recognition:{k.value}", 0))
+            for k in RecognitionKind
         ],
-        adoptions=totals["adoptions"],
-        institutionalized=institutionalized,
-        lessons=totals["lessons"],
-        submitted=totals["submitted"],
+        adoptions=totals.get("adoption", 0),
+        institutionalized=totals.get("institutionalized", 0),
+        lessons=totals.get("lesson", 0),
+        submitted=totals.get("submitted", 0),
         total=sum(per_state.values()),
     )

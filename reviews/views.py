@@ -5,6 +5,8 @@ dashboard and period report, and the dossier verification.
 Domain errors propagate to kl14.errors.DomainErrorMiddleware (403, 404, 409 pages); an Invalid
 from a service re-renders the form with the messages beside the fields (400)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -452,6 +454,7 @@ def _period_form(request, *, require_period=False):
     if not form.is_valid():
         return form, None, None
     unit = form.cleaned_data["unit"] or perms.board_units(request.user).first()
+    form.offer_units_around(unit)
     return form, unit, form.cleaned_data["the_period"]
 
 
@@ -492,6 +495,8 @@ def dashboard_view(request):
         for name in ("unit", "period", "year", "quarter")
         if request.GET.get(name)
     ]
+    # A child's row links to its own dashboard for the same period.
+    same_period = urlencode([(name, value) for name, value in report_params if name != "unit"])
     return render(
         request,
         "reviews/dashboard.html",
@@ -500,6 +505,7 @@ def dashboard_view(request):
             "figures": figures,
             "chart_data": figures.chart_data(),
             "report_params": report_params,
+            "period_query": same_period,
         },
     )
 

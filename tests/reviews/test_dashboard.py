@@ -112,8 +112,16 @@ class TestFigures:
         assert states["replicated"] == 1
         assert states["reduced"] == 1
         assert d.total == 7
-        by_unit = {row.unit.code: row.total for row in d.units}
-        assert by_unit == {"P": 0, "P-A": 5, "P-A-O": 1, "P-C": 1, "P-C2": 0}
+        # The province's own proposals, then each child with its whole subtree (drill down).
+        by_unit = {row.unit.code: (row.total, row.subtree) for row in d.units}
+        assert by_unit == {
+            "P": (0, False),
+            "P-A": (6, True),
+            "P-C": (1, False),
+            "P-C2": (0, False),
+        }
+        agency = {row.unit.code: row.total for row in dashboard(figures.agency).units}
+        assert agency == {"P-A": 5, "P-A-O": 1}
         outcomes = {value: n for value, _label, n in d.outcomes}
         assert outcomes == {"achieved": 1, "partial": 0, "not_achieved": 0, "damage": 1}
         protection = {value: n for value, _label, n in d.protection}

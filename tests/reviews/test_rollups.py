@@ -200,3 +200,156 @@ def test_a_moved_unit_takes_its_figures_along(org):
     assert rollups.current() == rollups.expected()
     units = {unit for (unit, _p, key, _v) in rollups.current() if key == "state:submitted"}
     assert units == {org.province.pk, org.commune.pk, org.office.pk}
+
+
+def _direct(unit, period):
+    """The figures as the dashboard computed them before the roll-ups, straight from the rows
+    (the whole subtree per request), with its decisions keyed by deciding unit."""
+    from django.db.models import Avg, Count, F, Q
+    from django.utils import timezone
+
+    from proposals.models import DECISION_STATES
+    from reviews.models import (
+        AbuseReferral,
+        Evaluation,
+        Institutionalization,
+        Recognition,
+        ResponsibilityDecision,
+    )
+    from reviews.stats import decisions_queryset, subtree_proposals
+
+    proposals = subtree_proposals(unit).filter(period.until_q("created_at"))
+    states = dict(proposals.values_list("state").annotate(n=Count("pk")).order_by())
+    decided = {
+        row["deciding_unit_id"]: row
+        for row in decisions_queryset(unit, period)
+        .values("deciding_unit_id")
+        .annotate(
+            decided=Count("pk"),
+            approved=Count("pk", filter=~Q(state=State.REJECTED)),
+            on_time=Count("pk", filter=Q(due_then__isnull=False, decided_on__lte=F("due_then"))),
+            late=Count("pk", filter=Q(due_then__isnull=False, decided_on__gt=F("due_then"))),
+            average=Avg("duration"),
+        )
+        .order_by()
+    }
+    totals = subtree_proposals(unit).aggregate(
+        overdue=Count(
+            "pk", filter=Q(state__in=DECISION_STATES, decision_due__lt=timezone.localdate())
+        ),
+        adoptions=Count("pk", filter=Q(origin__isnull=False) & period.q("created_at")),
+        lessons=Count("pk", filter=Q(published_at__isnull=False, lesson__isnull=False)),
+        submitted=Count("pk", filter=Q(submitted_at__isnull=False) & period.q("submitted_at")),
+    )
+    in_subtree = Q(proposal__home_unit__path__startswith=unit.path) & period.q("created_at")
+
+    def by(model, field):
+        return dict(model.objects.filter(in_subtree).values_list(field).annotate(n=Count("pk")))
+
+    return {
+        "states": {s: n for s, n in states.items() if n},
+        "deciders": decided,
+        "overdue": totals["overdue"],
+        "adoptions": totals["adoptions"],
+        "lessons": totals["lessons"],
+        "submitted": totals["submitted"],
+        "outcomes": by(Evaluation, "outcome"),
+        "protection": by(ResponsibilityDecision, "decision"),
+        "recognitions": by(Recognition, "kind"),
+        "referred": AbuseReferral.objects.filter(in_subtree).count(),
+        "institutionalized": Institutionalization.objects.filter(in_subtree).count(),
+    }
+
+
+def test_the_dashboard_says_what_the_rows_say(history):
+    """Every unit, every period the history touched: the figures read from the roll-ups equal
+    the old direct computation; the unit table's rows are the children's own dashboards."""
+    from reviews.stats import Period, dashboard
+
+    periods = [
+        Period(),
+        Period.quarter(2025, 4),
+        Period.quarter(2026, 1),
+        Period.year(2025),
+        Period.year(2026),
+    ]
+    org = history
+    for unit in (org.province, org.agency, org.office, org.commune, org.commune2):
+        for period in periods:
+            d, rows = dashboard(unit, period), _direct(unit, period)
+            assert {v: n for v, _l, n in d.states if n} == {
+                s: n for s, n in rows["states"].items() if s != State.DRAFT
+            }
+            assert d.total == sum(rows["states"].values())
+            assert (d.submitted, d.overdue_now) == (rows["submitted"], rows["overdue"])
+            assert (d.adoptions, d.lessons) == (rows["adoptions"], rows["lessons"])
+            assert {v: n for v, _l, n in d.outcomes if n} == rows["outcomes"]
+            protection = {v: n for v, _l, n in d.protection if n}
+            assert protection.pop("referred", 0) == rows["referred"]
+            assert protection == rows["protection"]
+            assert {v: n for v, _l, n in d.recognitions if n} == rows["recognitions"]
+            assert d.institutionalized == rows["institutionalized"]
+            deciders = rows["deciders"].values()
+            assert d.decided == sum(r["decided"] for r in deciders)
+            assert d.approved == sum(r["approved"] for r in deciders)
+            assert (d.on_time, d.late) == (
+                sum(r["on_time"] for r in deciders),
+                sum(r["late"] for r in deciders),
+            )
+            if d.decided:
+                average = sum(r["average"].total_seconds() * r["decided"] for r in deciders)
+                assert d.average_days == round(average / d.decided / 86400, 1)
+            # A decision row per deciding unit at or above the unit, per child subtree below.
+            for row in d.decisions:
+                decider = Unit.objects.get(pk=row.unit_id)
+                if decider.depth > unit.depth:  # a child: every deciding unit in its subtree
+                    inside = [
+                        r["decided"]
+                        for pk, r in rows["deciders"].items()
+                        if Unit.objects.get(pk=pk).path.startswith(decider.path)
+                    ]
+                    assert row.decided == sum(inside)
+                else:
+                    assert row.decided == rows["deciders"][decider.pk]["decided"]
+            assert sum(row.decided for row in d.decisions) == d.decided
+            # The unit's own row and each child's subtree add up to the whole.
+            assert sum(row.total for row in d.units) == d.total
+            for row in d.units[1:]:
+                assert row.total == dashboard(row.unit, period).total
+    assert dashboard(org.province).decided > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_transitions_lose_no_increment(postgres, org):
+    """Six submissions at once in one unit all add to the same province and agency counters:
+    each increment survives (INSERT … ON CONFLICT DO UPDATE adds to the row it finds)."""
+    import threading
+
+    from django.db import connection
+
+    proposals = [_new_proposal(org, org.agency) for _ in range(6)]
+    barrier = threading.Barrier(len(proposals))
+    errors = []
+
+    def submit(proposal):
+        try:
+            barrier.wait()
+            proposal_services.proposal_submit(proposal=fresh(proposal), actor=org.cadre)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(p,)) for p in proposals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert rollups.current() == rollups.expected()
+    submitted = sum(
+        n
+        for (unit, _p, key, _v), (n, _d) in rollups.current().items()
+        if unit == org.province.pk and key == "state:submitted"
+    )
+    assert submitted == 6
