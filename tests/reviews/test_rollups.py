@@ -16,7 +16,12 @@ from proposals.models import ProposalAuthor, State
 from reviews import rollups
 from reviews import services as review_services
 from reviews.models import Decision, Outcome, Rollup, RollupShare
-from tests.factories.proposals import ProposalFactory, fresh
+from tests.factories.proposals import (
+    CONDITIONS_MET,
+    ProposalFactory,
+    committee_reference,
+    fresh,
+)
 from tests.factories.reviews import decided, evaluated, recognised, replicated
 from units.models import Unit
 from units.services import unit_update
@@ -29,12 +34,19 @@ START = datetime.datetime(2025, 11, 3, 9, tzinfo=TZ)
 
 def _decide(proposal, org, *, approve):
     proposal_services.opinion_record(
-        proposal=fresh(proposal), actor=org.party, stage="decision", stance="agree", text="Ừ."
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="agree",
+        text="Ừ.",
+        **committee_reference(),
     )
     if approve:
         for voter in (org.head, org.deputy):
             proposal_services.vote_cast(proposal=fresh(proposal), actor=voter, choice="for")
-        proposal_services.proposal_approve(proposal=fresh(proposal), actor=org.head, mode="pilot")
+        proposal_services.proposal_approve(
+            proposal=fresh(proposal), actor=org.head, mode="pilot", **CONDITIONS_MET
+        )
     else:
         proposal_services.proposal_reject(proposal=fresh(proposal), actor=org.head, reasons="Chưa.")
 
