@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("proposals", "0009_responsibility_per_person"),
-        ("reviews", "0008_replication_proposed_by_the_board"),
+        ("reviews", "0009_responsibility_revision"),
         ("units", "0003_membership_history"),
     ]
 
