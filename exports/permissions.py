@@ -4,7 +4,7 @@ that another person's job, or a thing one lost sight of, does not show that it e
 
 from django.utils.translation import gettext as _
 
-from kl14.errors import Conflict, NotFound
+from kl14.errors import Conflict, Invalid, NotFound
 
 from . import kinds
 from .models import ExportJob
@@ -17,7 +17,7 @@ def access_job(user, pk) -> ExportJob:
         raise NotFound() from None
     try:
         kind = kinds.get(job.kind)
-    except Exception:
+    except Invalid:  # a kind no app registers any more
         raise NotFound() from None
     kind.check_access(user, job)
     return job
