@@ -588,7 +588,7 @@ def complaint_resolve(
             payload=payload,
         )
         return complaint
-    ResponsibilityDecision.objects.create(
+    revised = ResponsibilityDecision.objects.create(
         proposal=proposal,
         author=previous.author,
         decision=decision,
@@ -599,6 +599,8 @@ def complaint_resolve(
         decided_by=actor,
         supersedes=previous,
     )
+    # The dashboard counts every decision issued, as it counts the one complained of.
+    rollups.count_records(proposal, [(f"protection:{decision}", revised.created_at)])
     payload.update(
         _decision_payload(
             decision=decision,

@@ -126,6 +126,13 @@ class TestAcceptedComplaint:
         assert review_record(proposal).protected is True
         assert proposal_verify(proposal).valid
 
+    def test_the_dashboard_roll_ups_count_the_revised_decision(self, org, split):
+        from reviews import rollups
+
+        complain(split, org.cadre2)
+        resolve(org, split, org.cadre2, resolution="partly", **REDUCED)
+        assert rollups.current() == rollups.expected()
+
     def test_the_ledger_records_the_revision_as_a_transition(self, org, single):
         complain(single, org.cadre)
         resolve(org, single, org.cadre, **EXEMPTED)
