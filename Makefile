@@ -28,6 +28,7 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo "KL14 at http://127.0.0.1:$${PORT:-8000}/ — demo accounts: see README.md (password: $${DEMO_PASSWORD:-kl14-demo-2026})"
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-kl14.settings.local} \
+	  KL14_SITE_URL=$${KL14_SITE_URL:-http://127.0.0.1:$${PORT:-8000}} \
 	  $(BIN)/honcho --procfile Procfile.dev start --port $${PORT:-8000}
 
 lint: install

@@ -305,6 +305,9 @@ else:
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
+        # A busy worker looks for its next message only once per polling interval (kombu's
+        # default: 1 s), so a backlog such as the demo's first e-mails would hold an export back.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
