@@ -22,10 +22,11 @@ PDF_TYPE = "application/pdf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def accepted(job) -> Response:
+def accepted(request, job) -> Response:
     """202 with the job, its address in Location and a hint of when to ask again."""
-    response = Response(ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-    response["Location"] = ExportJobSerializer().get_url(job)
+    data = ExportJobSerializer(job, context={"request": request}).data
+    response = Response(data, status=status.HTTP_202_ACCEPTED)
+    response["Location"] = data["url"]
     response["Retry-After"] = "2"
     return response
 
@@ -63,7 +64,7 @@ class ExportJobListView(generics.GenericAPIView):
         params = dict(serializer.validated_data)
         kind = params.pop("kind")
         job, _created = services.export_request(actor=request.user, kind=kind, params=params)
-        return accepted(job)
+        return accepted(request, job)
 
 
 @extend_schema(tags=TAG, parameters=[JOB_ID])
@@ -73,7 +74,8 @@ class ExportJobView(APIView):
         responses={200: ExportJobSerializer, **errors(401, 404)},
     )
     def get(self, request, pk):
-        return Response(ExportJobSerializer(access_job(request.user, pk)).data)
+        job = access_job(request.user, pk)
+        return Response(ExportJobSerializer(job, context={"request": request}).data)
 
 
 @extend_schema(tags=TAG, parameters=[JOB_ID])

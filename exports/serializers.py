@@ -42,14 +42,20 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "reference": {"help_text": "A dossier's verification code."},
         }
 
+    def _absolute(self, path: str) -> str:
+        """An absolute URI, as the schema's `format: uri` promises (the request is in the context
+        of every API answer; without it, e.g. in a test, the path)."""
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, job) -> str:
-        return reverse("api:export", args=[job.pk])
+        return self._absolute(reverse("api:export", args=[job.pk]))
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_file_url(self, job):
         if job.is_done and not job.is_expired:
-            return reverse("api:export-file", args=[job.pk])
+            return self._absolute(reverse("api:export-file", args=[job.pk]))
         return None
 
 

@@ -283,7 +283,7 @@ def _file_or_job(request, kind, params):
     else the export job that builds it (202 with its address in Location: poll it, or GET this
     address again). Never built in the request."""
     job = export_file_or_request(actor=request.user, kind=kind, params=params)
-    return download_response(job) if job.is_done else export_accepted(job)
+    return download_response(job) if job.is_done else export_accepted(request, job)
 
 
 @extend_schema(tags=TAG, parameters=[PROPOSAL_ID])
