@@ -1,3 +1,4 @@
+import logging
 import os
 
 import pytest
@@ -26,6 +27,17 @@ def _signing_demo(tmp_path_factory):
     settings.KL14_SIGNING_DIR = str(directory)
     keys.clear_caches()
     return directory
+
+
+@pytest.fixture(autouse=True)
+def _root_log_level_restored():
+    """An embedded Celery worker (celery.contrib.testing's start_worker) sets the root logger's
+    level for the whole process (to ERROR by default): a later test on the same xdist worker would
+    then never see a WARNING. Each test gets back the level it started with."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ exactly once: the outbox rows survive in PostgreSQL, beat's dispatch sends what 
 did not. The worker's mail backend appends to a file that this process reads (tests/notifications/
 mailbox.py)."""
 
+import logging
 import os
 import shutil
 import signal
@@ -224,6 +225,7 @@ def figures(expected: Counter, received: Counter) -> dict:
 
 
 def test_killing_the_broker_while_sending_loses_and_doubles_nothing(broker, worker, caplog):
+    caplog.set_level(logging.WARNING, logger="notifications.outbox")  # counted below
     users = [UserFactory() for _ in range(300)]
     rounds = [users[i : i + 10] for i in range(0, len(users), 10)]
 
