@@ -20,9 +20,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kl14.errors import Conflict, DomainError, NotFound
+from notifications.models import NotificationKind
+from notifications.services import notifications_create
 
 from . import kinds
 from .models import ExportJob
@@ -238,7 +242,22 @@ def _finish(job, token, built: kinds.Built) -> ExportJob | None:
         current.error = current.last_error = current.claim = ""
         current.claimed_until = current.next_attempt_at = None
         current.save()
+        _tell_requester(current, gettext_lazy("Your file is ready: %(title)s"))
     return current
+
+
+def _tell_requester(job: ExportJob, title) -> None:
+    """A notification (and e-mail, by the requester's preference) that a job has finished, in the
+    transaction that finishes it: nobody has to keep the progress page open. In the requester's
+    language, as every notification is."""
+    with translation.override(job.requested_by.language or job.language):
+        text = str(title) % {"title": job.title}
+    notifications_create(
+        recipient_ids=[job.requested_by_id],
+        kind=NotificationKind.INFO,
+        title=text,
+        url=reverse("exports:job", args=[job.pk]),
+    )
 
 
 def _fail(job, token, message: str, *, technical: str = "") -> ExportJob | None:
@@ -255,6 +274,7 @@ def _fail(job, token, message: str, *, technical: str = "") -> ExportJob | None:
         current.claim = ""
         current.claimed_until = current.next_attempt_at = None
         current.save()
+        _tell_requester(current, gettext_lazy("Your file could not be prepared: %(title)s"))
     return current
 
 

@@ -17,6 +17,7 @@ from exports import kinds, services
 from exports.models import ExportJob
 from exports.permissions import access_job, job_file
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
+from notifications.models import Notification
 from proposals.models import ProposalAuthor
 from reviews import dossier as dossiers
 from reviews.models import DossierIssue
@@ -263,6 +264,29 @@ def test_an_unexpected_failure_is_retried_then_reported(org, monkeypatch, settin
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED and job.attempts == 2
     assert job.error == "Không tạo được tệp. Đồng chí vui lòng yêu cầu lại sau."
+    # Told once, when it failed for good (not at the retried attempt).
+    told = Notification.objects.filter(recipient=org.orgboard, url=f"/exports/{job.pk}/")
+    assert [n.title for n in told] == [f"Không tạo được tệp: {job.title}"]
+
+
+def test_the_requester_is_told_when_the_file_is_ready_in_their_language(org, protected):
+    org.cadre.language = "en"
+    org.cadre.save(update_fields=["language"])
+    job = ask(org.cadre, "dossier", proposal=protected.pk)
+    told = Notification.objects.get(recipient=org.cadre, url=f"/exports/{job.pk}/")
+    assert told.title == f"Your file is ready: {job.title}"
+    assert told.kind == "info" and not told.read_at
+    # Nobody else is told.
+    assert not Notification.objects.filter(url=f"/exports/{job.pk}/").exclude(
+        recipient=org.cadre
+    ).exists()
+
+
+def test_a_build_is_stopped_before_its_lease_runs_out(settings):
+    from exports.tasks import build_export
+
+    assert build_export.time_limit == settings.KL14_EXPORT_LEASE
+    assert build_export.soft_time_limit < build_export.time_limit
 
 
 # --- the file: the requester alone, while they may see it --------------------------------------

@@ -18,6 +18,8 @@ def test_compose_describes_web_worker_beat_database_and_redis():
     assert "gunicorn kl14.wsgi:application" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A kl14 worker")
     assert services["beat"]["command"].startswith("celery -A kl14 beat")
+    # The second worker takes the exports' own queue when one is set (KL14_EXPORT_QUEUE).
+    assert services["worker-2"]["command"].endswith("-Q ${KL14_EXPORT_QUEUE:-celery}")
     for name in ("web", "worker", "beat"):
         assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == (
             "kl14.settings.production"
