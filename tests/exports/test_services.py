@@ -277,9 +277,11 @@ def test_the_requester_is_told_when_the_file_is_ready_in_their_language(org, pro
     assert told.title == f"Your file is ready: {job.title}"
     assert told.kind == "info" and not told.read_at
     # Nobody else is told.
-    assert not Notification.objects.filter(url=f"/exports/{job.pk}/").exclude(
-        recipient=org.cadre
-    ).exists()
+    assert (
+        not Notification.objects.filter(url=f"/exports/{job.pk}/")
+        .exclude(recipient=org.cadre)
+        .exists()
+    )
 
 
 def test_a_build_is_stopped_before_its_lease_runs_out(settings):
