@@ -129,7 +129,7 @@ def build(args, rnd: random.Random) -> dict:
     from ledger.models import LedgerEntry
     from notifications.models import Notification
     from proposals.hashing import version_hash
-    from proposals.models import Proposal, ProposalAuthor, ProposalVersion
+    from proposals.models import DOSSIER_FIELDS, Proposal, ProposalAuthor, ProposalVersion
     from reviews.models import Lesson
     from units.models import Membership, Unit
     from workdays.calendar import add_working_days
@@ -240,7 +240,16 @@ def build(args, rnd: random.Random) -> dict:
         authors.append((pk, pk, author, True, created, "staff"))
         if not path:
             continue
-        content = {"fields": {"title": title, "summary": summary}, "authors": [author]}
+        # The frozen version as proposals.hashing.dossier_snapshot writes it, so that
+        # verify_ledger's cross-checks (authors, fields) hold on the built data.
+        row = dict(zip(PROPOSAL_COLUMNS, proposals[-1], strict=True))
+        content = {
+            "code": code,
+            "home_unit": units[unit - 1][4],
+            "fields": {name: row[name] for name in DOSSIER_FIELDS},
+            "authors": [{"username": f"u{author}", "name": f"Cán bộ {author}", "post": "staff"}],
+            "attachments": [],
+        }
         digest = version_hash(content)
         versions.append((pk, pk, 1, json.dumps(content), digest, submitted_at, author))
         prev, at, current = GENESIS, submitted_at, "draft"
@@ -270,18 +279,7 @@ def build(args, rnd: random.Random) -> dict:
                             now))  # fmt: skip
     long_pk = 1  # the proposal page with a long ledger: many vote changes while under review
     print(f"  generated in {time.monotonic() - started:.0f} s; copying…", flush=True)
-    copy_rows(
-        Proposal,
-        proposals,
-        ["id", "code", "title", "summary", "field", "home_unit_id", "deciding_unit_id",
-         "created_by_id", "bottleneck", "regulation_status", "purpose", "content", "scope",
-         "implementers", "timeline", "resources", "feasibility", "impact", "expected_results",
-         "criterion_bottleneck", "criterion_common_good", "criterion_urgent_need",
-         "criterion_reform", "declaration_no_personal_interest", "state", "version",
-         "decision_round", "submitted_at", "decision_due", "decided_at", "mode",
-         "head_override", "state_changed_at", "origin_id", "published_at", "created_at",
-         "updated_at", "decided_due"],
-    )  # fmt: skip
+    copy_rows(Proposal, proposals, PROPOSAL_COLUMNS)
     copy_rows(
         ProposalAuthor, authors, ["id", "proposal_id", "user_id", "is_creator", "added_at", "post"]
     )
@@ -383,6 +381,16 @@ def build(args, rnd: random.Random) -> dict:
     }
 
 
+PROPOSAL_COLUMNS = [
+    "id", "code", "title", "summary", "field", "home_unit_id", "deciding_unit_id",
+    "created_by_id", "bottleneck", "regulation_status", "purpose", "content", "scope",
+    "implementers", "timeline", "resources", "feasibility", "impact", "expected_results",
+    "criterion_bottleneck", "criterion_common_good", "criterion_urgent_need",
+    "criterion_reform", "declaration_no_personal_interest", "state", "version",
+    "decision_round", "submitted_at", "decision_due", "decided_at", "mode",
+    "head_override", "state_changed_at", "origin_id", "published_at", "created_at",
+    "updated_at", "decided_due",
+]  # fmt: skip
 PATHS_TARGET = {
     "submit": "submitted", "open_review": "under_review", "approve": "approved",
     "reject": "rejected", "return_for_revision": "returned", "withdraw": "withdrawn",

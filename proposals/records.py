@@ -77,10 +77,13 @@ def authors_match(proposal, entries):
     )
     if version is None:
         return _last_seq(entries)
-    authors = version.content.get("authors", [])
-    # Versions frozen since authors' posts are recorded (issue 11, point 7) freeze them too.
-    with_posts = any("post" in a for a in authors)
-    frozen = sorted((a.get("username"), a.get("post") if with_posts else "") for a in authors)
+    authors = version.content.get("authors", []) if isinstance(version.content, dict) else None
+    if not isinstance(authors, list) or not all(isinstance(a, dict) for a in authors):
+        frozen, with_posts = None, False  # not what a freeze writes: reported, never a crash
+    else:
+        # Versions frozen since authors' posts are recorded (issue 11, point 7) freeze them too.
+        with_posts = any("post" in a for a in authors)
+        frozen = sorted((a.get("username"), a.get("post") if with_posts else "") for a in authors)
     now = sorted(
         (username, post if with_posts else "")
         for username, post in ProposalAuthor.objects.filter(proposal=proposal).values_list(

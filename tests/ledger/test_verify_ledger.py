@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from ledger.checkpoints import checkpoint_create
 from ledger.management.commands import verify_ledger
 from tests.factories.proposals import ProposalFactory, submitted
-from tests.ledger.tamper import sql
+from tests.ledger.tamper import recompute_from, sql
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,33 @@ def test_the_chains_the_checkpoint_saw_are_looked_up_in_chunks(three, chunk_of_t
     assert out.rstrip().endswith("3 checked, 2 broken.")
     lookups = [q for q in queries.captured_queries if '"code" IN' in q["sql"]]
     assert len(lookups) == 2  # three codes, two at a time
+
+
+def test_a_frozen_version_rewritten_out_of_shape_is_reported_not_a_crash(three, capsys):
+    """An attacker with SQL access rewrites a frozen version into a shape no freeze writes (its
+    authors as bare ids), recomputes its hash and re-chains the ledger over it (no checkpoint
+    yet): the chain holds, the authors' cross-check names the proposal as broken, and the command
+    goes on with the others."""
+    import json
+
+    from proposals.hashing import version_hash
+
+    target = three[0]
+    version = target.versions.get(number=target.version)
+    content = {**version.content, "authors": [target.created_by_id]}
+    sql(
+        "UPDATE proposals_proposalversion SET content = %s, content_hash = %s WHERE id = %s",
+        [json.dumps(content), version_hash(content), version.pk],
+    )
+    sql(
+        "UPDATE ledger_ledgerentry SET dossier_hash = %s "
+        "WHERE proposal_id = %s AND dossier_hash = %s",
+        [version_hash(content), target.pk, version.content_hash],
+    )
+    recompute_from(target, 1)
+    with pytest.raises(SystemExit):
+        call_command("verify_ledger")
+    out = capsys.readouterr().out
+    assert f"BROKEN  {target.code}  first bad entry: seq 1" in out
+    assert all(f"OK      {p.code}  1 entries" in out for p in three[1:])
+    assert out.rstrip().endswith("3 checked, 1 broken.")
