@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "kl14.errors.MethodNotAllowedPageMiddleware",
     # Turns a lock-out django-axes marked during sign-in into 429 (accounts.lockout).
     "axes.middleware.AxesMiddleware",
+    # At most KL14_HEAVY_SLOTS of the heavy reads at once per process (kl14/bulkhead.py).
+    "kl14.bulkhead.HeavyViewMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -405,6 +407,21 @@ KL14_EXPORT_MAX_IN_FLIGHT = env.int("KL14_EXPORT_MAX_IN_FLIGHT", default=5)
 KL14_EXPORT_REDISPATCH_AFTER = env.int("KL14_EXPORT_REDISPATCH_AFTER", default=600)
 KL14_EXPORT_LEASE = env.int("KL14_EXPORT_LEASE", default=900)
 KL14_EXPORT_MAX_ATTEMPTS = env.int("KL14_EXPORT_MAX_ATTEMPTS", default=3)
+
+# The bulkhead (kl14/bulkhead.py): per web process, at most KL14_HEAVY_SLOTS of these reads run at
+# once (0: no limit); the others wait up to KL14_HEAVY_WAIT seconds, then answer 503.
+KL14_HEAVY_VIEWS = env.list(
+    "KL14_HEAVY_VIEWS",
+    default=[
+        "reviews:dashboard",
+        "api:dashboard",
+        "api:proposal-list",
+        "reviews:lessons",
+        "api:lesson-list",
+    ],
+)
+KL14_HEAVY_SLOTS = env.int("KL14_HEAVY_SLOTS", default=1)
+KL14_HEAVY_WAIT = env.float("KL14_HEAVY_WAIT", default=30)
 KL14_EXPORT_RETRY_BASE = env.int("KL14_EXPORT_RETRY_BASE", default=60)
 KL14_EXPORT_RETRY_MAX = env.int("KL14_EXPORT_RETRY_MAX", default=900)
 # A queue of their own for the builds (e.g. "exports", served by `celery -A kl14 worker -Q

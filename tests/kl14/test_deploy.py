@@ -36,3 +36,11 @@ def test_env_example_names_every_required_production_variable():
     }
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOWED_HOSTS"} <= keys
     assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text()
+
+
+def test_gunicorn_runs_threads_so_the_bulkhead_can_hold_heavy_reads_back(settings):
+    config = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), config)  # noqa: S102 (our own file)
+    assert config["worker_class"] == "gthread"
+    # Enough threads for the held heavy reads and the pages served meanwhile.
+    assert config["threads"] > settings.KL14_HEAVY_SLOTS + 2

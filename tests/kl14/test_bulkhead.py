@@ -1,0 +1,93 @@
+"""The bulkhead (kl14/bulkhead.py): the heavy reads take one of the process's few slots; when
+none frees up in time they answer 503 in the user's language, and everything else is never held
+back by them."""
+
+import threading
+
+import pytest
+
+from kl14 import bulkhead
+from tests.reviews.conftest import org  # noqa: F401 (the review stage's people)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def one_slot(settings):
+    settings.KL14_HEAVY_SLOTS = 1
+    settings.KL14_HEAVY_WAIT = 0.3
+    return bulkhead.gate()
+
+
+@pytest.fixture
+def board(client, org):  # noqa: F811
+    client.force_login(org.orgboard)
+    return client
+
+
+def test_a_heavy_read_waits_for_a_slot_then_answers_503_in_vietnamese(board, one_slot):
+    assert one_slot.acquire(timeout=1)  # another request holds the only slot
+    try:
+        page = board.get("/dashboard/")
+        api = board.get("/api/v1/dashboard/")
+        listed = board.get("/api/v1/proposals/")
+        # Pages that are not heavy are served meanwhile.
+        mine = board.get("/proposals/")
+    finally:
+        one_slot.release()
+    assert page.status_code == 503 and page["Retry-After"] == "1"
+    assert "Nhiều người đang mở trang này" in page.content.decode()
+    assert api.status_code == 503 and api["Content-Type"].startswith("application/json")
+    assert api.json() == {
+        "detail": "Nhiều người đang mở trang này. Đồng chí vui lòng thử lại sau giây lát.",
+        "code": "busy",
+        "errors": {},
+    }
+    assert listed.status_code == 503
+    assert mine.status_code == 200
+    # Once the slot is free, the same reads are served, and each gives its slot back.
+    assert board.get("/dashboard/").status_code == 200
+    assert board.get("/api/v1/proposals/").status_code == 200
+    assert one_slot.acquire(timeout=0) and (one_slot.release() or True)
+
+
+def test_a_waiting_read_is_served_as_soon_as_the_slot_is_given_back(board, one_slot, settings):
+    settings.KL14_HEAVY_WAIT = 10
+    assert one_slot.acquire(timeout=1)
+    threading.Timer(0.2, one_slot.release).start()
+    assert board.get("/api/v1/dashboard/").status_code == 200
+    assert one_slot.acquire(timeout=0)  # given back after the response
+    one_slot.release()
+
+
+def test_writes_are_never_held_back(board, one_slot):
+    assert one_slot.acquire(timeout=1)
+    try:
+        # A create on the heavy list's address goes through to its own validation.
+        response = board.post("/api/v1/proposals/", {}, content_type="application/json")
+    finally:
+        one_slot.release()
+    assert response.status_code == 400
+
+
+def test_a_failing_heavy_view_gives_its_slot_back(rf, one_slot):
+    from django.urls import resolve
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    middleware = bulkhead.HeavyViewMiddleware(broken)
+    request = rf.get("/dashboard/")
+    request.resolver_match = resolve("/dashboard/")
+    assert middleware.process_view(request, None, (), {}) is None  # the slot is taken
+    assert not one_slot.acquire(timeout=0)
+    with pytest.raises(RuntimeError):
+        middleware(request)
+    assert one_slot.acquire(timeout=0)  # and given back
+    one_slot.release()
+
+
+def test_zero_slots_turns_the_gate_off(board, settings):
+    settings.KL14_HEAVY_SLOTS = 0
+    assert bulkhead.gate() is None
+    assert board.get("/dashboard/").status_code == 200
