@@ -91,6 +91,9 @@ class UnitRow:
     states: dict  # state -> count
     total: int
     subtree: bool = False  # the child has units under it, counted with it
+    # The counts in the table's columns (Dashboard.columns), 0 for none: the page renders these
+    # instead of looking every state up in every row.
+    cells: list = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +108,11 @@ class DecisionRow:
     # Decided by the units of this child's subtree (a child of the dashboard's unit with units
     # under it); otherwise by the unit itself.
     subtree: bool = False
+
+    @property
+    def counts(self) -> tuple:
+        """The counts the decision table shows, in its columns' order."""
+        return (self.decided, self.approved, self.on_time, self.late)
 
 
 @dataclass
@@ -128,6 +136,11 @@ class Dashboard:
     lessons: int = 0
     submitted: int = 0  # submissions (last ones) in the period
     total: int = 0
+
+    @property
+    def columns(self) -> list:
+        """[(value, label)] of the states the unit table shows: those with proposals."""
+        return [(value, label) for value, label, n in self.states if n]
 
     @property
     def approval_rate(self) -> int | None:
@@ -238,6 +251,7 @@ def dashboard(unit: Unit, period: Period | None = None) -> Dashboard:
         (u for u in named.values() if u.depth == unit.depth + 1 and u.path.startswith(unit.path)),
         key=lambda u: u.path,
     )
+    child_ids = {child.pk for child in children}
     per_child: dict[int, dict[str, int]] = {}
     for unit_id, key, n in (
         Rollup.objects.filter(
@@ -260,10 +274,21 @@ def dashboard(unit: Unit, period: Period | None = None) -> Dashboard:
             own[state] = own.get(state, 0) - n
     own = {state: n for state, n in own.items() if n}
     states = [(s.value, str(s.label), per_state.get(s.value, 0)) for s in State if s != State.DRAFT]
+    shown = [value for value, _label, n in states if n]
+
+    def unit_row(row_unit: Unit, indent: int, counts: dict, subtree: bool = False) -> UnitRow:
+        return UnitRow(
+            unit=row_unit,
+            indent=indent,
+            states=counts,
+            total=sum(counts.values()),
+            subtree=subtree,
+            cells=[counts.get(value, 0) for value in shown],
+        )
 
     def decision_row(via: int, counts: dict) -> DecisionRow:
         decider = named.get(via)
-        subtree = decider is not None and decider in children and decider.numchild > 0
+        subtree = via in child_ids and decider.numchild > 0
         decided = counts.get("decided", 0)
         return DecisionRow(
             unit_id=via,
@@ -286,15 +311,9 @@ def dashboard(unit: Unit, period: Period | None = None) -> Dashboard:
         unit=unit,
         period=period,
         states=states,
-        units=[UnitRow(unit=unit, indent=0, states=own, total=sum(own.values()))]
+        units=[unit_row(unit, 0, own)]
         + [
-            UnitRow(
-                unit=child,
-                indent=1,
-                states=per_child.get(child.pk, {}),
-                total=sum(per_child.get(child.pk, {}).values()),
-                subtree=child.numchild > 0,
-            )
+            unit_row(child, 1, per_child.get(child.pk, {}), subtree=child.numchild > 0)
             for child in children
         ],
         decisions=decision_rows,

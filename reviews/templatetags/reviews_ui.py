@@ -1,6 +1,12 @@
+from html import escape
+
 from django import template
-from django.utils.formats import date_format
+from django.conf import settings
+from django.utils import numberformat
+from django.utils.formats import date_format, get_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from proposals.models import State
@@ -90,3 +96,26 @@ def state_label(state):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+def _integer_format():
+    """A function writing an integer as `{{ n }}` writes it in the active language, with the
+    language's number format looked up once (django.utils.formats.number_format looks it up for
+    every number)."""
+    language = get_language()
+    decimal, grouping, thousands = (
+        get_format(name, language)
+        for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+    )
+    if not (settings.USE_THOUSAND_SEPARATOR and grouping):
+        return str  # what numberformat.format does with an integer then
+    return lambda n: str(numberformat.format(n, decimal, None, grouping, thousands))
+
+
+@register.simple_tag
+def count_cells(counts, zero=""):
+    """One right-aligned table cell per count, written (localized, escaped) as `{{ n }}` would
+    write it, a zero as `zero`: the dashboard's tables, hundreds of cells."""
+    number = _integer_format()
+    cells = (escape(number(n)) if n else zero for n in counts)
+    return mark_safe("".join(f'<td class="text-end">{cell}</td>' for cell in cells))  # noqa: S308

@@ -389,3 +389,60 @@ def test_dashboards_and_reports_read_from_the_replica(figures, settings):
     with CaptureQueriesContext(connections["replica"]) as replica:
         assert client.get("/dashboard/").status_code == 200
     assert len(replica) == 0
+
+
+def _table(page: str, heading: str) -> list[list[str]]:
+    """The cells' text of the table in the section with that heading id, header row first."""
+    import re
+
+    section = page[page.index(f'aria-labelledby="{heading}"') :]
+    table = section[: section.index("</table>")]
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+    ]
+
+
+def test_the_tables_show_the_figures_per_unit(figures, settings):
+    """The unit table: a column per state that has proposals, each row the counts of its unit
+    (blank for none) and its total; the decision table: the counts of each deciding unit (0
+    included). Numbers are written as `{{ n }}` writes them, thousands separators included."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from reviews.templatetags.reviews_ui import count_cells
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    d = dashboard(figures.province)
+    client = Client()
+    client.force_login(figures.orgboard)
+    page = client.get("/dashboard/").content.decode()
+    units = _table(page, "units-heading")
+    columns = [(value, label) for value, label, n in d.states if n]
+    assert units[0][1:-1] == [label for _v, label in columns]
+    assert len(units) == 1 + len(d.units) == 5
+    for row, cells in zip(d.units, units[1:], strict=True):
+        assert cells[0].startswith(row.unit.name)
+        assert cells[1:] == [str(row.states.get(v) or "") for v, _l in columns] + [str(row.total)]
+    assert units[2][0] == "Sở (gồm cả các đơn vị cấp dưới)"
+    decisions = _table(page, "decisions-heading")
+    days = Template('{{ d|default_if_none:"—" }}')
+    assert len(decisions) == 1 + len(d.decisions)
+    for r, cells in zip(d.decisions, decisions[1:], strict=True):
+        assert cells[0].startswith(r.unit_name)
+        counts = [str(n) for n in (r.decided, r.approved, r.on_time, r.late)]
+        assert cells[1:] == [*counts, days.render(Context({"d": r.average_days}))]
+    assert decisions[1] == ["Sở (gồm cả các đơn vị cấp dưới)", "3", "2", "2", "1", "9,0"]
+    # Large counts get the language's separators, as {{ n }} writes them.
+    for language, written in (("vi", "1.234.567"), ("en", "1,234,567")):
+        with translation.override(language):
+            one = Template("{{ n }}")
+            expected = "".join(
+                f'<td class="text-end">{one.render(Context({"n": n})) if n else "-"}</td>'
+                for n in (1234567, 0, 42, -1500)
+            )
+            assert count_cells([1234567, 0, 42, -1500], zero="-") == expected
+            assert written in expected
