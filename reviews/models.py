@@ -811,8 +811,13 @@ class Rollup(models.Model):
     keys: the deciding unit when it is this unit or above it, else this unit's child whose
     subtree holds the deciding unit; 0 for every other key."""
 
+    # No index of its own: the unique cell and the index below both begin with the unit.
     unit = models.ForeignKey(
-        "units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+        "units.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("unit"),
+        db_index=False,
     )
     period = models.DateField(_("period"))
     key = models.CharField(_("figure"), max_length=48)
@@ -827,6 +832,17 @@ class Rollup(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "period", "key", "via"], name="rollup_unique_cell"
+            ),
+        ]
+        indexes = [
+            # One family of figures of given units (`key LIKE 'state:%'`: the dashboard's
+            # children by state) without reading their other rows, whose number grows with
+            # the units under each (`via`) and the days (`due`). PostgreSQL needs the pattern
+            # operator class to use a prefix LIKE under a non-C collation.
+            models.Index(
+                fields=["unit", "key"],
+                name="rollup_unit_key",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
         ]
 

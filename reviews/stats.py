@@ -253,10 +253,10 @@ def dashboard(unit: Unit, period: Period | None = None) -> Dashboard:
     )
     child_ids = {child.pk for child in children}
     per_child: dict[int, dict[str, int]] = {}
+    # The children are known from the second query: their rows by state are read by id
+    # through the (unit, key) index, not among all their rows after a join with the units.
     for unit_id, key, n in (
-        Rollup.objects.filter(
-            states_q, unit__path__startswith=unit.path, unit__depth=unit.depth + 1
-        )
+        Rollup.objects.filter(states_q, unit_id__in=child_ids)
         .values_list("unit_id", "key")
         .annotate(n=Sum("n"))
         .order_by()

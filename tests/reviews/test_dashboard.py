@@ -446,3 +446,17 @@ def test_the_tables_show_the_figures_per_unit(figures, settings):
             )
             assert count_cells([1234567, 0, 42, -1500], zero="-") == expected
             assert written in expected
+
+
+def test_the_children_by_state_are_read_through_their_index(postgres, figures):
+    """The children's rows by state come from the (unit, key) index — a range of the keys
+    `state:…` — not from every row of each child, whose number grows with the units under it."""
+    with CaptureQueriesContext(postgres) as queries:
+        dashboard(figures.province)
+    (children,) = [q["sql"] for q in queries if '"reviews_rollup"."unit_id" IN' in q["sql"]]
+    with postgres.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {children}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "rollup_unit_key" in plan
+    assert "~>=~ 'state:'" in plan
