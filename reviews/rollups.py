@@ -18,6 +18,7 @@ whole subtree (models.Rollup), kept in the same transaction as every change.
 from collections import Counter
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -188,9 +189,48 @@ count_records.alters_data = True
 
 
 def on_unit_moved(sender, *, unit, **kwargs):
-    """A unit moved with its subtree: its old and new ancestors' figures change. Moves are rare
-    administrative acts, so everything is recomputed (in the move's transaction)."""
-    rebuild()
+    """A unit moved with its subtree (in the move's transaction): the proposals of the subtree
+    leave their old ancestors' figures and join the new ones'. Each share says along which chain
+    its proposal (and the records of that proposal) were counted: its cells and records are
+    taken away along that chain and added along the new one, and the share gets the new chain.
+    The counters of the subtree's own units come out unchanged (their part of the chain is the
+    same); `via` changes where the chain does. Should a share not know the moved unit (a table
+    out of step), everything is recomputed instead."""
+    in_subtree = {"proposal__home_unit__path__startswith": unit.path}
+    units = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", "path", "depth"))
+    by_path = dict(Unit.objects.filter(path__in=unit.ancestor_paths()).values_list("path", "pk"))
+    by_path.update((path, pk) for pk, path, _depth in units)
+    steplen = Unit.steplen
+    chains = {
+        pk: [by_path[path[: steplen * level]] for level in range(1, depth + 1)]
+        for pk, path, depth in units
+    }
+    counts, durations = Counter(), Counter()
+    moved: dict[int, tuple[list[int], list[int]]] = {}  # proposal: (old chain, new chain)
+    homes = set()
+    shares = RollupShare.objects.filter(**in_subtree).values_list(
+        "proposal_id", "proposal__home_unit_id", "chain", "cells"
+    )
+    for proposal_id, home, old, cells in shares.iterator(chunk_size=5000):
+        if unit.pk not in old:
+            rebuild()
+            return
+        moved[proposal_id] = (old, chains[home])
+        if old != chains[home]:
+            homes.add(home)
+            _spread(old, cells, -1, counts, durations)
+            _spread(chains[home], cells, 1, counts, durations)
+    for proposal_id, key, at in _records("proposal_id", in_subtree):
+        if proposal_id not in moved:
+            rebuild()
+            return
+        old, new = moved[proposal_id]
+        cells = [[key, quarter(at).isoformat(), 0, 1, 0]]
+        _spread(old, cells, -1, counts, durations)
+        _spread(new, cells, 1, counts, durations)
+    _apply(counts, durations)
+    for home in sorted(homes):
+        RollupShare.objects.filter(proposal__home_unit_id=home).update(chain=chains[home])
 
 
 # --- recomputing from the rows --------------------------------------------------------------------
@@ -215,8 +255,9 @@ class _Row:
             setattr(self, name, value)
 
 
-def _record_cells():
-    """(home unit id, key, created_at) of every row counted once, when created."""
+def _records(whose: str, filters=None):
+    """(`whose` — the proposal's id or its home unit's —, key, created_at) of every row counted
+    once, when created (of the proposals the filters select)."""
     sources = (
         (Evaluation, "outcome", "outcome:"),
         (ResponsibilityDecision, "decision", "protection:"),
@@ -225,8 +266,9 @@ def _record_cells():
         (Institutionalization, None, "institutionalized"),
     )
     for model, field, key in sources:
-        fields = ["proposal__home_unit_id", "created_at"] + ([field] if field else [])
-        for row in model.objects.values_list(*fields).iterator(chunk_size=5000):
+        fields = [whose, "created_at"] + ([field] if field else [])
+        rows = model.objects.filter(**(filters or {})).values_list(*fields).order_by()
+        for row in rows.iterator(chunk_size=5000):
             yield row[0], key + row[2] if field else key, row[1]
 
 
@@ -251,7 +293,7 @@ def _compute(shares: list | None) -> tuple[Counter, Counter]:
             shares.append(
                 RollupShare(proposal_id=row.pk, chain=chains[row.home_unit_id], cells=cells)
             )
-    for home, key, at in _record_cells():
+    for home, key, at in _records("proposal__home_unit_id"):
         per_home[home, key, quarter(at).isoformat(), 0] += 1
     counts, durations = Counter(), Counter()
     for (home, key, period, by), n in per_home.items():
@@ -281,16 +323,170 @@ def current() -> dict:
     }
 
 
+# The recount on PostgreSQL, one statement (parameters: `_rebuild_params`), with the semantics of
+# `_chains`, `proposal_cells` and `_spread`:
+# - `chain`: every unit's chain, found by the prefixes of its materialised path: each ancestor
+#   (the unit itself included) with its level and its child toward the unit (the levels are
+#   drawn from a constant series so that the planner sees how few rows this is);
+# - `proposal_cells`: each counted proposal's cells as the JSON array Python writes, sorted as
+#   Python sorts it: a proposal has each key once, and the possible keys in code-point order are
+#   adoption, approved, decided, due, late, lesson, on_time, state:…, submitted, so the array is
+#   those that apply in that order (no sorting, no aggregate);
+# - `shares`: those arrays, with the home unit's chain;
+# - `cell`: the shares' cells as rows, then one per record row (records have no share);
+# - `counters`: the cells summed per home unit, then spread over its chain; a decision figure's
+#   `via` is the child toward the home unit where the decider sits strictly below on the chain,
+#   else the decider (0 if none).
+# Quarters and the on-time date are local (TIME_ZONE); durations are microseconds.
+_REBUILD_SQL = """
+WITH chain AS MATERIALIZED (
+    SELECT h.id AS home, h.path AS home_path, k AS level, a.id AS unit, c.id AS child
+    FROM {unit} h
+    JOIN generate_series(1, %(max_depth)s) AS k ON k <= h.depth
+    JOIN {unit} a ON a.path = left(h.path, %(steplen)s * k)
+    LEFT JOIN {unit} c ON k < h.depth AND c.path = left(h.path, %(steplen)s * (k + 1))
+), home_chain AS (
+    SELECT home, jsonb_agg(unit ORDER BY level) AS chain FROM chain GROUP BY home
+), proposal_cells AS MATERIALIZED (
+    SELECT p.id AS proposal, p.home_unit_id AS home, to_jsonb(array_remove(ARRAY[
+        CASE WHEN p.origin_id IS NOT NULL
+            THEN jsonb_build_array('adoption', x.created, 0, 1, 0) END,
+        CASE WHEN x.decided IS NOT NULL AND p.state <> %(rejected)s
+            THEN jsonb_build_array('approved', x.decided, x.by, 1, 0) END,
+        CASE WHEN x.decided IS NOT NULL
+            THEN jsonb_build_array('decided', x.decided, x.by, 1,
+                ((EXTRACT(EPOCH FROM p.decided_at) - EXTRACT(EPOCH FROM p.submitted_at))
+                 * 1000000)::bigint) END,
+        CASE WHEN p.state = ANY(%(decision_states)s) AND p.decision_due IS NOT NULL
+            THEN jsonb_build_array('due', to_char(p.decision_due, 'YYYY-MM-DD'), 0, 1, 0) END,
+        CASE WHEN x.decided IS NOT NULL AND NOT x.on_time
+            THEN jsonb_build_array('late', x.decided, x.by, 1, 0) END,
+        CASE WHEN p.published_at IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM {lesson} l WHERE l.proposal_id = p.id)
+            THEN jsonb_build_array('lesson', x.created, 0, 1, 0) END,
+        CASE WHEN x.decided IS NOT NULL AND x.on_time
+            THEN jsonb_build_array('on_time', x.decided, x.by, 1, 0) END,
+        jsonb_build_array(%(state)s || p.state, x.created, 0, 1, 0),
+        CASE WHEN p.submitted_at IS NOT NULL
+            THEN jsonb_build_array('submitted', x.submitted, 0, 1, 0) END
+    ], NULL)) AS cells
+    FROM {proposal} p
+    CROSS JOIN LATERAL (SELECT
+        to_char(date_trunc('quarter', p.created_at AT TIME ZONE %(tz)s), 'YYYY-MM-DD')
+            AS created,
+        to_char(date_trunc('quarter', p.submitted_at AT TIME ZONE %(tz)s), 'YYYY-MM-DD')
+            AS submitted,
+        -- Adoptions were decided by a directive, not on a submission: not counted.
+        CASE WHEN p.submitted_at IS NOT NULL THEN
+            to_char(date_trunc('quarter', p.decided_at AT TIME ZONE %(tz)s), 'YYYY-MM-DD')
+        END AS decided,
+        (p.decided_at AT TIME ZONE %(tz)s)::date <= p.decided_due AS on_time,
+        COALESCE(p.deciding_unit_id, 0) AS by
+    ) x
+    WHERE p.version > 0
+), shares AS (
+    INSERT INTO {share} (proposal_id, chain, cells)
+    SELECT pc.proposal, hc.chain, pc.cells
+    FROM proposal_cells pc JOIN home_chain hc ON hc.home = pc.home
+    RETURNING 1
+), cell AS (
+    SELECT pc.home, e ->> 0 AS key, (e ->> 1)::date AS period, (e ->> 2)::bigint AS by,
+           (e ->> 4)::bigint AS duration
+    FROM proposal_cells pc CROSS JOIN LATERAL jsonb_array_elements(pc.cells) AS e
+    UNION ALL
+    SELECT p.home_unit_id, r.key, date_trunc('quarter', r.at AT TIME ZONE %(tz)s)::date, 0, 0
+    FROM (
+        SELECT proposal_id, 'outcome:' || outcome AS key, created_at AS at FROM {evaluation}
+        UNION ALL
+        SELECT proposal_id, 'protection:' || decision, created_at FROM {responsibility}
+        UNION ALL
+        SELECT proposal_id, 'recognition:' || kind, created_at FROM {recognition}
+        UNION ALL
+        SELECT proposal_id, 'referred', created_at FROM {referral}
+        UNION ALL
+        SELECT proposal_id, 'institutionalized', created_at FROM {institutionalization}
+    ) r
+    JOIN {proposal} p ON p.id = r.proposal_id
+), per_home AS (
+    SELECT home, key, period, by, count(*) AS n, sum(duration) AS duration
+    FROM cell GROUP BY home, key, period, by
+), counters AS (
+    INSERT INTO {rollup} (unit_id, period, key, via, n, duration)
+    SELECT ch.unit, ph.period, ph.key,
+           CASE WHEN ph.key = ANY(%(decision_keys)s) AND d.path IS NOT NULL
+                     AND left(ch.home_path, length(d.path)) = d.path
+                     AND length(d.path) > %(steplen)s * ch.level
+                THEN ch.child ELSE ph.by END,
+           sum(ph.n), sum(ph.duration)
+    FROM per_home ph
+    JOIN chain ch ON ch.home = ph.home
+    LEFT JOIN {unit} d ON ph.by <> 0 AND d.id = ph.by
+    GROUP BY 1, 2, 3, 4
+    HAVING sum(ph.n) <> 0 OR sum(ph.duration) <> 0
+    ORDER BY 1, 2, 3, 4
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM counters), (SELECT count(*) FROM shares)
+"""
+
+
+def _rebuild_sql() -> str:
+    """`_REBUILD_SQL` with the tables' names (the only things formatted in)."""
+    models = {
+        "unit": Unit,
+        "proposal": Proposal,
+        "lesson": Lesson,
+        "evaluation": Evaluation,
+        "responsibility": ResponsibilityDecision,
+        "recognition": Recognition,
+        "referral": AbuseReferral,
+        "institutionalization": Institutionalization,
+        "share": RollupShare,
+        "rollup": Rollup,
+    }
+    return _REBUILD_SQL.format(
+        **{name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
+    )
+
+
+def _rebuild_params() -> dict:
+    return {
+        "tz": settings.TIME_ZONE,
+        "steplen": Unit.steplen,
+        "max_depth": Unit._meta.get_field("path").max_length // Unit.steplen,
+        "state": STATE_PREFIX,
+        "rejected": State.REJECTED.value,
+        "decision_states": [str(state) for state in DECISION_STATES],
+        "decision_keys": list(DECISION_KEYS),
+    }
+
+
 @transaction.atomic
 def rebuild() -> tuple[int, int]:
     """Recomputes every roll-up and every proposal's share from the rows. Returns (roll-up rows,
-    shares). Locks both tables meanwhile on PostgreSQL, so no change slips between."""
+    shares). On PostgreSQL one INSERT … SELECT … GROUP BY statement does it in the database
+    (`_REBUILD_SQL`), with both tables locked meanwhile so no change slips between; elsewhere
+    (SQLite has no time zones to take the local quarter and date with) Python counts
+    (`_compute`, which `expected` shares, so the tests compare the two)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {Rollup._meta.db_table}, {RollupShare._meta.db_table} "
-                "IN EXCLUSIVE MODE"
-            )
+            rollup, share = Rollup._meta.db_table, RollupShare._meta.db_table
+            # The planner cannot see how few ancestors a unit has and overestimates the
+            # statement a thousandfold: compiling it (JIT) would take seconds. Its sorts and
+            # aggregates fit in memory with a little more than the default.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            # Emptied at once (in the transaction: a failure leaves them as they were), which
+            # locks them until the end: no change slips between, and the dashboards wait for
+            # the new figures rather than read the old ones (DELETE would keep them readable,
+            # at twice the time: every new row's unique check meets the deleted one).
+            # TRUNCATE refuses a table with foreign-key checks still deferred (rows written
+            # earlier in the transaction): those are made now.
+            connection.check_constraints()
+            cursor.execute(f"TRUNCATE {rollup}, {share}")
+            cursor.execute(_rebuild_sql(), _rebuild_params())
+            counters, shares = cursor.fetchone()
+        return counters, shares
     Rollup.objects.all().delete()
     RollupShare.objects.all().delete()
     shares: list = []

@@ -365,3 +365,211 @@ def test_concurrent_transitions_lose_no_increment(postgres, org):
         if unit == org.province.pk and key == "state:submitted"
     )
     assert submitted == 6
+
+
+# --- the recount in SQL (PostgreSQL) and the moves ----------------------------------------------
+
+UTC = datetime.UTC
+
+
+def _behind_the_services_back(org):
+    """Proposals as a bulk load writes them, one per rule of `proposal_cells` and `_spread` that
+    a sequence through the services hardly reaches: who decided, relative to the home unit's
+    chain; the local date and quarter of a moment near local midnight (UTC+7); durations with
+    microseconds; adoptions; a publication without a lesson; a draft. Returns them by name."""
+    from proposals.models import Proposal
+
+    def made(name, unit, **fields):
+        proposal = _new_proposal(org, unit)
+        fields.setdefault("version", 1)
+        fields.setdefault("created_at", datetime.datetime(2025, 8, 15, 3, tzinfo=UTC))
+        fields.setdefault("submitted_at", datetime.datetime(2025, 9, 1, 2, 0, 0, 123456, UTC))
+        Proposal.objects.filter(pk=proposal.pk).update(**fields)
+        return name, proposal
+
+    # 23:30 on 30 September, local time: still the third quarter, on the due date.
+    before_midnight = datetime.datetime(2025, 9, 30, 16, 30, 0, 1, UTC)
+    # 00:30 on 1 October, local time (30 September in UTC): the fourth quarter, a day late.
+    after_midnight = datetime.datetime(2025, 9, 30, 17, 30, tzinfo=UTC)
+    due = datetime.date(2025, 9, 30)
+    decided = {"decided_due": due, "state": State.APPROVED}
+    cases = dict(
+        [
+            # Decided above the home unit, below the root.
+            made(
+                "by_agency",
+                org.office,
+                deciding_unit=org.agency,
+                decided_at=before_midnight,
+                **decided,
+            ),
+            # Decided by the home unit itself, rejected, late by local date.
+            made(
+                "by_office",
+                org.office,
+                deciding_unit=org.office,
+                decided_at=after_midnight,
+                decided_due=due,
+                state=State.REJECTED,
+            ),
+            # Decided at the root, no due date.
+            made(
+                "by_province",
+                org.office,
+                deciding_unit=org.province,
+                decided_at=after_midnight,
+                state=State.APPROVED,
+            ),
+            # Decided by a unit off the chain.
+            made(
+                "by_commune",
+                org.agency,
+                deciding_unit=org.commune,
+                decided_at=before_midnight,
+                **decided,
+            ),
+            # Decided by nobody recorded.
+            made("by_nobody", org.agency, deciding_unit=None, decided_at=after_midnight, **decided),
+            # Waiting for a decision, with its due date.
+            made(
+                "waiting",
+                org.office,
+                deciding_unit=org.agency,
+                state=State.SUBMITTED,
+                decision_due=datetime.date(2026, 1, 5),
+            ),
+            # Created at 00:30 on 1 January, local time; an adoption (decided by a directive,
+            # never submitted); published without a lesson.
+            made(
+                "adopted",
+                org.agency,
+                state=State.APPROVED,
+                submitted_at=None,
+                decided_at=after_midnight,
+                deciding_unit=org.agency,
+                created_at=datetime.datetime(2025, 12, 31, 17, 30, tzinfo=UTC),
+                published_at=after_midnight,
+            ),
+            # A minute earlier: still 2025 locally.
+            made(
+                "last_minute",
+                org.office,
+                state=State.SUBMITTED,
+                created_at=datetime.datetime(2025, 12, 31, 16, 59, tzinfo=UTC),
+            ),
+            made("draft", org.office, version=0, submitted_at=None),
+        ]
+    )
+    origin = cases["by_agency"]
+    type(origin).objects.filter(pk=cases["adopted"].pk).update(origin=origin)
+    return {name: fresh(proposal) for name, proposal in cases.items()}
+
+
+def _python_shares():
+    shares: list = []
+    rollups._compute(shares)
+    return {share.proposal_id: (share.chain, share.cells) for share in shares}
+
+
+def _table_shares():
+    return {p: (chain, cells) for p, chain, cells in RollupShare.objects.values_list()}
+
+
+def _try_a_step(org):
+    """One more transition through the services, on the first proposal that allows one."""
+    from proposals.models import Proposal
+
+    steps = _steps(org)
+    for proposal in Proposal.objects.filter(home_unit=org.agency).order_by("pk"):
+        for step in steps.get(proposal.state, []):
+            with contextlib.suppress(DomainError):
+                step(fresh(proposal))
+                return
+    raise AssertionError("no proposal could move")
+
+
+def test_the_sql_rebuild_writes_what_python_counts(postgres, history):
+    """On PostgreSQL `rebuild` is one INSERT … SELECT: its counters equal the Python recount
+    exactly and its shares are the ones Python writes (so the next transition takes away exactly
+    what the rebuild added)."""
+    org = history
+    cases = _behind_the_services_back(org)
+    expected, shares = rollups.expected(), _python_shares()
+    counters, counted = rollups.rebuild()
+    assert rollups.current() == expected
+    assert (counters, counted) == (len(expected), len(shares))
+    assert _table_shares() == shares
+    call_command("rebuild_rollups", "--check")
+
+    cells = {name: shares[p.pk][1] for name, p in cases.items() if p.pk in shares}
+    assert "draft" not in cells
+    office, agency, province = org.office.pk, org.agency.pk, org.province.pk
+    took = (cases["by_agency"].decided_at - cases["by_agency"].submitted_at) // datetime.timedelta(
+        microseconds=1
+    )
+    # 29 days 14:29:59.876545, in microseconds.
+    assert took == ((29 * 24 + 14) * 3600 + 29 * 60 + 59) * 1_000_000 + 876_545
+    assert cells["by_agency"] == [
+        ["approved", "2025-07-01", agency, 1, 0],
+        ["decided", "2025-07-01", agency, 1, took],
+        ["on_time", "2025-07-01", agency, 1, 0],
+        ["state:approved", "2025-07-01", 0, 1, 0],
+        ["submitted", "2025-07-01", 0, 1, 0],
+    ]
+    assert ["late", "2025-10-01", office, 1, 0] in cells["by_office"]
+    assert "approved" not in {cell[0] for cell in cells["by_office"]}
+    assert {cell[0] for cell in cells["by_province"]} >= {"decided", "approved"}
+    assert not {"on_time", "late"} & {cell[0] for cell in cells["by_province"]}
+    assert ["decided", "2025-10-01", 0, 1, cells["by_nobody"][1][4]] in cells["by_nobody"]
+    assert ["due", "2026-01-05", 0, 1, 0] in cells["waiting"]
+    assert cells["adopted"] == [
+        ["adoption", "2026-01-01", 0, 1, 0],
+        ["state:approved", "2026-01-01", 0, 1, 0],
+    ]
+    assert cells["last_minute"] == [
+        ["state:submitted", "2025-10-01", 0, 1, 0],
+        ["submitted", "2025-07-01", 0, 1, 0],
+    ]
+
+    def units(key, via):
+        return {u for (u, _p, k, v) in rollups.current() if k == key and v == via}
+
+    # Decided by the office: the agency and the office see the office, the province its child.
+    assert units("late", office) == {agency, office}
+    assert ["late", "2025-10-01", agency] in [
+        [k, p.isoformat(), v] for (u, p, k, v) in rollups.current() if u == province
+    ]
+    # Decided off the chain: the decider at every level.
+    assert units("decided", org.commune.pk) == {province, agency}
+    # Decided at the root: the root at every level.
+    assert units("decided", province) == {province, agency, office}
+
+    _try_a_step(org)
+    assert rollups.current() == rollups.expected()
+
+
+def test_a_moved_subtree_is_recounted_without_a_rebuild(history, monkeypatch):
+    """A move takes the subtree's proposals and records out of the old ancestors' figures and
+    into the new ones' (decision rows follow the new chain), updates their shares' chains, and
+    recounts nothing else."""
+    org = history
+    _behind_the_services_back(org)
+    rollups.rebuild()
+
+    def no_rebuild():
+        raise AssertionError("a move recomputed everything")
+
+    monkeypatch.setattr(rollups, "rebuild", no_rebuild)
+    unit_update(unit=Unit.objects.get(pk=org.office.pk), parent=org.commune)
+    assert rollups.current() == rollups.expected()
+    assert _table_shares() == _python_shares()
+    office_decisions = {u for (u, _p, k, v) in rollups.current() if v == org.office.pk}
+    assert office_decisions == {org.commune.pk, org.office.pk}
+    # The agency, with most proposals and every kind of record, under the second commune.
+    unit_update(unit=Unit.objects.get(pk=org.agency.pk), parent=org.commune2)
+    assert rollups.current() == rollups.expected()
+    assert _table_shares() == _python_shares()
+    keys = {k for (u, _p, k, _v) in rollups.current() if u == org.commune2.pk}
+    assert {"outcome:achieved", "recognition:praise", "lesson", "institutionalized"} <= keys
+    _try_a_step(org)
+    assert rollups.current() == rollups.expected()
