@@ -337,7 +337,8 @@ def current() -> dict:
 # - `counters`: the cells summed per home unit, then spread over its chain; a decision figure's
 #   `via` is the child toward the home unit where the decider sits strictly below on the chain,
 #   else the decider (0 if none).
-# Quarters and the on-time date are local (TIME_ZONE); durations are microseconds.
+# Quarters and the on-time date are local (TIME_ZONE); durations are microseconds. The keys
+# are grouped and sorted byte by byte (COLLATE "C": ASCII, the same order, much cheaper).
 _REBUILD_SQL = """
 WITH chain AS MATERIALIZED (
     SELECT h.id AS home, h.path AS home_path, k AS level, a.id AS unit, c.id AS child
@@ -390,11 +391,13 @@ WITH chain AS MATERIALIZED (
     FROM proposal_cells pc JOIN home_chain hc ON hc.home = pc.home
     RETURNING 1
 ), cell AS (
-    SELECT pc.home, e ->> 0 AS key, (e ->> 1)::date AS period, (e ->> 2)::bigint AS by,
+    SELECT pc.home, (e ->> 0) COLLATE "C" AS key, (e ->> 1)::date AS period,
+           (e ->> 2)::bigint AS by,
            (e ->> 4)::bigint AS duration
     FROM proposal_cells pc CROSS JOIN LATERAL jsonb_array_elements(pc.cells) AS e
     UNION ALL
-    SELECT p.home_unit_id, r.key, date_trunc('quarter', r.at AT TIME ZONE %(tz)s)::date, 0, 0
+    SELECT p.home_unit_id, r.key COLLATE "C",
+           date_trunc('quarter', r.at AT TIME ZONE %(tz)s)::date, 0, 0
     FROM (
         SELECT proposal_id, 'outcome:' || outcome AS key, created_at AS at FROM {evaluation}
         UNION ALL
