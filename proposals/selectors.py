@@ -155,25 +155,43 @@ class Collective:
     heads: frozenset
 
 
-def voting_collective(proposal) -> Collective:
+def _author_ids(proposal) -> set:
+    """The authors' ids: from the authorships prefetched with the proposal, else one query."""
+    prefetched = getattr(proposal, "_prefetched_objects_cache", {}).get("authorships")
+    if prefetched is not None:
+        return {a.user_id for a in prefetched}
+    return set(proposal.authorships.values_list("user_id", flat=True))
+
+
+def voting_collective(proposal, *, leaders=None) -> Collective:
+    """`leaders`: the deciding unit's head and deputies (memberships) when the caller has read
+    them already."""
     if proposal.deciding_unit_id is None:
         return Collective(frozenset(), frozenset())
-    leaders = list(
-        members_with_role(proposal.deciding_unit, [Role.HEAD, Role.DEPUTY]).values_list(
-            "user_id", "role"
+    if leaders is None:
+        pairs = list(
+            members_with_role(proposal.deciding_unit, [Role.HEAD, Role.DEPUTY]).values_list(
+                "user_id", "role"
+            )
         )
-    )
-    authors = set(proposal.authorships.values_list("user_id", flat=True))
+    else:
+        pairs = [(m.user_id, m.role) for m in leaders]
+    authors = _author_ids(proposal)
     return Collective(
-        eligible=frozenset({uid for uid, _ in leaders} - authors),
-        heads=frozenset(uid for uid, role in leaders if role == Role.HEAD),
+        eligible=frozenset({uid for uid, _ in pairs} - authors),
+        heads=frozenset(uid for uid, role in pairs if role == Role.HEAD),
     )
 
 
-def proposal_tally(proposal) -> Tally:
+def proposal_tally(proposal, *, leaders=None) -> Tally:
+    """The votes of the current round. A page that read them already (`page_reads`) answers
+    from its reading; `leaders` as in voting_collective."""
+    read = getattr(proposal, "_page_reads", None)
+    if read is not None:
+        return read.tally
     if proposal.deciding_unit_id is None:
         return Tally(0, 0, 0, 0, False, False, frozenset(), ())
-    collective = voting_collective(proposal)
+    collective = voting_collective(proposal, leaders=leaders)
     eligible, heads = collective.eligible, collective.heads
     votes = tuple(
         Vote.objects.filter(proposal=proposal, round=proposal.decision_round, voter_id__in=eligible)
@@ -197,13 +215,46 @@ def proposal_tally(proposal) -> Tally:
 
 
 def current_opinion(proposal, stage=Opinion.Stage.DECISION):
-    """The latest opinion of the Party committee for the current round, or None."""
+    """The latest opinion of the Party committee for the current round, or None (from the page's
+    reading when there is one: `page_reads`)."""
+    read = getattr(proposal, "_page_reads", None)
+    if read is not None:
+        return read.opinions.get(stage)
     return (
         Opinion.objects.filter(proposal=proposal, stage=stage, round=proposal.decision_round)
         .select_related("author")
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def _latest_of_round(opinions, proposal, stage):
+    """current_opinion, picked from every opinion of the proposal already read."""
+    matching = [o for o in opinions if o.stage == stage and o.round == proposal.decision_round]
+    return max(matching, key=lambda o: (o.created_at, o.pk), default=None)
+
+
+@dataclass(frozen=True)
+class PageReads:
+    tally: Tally
+    opinions: dict  # stage -> the current opinion of that stage, or None
+
+
+def page_reads(proposal, *, leaders, opinions) -> PageReads:
+    """The tally and each stage's current opinion, read once for one page of `proposal` from the
+    rows the page has read anyway (the deciding unit's head and deputies, every opinion of the
+    proposal), and kept on this instance so that the page's buttons (their prerequisites and
+    previews, proposals.transitions) ask proposal_tally and current_opinion without reading
+    again. Only for an instance that renders a page: services read the proposal afresh under
+    their lock (lock_proposal), never through it."""
+    reads = PageReads(
+        tally=proposal_tally(proposal, leaders=leaders),
+        opinions={
+            stage: _latest_of_round(opinions, proposal, stage) for stage in Opinion.Stage.values
+        },
+    )
+    proposal._page_reads = reads
+    return reads
 
 
 REGULATED_WARNING = gettext_lazy(

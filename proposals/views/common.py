@@ -22,13 +22,7 @@ from ..models import (
     ProposalAuthor,
     State,
 )
-from ..selectors import (
-    approval_entry,
-    current_opinion,
-    is_overdue,
-    proposal_tally,
-    regulation_flag,
-)
+from ..selectors import approval_entry, is_overdue, page_reads, regulation_flag
 from . import presenters
 
 S = State
@@ -118,10 +112,13 @@ def detail_context(request, proposal, **overrides) -> dict:
         if proposal.deciding_unit_id
         else []
     )
-    tally = proposal_tally(proposal)
+    opinions = list(proposal.opinions.select_related("author", "unit").order_by("-created_at"))
+    # Read once here; the buttons' prerequisites below ask for the same tally and opinion.
+    reads = page_reads(proposal, leaders=leaders, opinions=opinions)
+    tally = reads.tally
     sees_votes = perms.sees_votes(user, proposal)
     votes_by_voter = {v.voter_id: v for v in tally.votes}
-    opinion = current_opinion(proposal, stage) if proposal.decision_round else None
+    opinion = reads.opinions[stage] if proposal.decision_round else None
     actions = transitions.available(user, proposal)
     can_vote = perms.can_vote(user, proposal)
     can_opine = perms.can_record_opinion(user, proposal, stage)
@@ -161,9 +158,7 @@ def detail_context(request, proposal, **overrides) -> dict:
         "opinion": opinion,
         "approval": _approval(proposal),
         "regulation_flag": regulation_flag(proposal),
-        "opinions": list(
-            proposal.opinions.select_related("author", "unit").order_by("-created_at")
-        ),
+        "opinions": opinions,
         "can_vote": can_vote,
         "vote_form": VoteForm(initial={"choice": my_vote.choice} if my_vote else None)
         if can_vote

@@ -535,6 +535,72 @@ def test_a_long_ledger_shows_its_latest_steps_and_more_on_demand(client, org, dr
     assert read(f"{proposal.get_absolute_url()}?ledger=x")[0].count("bước trước đó") == 1
 
 
+def _main_tables(queries) -> list[str]:
+    return [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries if " FROM " in q["sql"]]
+
+
+def test_the_page_reads_the_votes_and_opinions_once_for_all_its_buttons(client, org, draft):
+    """Issue 12: the head's buttons ("Approve" previews the tally and the opinion, "Do not
+    approve" waits for a vote that did not pass) answer from the page's own reading."""
+    proposal = under_review(draft, org.cadre, org.head)
+    for deputy in (org.deputy1, org.deputy2):
+        services.vote_cast(proposal=fresh(proposal), actor=deputy, choice="for")
+    services.opinion_record(
+        proposal=fresh(proposal),
+        actor=org.party,
+        stage="decision",
+        stance="disagree",
+        text="Chưa rõ",
+        **committee_reference(),
+    )
+    client.force_login(org.head)
+    client.get(proposal.get_absolute_url())  # the first request of a session reads more
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(proposal.get_absolute_url())
+    assert response.status_code == 200
+    tables = _main_tables(queries)
+    for table in ('"proposals_vote"', '"proposals_opinion"', '"proposals_proposalauthor"'):
+        assert tables.count(table) == 1, (table, tables)
+    offers = {offer.name: offer for offer in response.context["offers"]}
+    assert {"approve", "reject", "return_for_revision"} <= set(offers)
+    assert offers["approve"].ready  # the opinion is recorded
+    assert not offers["reject"].ready  # the collective voted in favour
+    assert response.context["opinion"].stance == "disagree"
+    assert response.context["tally"].votes_for == 2
+
+
+def test_the_pages_reading_says_what_the_selectors_read(org, draft):
+    """page_reads picks the tally and each stage's current opinion from rows read once: the same
+    answers as proposal_tally and current_opinion asked afresh, the latest opinion of the round
+    winning; services never see it (they read the proposal afresh under their lock)."""
+    from proposals.selectors import current_opinion, page_reads, proposal_tally
+    from units.models import Role
+    from units.selectors import members_with_role
+
+    proposal = under_review(draft, org.cadre, org.head)
+    for stance in ("agree", "disagree", "agree_with_conditions"):
+        services.opinion_record(
+            proposal=fresh(proposal),
+            actor=org.party,
+            stage="decision",
+            stance=stance,
+            text=stance,
+            **committee_reference(),
+        )
+    services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice="against")
+    page = fresh(proposal)
+    leaders = list(members_with_role(page.deciding_unit, [Role.HEAD, Role.DEPUTY]))
+    reads = page_reads(page, leaders=leaders, opinions=list(page.opinions.all()))
+    expected = fresh(proposal)
+    assert reads.tally == proposal_tally(expected)
+    assert reads.opinions["decision"] == current_opinion(expected, "decision")
+    assert reads.opinions["decision"].stance == "agree_with_conditions"
+    assert reads.opinions["evaluation"] is None
+    assert proposal_tally(page) is reads.tally  # the page's buttons ask it again: no query
+    services.vote_cast(proposal=page, actor=org.deputy2, choice="for")
+    assert proposal_tally(fresh(proposal)).votes_for == 1
+
+
 def test_an_override_is_marked_on_the_page(client, org, draft):
     proposal = under_review(draft, org.cadre, org.head)
     services.opinion_record(
