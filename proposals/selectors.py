@@ -53,17 +53,29 @@ def proposals_awaiting_decision(user) -> QuerySet[Proposal]:
     ).order_by("decision_due", "submitted_at")
 
 
+def _in_my_collective_vote(user) -> QuerySet[Proposal]:
+    units = user_roles(user).unit_ids(Role.HEAD, Role.DEPUTY)
+    return Proposal.objects.filter(state__in=voting_states(), deciding_unit_id__in=units).exclude(
+        authorships__user=user
+    )
+
+
 def proposals_awaiting_vote(user) -> QuerySet[Proposal]:
     """Proposals on which the user's leadership collective votes now (proposals.ballots: the
     decision, the evaluation of the results), the user not being an author. `my_choice` is the
     user's ballot in that vote (None while not cast)."""
-    units = user_roles(user).unit_ids(Role.HEAD, Role.DEPUTY)
     return (
-        _for_lists(Proposal.objects.filter(state__in=voting_states(), deciding_unit_id__in=units))
-        .exclude(authorships__user=user)
+        _for_lists(_in_my_collective_vote(user))
         .annotate(my_choice=my_choice(user))
         .order_by("decision_due", "pk")
     )
+
+
+def proposals_owing_my_ballot(user) -> QuerySet[Proposal]:
+    """Those of proposals_awaiting_vote where the user has not cast their ballot yet, as bare
+    rows: the badge on every page counts them without compiling a list's relations and
+    annotations."""
+    return _in_my_collective_vote(user).filter(ballot_owed_q(user))
 
 
 def proposals_awaiting_opinion(user) -> QuerySet[Proposal]:

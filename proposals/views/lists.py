@@ -10,13 +10,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ..ballots import ballot_owed_q, collective_vote
+from ..ballots import collective_vote
 from ..models import Opinion, State
 from ..selectors import (
     proposals_authored_by,
     proposals_awaiting_decision,
     proposals_awaiting_opinion,
     proposals_awaiting_vote,
+    proposals_owing_my_ballot,
 )
 
 PAGE_SIZE = 25
@@ -99,7 +100,7 @@ def inbox_count(user) -> int:
 
 def vote_count(user) -> int:
     """Collective votes (decision, evaluation) where the user has not cast their ballot yet."""
-    return proposals_awaiting_vote(user).filter(ballot_owed_q(user)).count()
+    return proposals_owing_my_ballot(user).count()
 
 
 def opinion_count(user) -> int:
