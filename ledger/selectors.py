@@ -79,16 +79,21 @@ def ledger_entries(proposal):
     return LedgerEntry.objects.filter(proposal=proposal).select_related("actor").order_by("seq")
 
 
-def ledger_latest(proposal, limit: int) -> tuple[list, int]:
+def ledger_latest(proposal, limit: int, *, hidden_events=()) -> tuple[list, int]:
     """The last `limit` entries in order, and how many come before them (a long ledger is paged
-    on the proposal page: one indexed query, whatever its length; seq counts from 1 unbroken)."""
-    entries = list(
-        LedgerEntry.objects.filter(proposal=proposal)
-        .select_related("actor")
-        .order_by("-seq")[:limit]
-    )
-    entries.reverse()
-    return entries, (entries[0].seq - 1 if entries else 0)
+    on the proposal page, in a number of queries that does not grow with its length). Entries of
+    `hidden_events` (the secret votes, for whoever is outside the collective) are left out of
+    both: the page and its count of earlier steps are those the reader may see."""
+    entries = LedgerEntry.objects.filter(proposal=proposal)
+    if hidden_events:
+        entries = entries.exclude(event__in=hidden_events)
+    latest = list(entries.select_related("actor").order_by("-seq")[:limit])
+    latest.reverse()
+    if not latest:
+        return [], 0
+    if not hidden_events:
+        return latest, latest[0].seq - 1  # seq counts from 1, unbroken
+    return latest, entries.filter(seq__lt=latest[0].seq).count()
 
 
 LOAD = object()

@@ -99,9 +99,8 @@ def _timeline_length(request) -> int:
 def detail_context(request, proposal, **overrides) -> dict:
     user = request.user
     shown = _timeline_length(request)
-    entries, earlier = ledger_latest(proposal, shown)
     hidden = perms.hidden_events(user, proposal)  # votes are secret outside the collective
-    entries = [e for e in entries if e.event not in hidden]
+    entries, earlier = ledger_latest(proposal, shown, hidden_events=hidden)
     stage = opinion_stage(proposal)
     leaders = (
         list(

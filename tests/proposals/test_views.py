@@ -535,6 +535,42 @@ def test_a_long_ledger_shows_its_latest_steps_and_more_on_demand(client, org, dr
     assert read(f"{proposal.get_absolute_url()}?ledger=x")[0].count("bước trước đó") == 1
 
 
+def test_a_ledger_long_with_secret_votes_pages_what_its_reader_may_see(client, org, draft):
+    """Issue 12: outside the collective the votes are left out of the page before it is cut to
+    its length, so an author still sees the steps behind many vote changes, and the count of
+    earlier steps and "Show more" are those of the steps they may see."""
+    proposal = under_review(draft, org.cadre, org.head)
+    for i in range(3):
+        for choice in ("against", "for"):
+            services.vote_cast(proposal=fresh(proposal), actor=org.deputy1, choice=choice)
+        services.opinion_record(
+            proposal=fresh(proposal),
+            actor=org.party,
+            stage="decision",
+            stance="agree",
+            text=f"Ý kiến {i}",
+            **committee_reference(),
+        )
+    vote_seqs = set(
+        LedgerEntry.objects.filter(proposal=proposal, event="vote").values_list("seq", flat=True)
+    )
+    assert len(vote_seqs) == 6
+    client.force_login(org.cadre)
+    page = html(client.get(proposal.get_absolute_url()))
+    assert "bước trước đó chưa hiện" not in page
+    for seq in range(1, 12):
+        assert (f"#{seq} " in page) is (seq not in vote_seqs), seq
+    page = html(client.get(f"{proposal.get_absolute_url()}?ledger=2"))
+    assert "3 bước trước đó chưa hiện." in page  # submit, open the review, the first opinion
+    assert 'href="?ledger=52#timeline"' in page
+    shown = [seq for seq in range(1, 12) if f"#{seq} " in page]
+    assert shown == sorted(set(range(1, 12)) - vote_seqs)[-2:]
+    client.force_login(org.head)  # the collective sees every step, the votes among them
+    page = html(client.get(f"{proposal.get_absolute_url()}?ledger=2"))
+    assert "9 bước trước đó chưa hiện." in page
+    assert "#10 " in page and "#11 " in page
+
+
 def _main_tables(queries) -> list[str]:
     return [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries if " FROM " in q["sql"]]
 
