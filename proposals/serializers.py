@@ -1,6 +1,8 @@
 """The JSON shapes of the proposals API (api.md). Serializers only check the form of the input;
 every rule about who may do what, and when, stays in services.py."""
 
+from functools import cached_property
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ from .models import (
     Opinion,
     Proposal,
     ProposalVersion,
+    State,
     Vote,
 )
 from .selectors import is_overdue
@@ -35,6 +38,18 @@ class UserBriefSerializer(serializers.Serializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice, as the model's get_FOO_display gives it (the value itself when it
+    is not a choice), without Django rebuilding and hashing every lazy label on each row."""
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices)
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return str(self.labels.get(value, value))
+
+
 class UnitRelatedField(serializers.PrimaryKeyRelatedField):
     """A unit: its id when written, `{id, code, name}` when read."""
 
@@ -42,7 +57,12 @@ class UnitRelatedField(serializers.PrimaryKeyRelatedField):
         return False
 
     def to_representation(self, value):
-        return UnitBriefSerializer(value).data
+        # One serializer for every row of a list: building its fields costs more than the rows.
+        if self._brief is None:
+            self._brief = UnitBriefSerializer()
+        return self._brief.to_representation(value)
+
+    _brief = None
 
 
 class UnitRelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -62,7 +82,7 @@ class AuthorSerializer(serializers.Serializer):
     username = serializers.CharField(source="user.username", read_only=True)
     full_name = serializers.CharField(source="user.get_full_name", read_only=True)
     post = serializers.ChoiceField(choices=AuthorPost.choices, allow_blank=True, read_only=True)
-    post_label = serializers.CharField(source="get_post_display", read_only=True)
+    post_label = ChoiceLabelField(AuthorPost.choices, source="post")
 
 
 class AuthorPostSerializer(serializers.Serializer):
@@ -72,17 +92,17 @@ class AuthorPostSerializer(serializers.Serializer):
     post = serializers.ChoiceField(choices=AuthorPost.choices)
 
 
-def _authors(proposal) -> list[dict]:
+def _authors(proposal, serializer: AuthorSerializer) -> list[dict]:
     """Authors from the prefetched authorships (no query per row): the creator first."""
     authorships = sorted(proposal.authorships.all(), key=lambda a: (not a.is_creator, a.pk))
-    return AuthorSerializer(authorships, many=True).data
+    return [serializer.to_representation(authorship) for authorship in authorships]
 
 
 class ProposalSummarySerializer(serializers.ModelSerializer):
     """A proposal in a list: everything but the plan's long texts (read the proposal for those)."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:proposal-detail")
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(State.choices, source="state")
     home_unit = UnitRelatedField(read_only=True)
     deciding_unit = UnitRelatedField(read_only=True, allow_null=True)
     authors = serializers.SerializerMethodField()
@@ -117,7 +137,12 @@ class ProposalSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, proposal):
-        return _authors(proposal)
+        return _authors(proposal, self._author_serializer)
+
+    @cached_property
+    def _author_serializer(self) -> AuthorSerializer:
+        """One for every row of a list (its fields are built once)."""
+        return AuthorSerializer()
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, proposal) -> bool:
