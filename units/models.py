@@ -47,6 +47,10 @@ class Unit(MP_Node):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["path"]
+        indexes = [
+            # The roots, found without reading the tree (units.selectors.outside_tree).
+            models.Index(fields=["path"], condition=models.Q(depth=1), name="unit_root"),
+        ]
 
     def __str__(self):
         return self.name

@@ -3,7 +3,7 @@
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from .models import Membership, Role, Unit
 from .roles import user_roles
@@ -14,6 +14,13 @@ def paths_q(paths, field: str = "path") -> Q:
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
+
+
+def outside_tree(root_path: str) -> Exists:
+    """True (in SQL) when some unit lies outside the tree of the root at `root_path`, i.e. another
+    root exists. A filter tests it once per query through the roots' index (unit_root), so a
+    rule about "every unit under this root" can skip reading the units when it is false."""
+    return Exists(Unit.objects.filter(depth=1).exclude(path=root_path))
 
 
 def unit_ancestors(unit: Unit, *, include_self: bool = False) -> QuerySet[Unit]:

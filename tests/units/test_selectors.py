@@ -6,6 +6,7 @@ from tests.factories import UnitFactory, grant
 from units.models import Role, Unit
 from units.roles import user_roles
 from units.selectors import (
+    outside_tree,
     unit_ancestors,
     unit_descendants,
     unit_parent,
@@ -121,3 +122,26 @@ class TestRolesPerUnit:
         user = grant(tree["province"], Role.ADMIN)
         grant(tree["agency"], Role.ADMIN, user=user)
         assert user_roles(user).subtree_paths(Role.ADMIN) == [tree["province"].path]
+
+
+def test_outside_tree_is_whether_another_root_exists(tree):
+    province = tree["province"]
+    outside = Unit.objects.filter(outside_tree(province.path))
+    assert not outside.exists()  # one tree: every unit is under its root
+    UnitFactory(code="Q", name="Tỉnh khác")
+    assert outside.exists()
+
+
+def test_the_roots_index_lists_the_roots(postgres, tree):
+    """unit_root: a partial index of the roots' paths, which outside_tree reads."""
+    UnitFactory(code="Q", name="Tỉnh khác")
+    with postgres.cursor() as cursor:
+        constraints = postgres.introspection.get_constraints(cursor, Unit._meta.db_table)
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'unit_root'",
+        )
+        (definition,) = cursor.fetchone()
+    assert constraints["unit_root"]["columns"] == ["path"]
+    assert "WHERE (depth = 1)" in definition
+    roots = Unit.objects.filter(depth=1).order_by("path").values_list("code", flat=True)
+    assert list(roots) == ["P", "Q"]
