@@ -125,22 +125,24 @@ def decode_cursor(token: str, model, keys: list[Key]) -> tuple[list, bool]:
         raise invalid from None
 
 
-def _merged(queryset, branches, keys, position, limit):
-    """The pks of the first `limit` rows after `position`: one UNION of the branches, each read
-    in order up to `limit` rows (PostgreSQL), or one query with the branches OR-ed (elsewhere:
-    SQLite cannot order and slice the parts of a UNION)."""
+def _merged(queryset, branches, keys, position, limit, offset=0):
+    """The keys of `limit` rows after `position`, skipping the first `offset`: one UNION of the
+    branches, each read in order up to `offset + limit` rows (PostgreSQL), or one query with the
+    branches OR-ed (elsewhere: SQLite cannot order and slice the parts of a UNION). The database
+    skips the offset: only the page's rows travel."""
     names = [key.name for key in keys]
     ordering = [key.order_by() for key in keys]
     if position is not None:
         queryset = queryset.filter(after(keys, position))
+    end = offset + limit
     if connection.vendor != "postgresql" or len(branches) == 1:
         rows = queryset.filter(reduce(or_, branches)).distinct().order_by(*ordering)
-        return list(rows.values_list(*names)[:limit])
+        return list(rows.values_list(*names)[offset:end])
     parts = [
-        _plain_branch(queryset.filter(branch)).order_by(*ordering).values_list(*names)[:limit]
+        _plain_branch(queryset.filter(branch)).order_by(*ordering).values_list(*names)[:end]
         for branch in branches
     ]
-    return list(parts[0].union(*parts[1:]).order_by(*ordering)[:limit])
+    return list(parts[0].union(*parts[1:]).order_by(*ordering)[offset:end])
 
 
 def _plain_branch(queryset):
@@ -231,8 +233,8 @@ class KeysetPaginator:
         # A page number no list can reach (the database's LIMIT takes a 64-bit integer at most).
         if number < 1 or offset > MAX_OFFSET:
             raise exceptions.NotFound(_("Invalid page."))
-        rows = _merged(self.queryset, self.branches, self.keys, None, offset + size + 1)
-        page, more = rows[offset : offset + size], len(rows) > offset + size
+        rows = _merged(self.queryset, self.branches, self.keys, None, size + 1, offset)
+        page, more = rows[:size], len(rows) > size
         if not page and number > 1:
             raise exceptions.NotFound(_("Invalid page."))
         next_url = replace_query_param(self.url, "page", number + 1) if more else None

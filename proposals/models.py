@@ -237,9 +237,15 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["deciding_unit", "state"]),
             models.Index(fields=["home_unit", "state"]),
             # Keyset pages of the API in the default order, with and without a state filter.
-            models.Index(fields=["created_at", "id"], name="proposal_created_keyset"),
+            # With the version: the oversight of a whole tree (every submitted proposal) and the
+            # capped count read the index alone (PostgreSQL; other databases ignore `include`).
             models.Index(
-                fields=["state", "created_at", "id"], name="proposal_state_created_keyset"
+                fields=["created_at", "id"], include=["version"], name="proposal_created_keyset"
+            ),
+            models.Index(
+                fields=["state", "created_at", "id"],
+                include=["version"],
+                name="proposal_state_created_keyset",
             ),
         ]
 
