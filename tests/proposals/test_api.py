@@ -598,3 +598,76 @@ def test_every_visibility_branch_lists_and_none_leaks(org):
         by_or = set(Proposal.objects.filter(visible_q(user)).values_list("code", flat=True))
         assert by_or == expected
         assert len(visible_branches(user)) >= 1  # authored, at least
+
+
+def test_a_whole_trees_overseers_see_its_submitted_proposals_and_no_other_tree(org):
+    """An oversight role at a root reads every submitted proposal without the units while no
+    other root exists (proposals.permissions._subtree_branches); once another tree exists, its
+    proposals stay out of the root's reach, in the list, the count and the detail alike."""
+    from proposals.permissions import visible_q
+    from tests.factories.units import UnitFactory
+
+    def seen(user):
+        listed, last = walk(client_for(user), {"page_size": 1})
+        by_or = set(Proposal.objects.filter(visible_q(user)).values_list("code", flat=True))
+        assert set(listed) == by_or and last["count"] == len(listed), user
+        return by_or
+
+    sent = submitted(ProposalFactory(home_unit=org.agency, created_by=org.cadre), org.cadre)
+    commune = submitted(
+        ProposalFactory(home_unit=org.commune, created_by=org.commune_cadre), org.commune_cadre
+    )
+    ProposalFactory(home_unit=org.agency, created_by=org.cadre2)  # a draft: its authors' only
+    expected = {sent.code, commune.code}
+    assert seen(org.orgboard) == seen(org.inspector) == expected
+
+    other_root = UnitFactory(code="Q", name="Tỉnh khác")
+    other_cadre = grant(other_root, Role.CADRE, username="other_cadre")
+    other_board = grant(other_root, Role.ORGANIZATION_BOARD, username="other_board")
+    other = submitted(ProposalFactory(home_unit=other_root, created_by=other_cadre), other_cadre)
+    assert seen(org.orgboard) == seen(org.inspector) == expected
+    assert seen(other_board) == {other.code}
+    assert client_for(org.orgboard).get(detail(other)).status_code == 404
+    assert client_for(other_board).get(detail(sent)).status_code == 404
+
+
+@pytest.mark.parametrize("user", ["head", "orgboard", "cadre"])
+def test_numbered_pages_are_slices_of_the_whole_list(org, user):
+    """`page=N` gives rows (N-1)*size+1 … N*size of the unpaginated list (the database skips the
+    rows before), whatever branches the user's visibility has."""
+    for i in range(8):
+        author = org.cadre if i % 2 else org.cadre2
+        proposal = ProposalFactory(home_unit=org.agency, created_by=author)
+        if i % 4:
+            submitted(proposal, author)
+    client = client_for(getattr(org, user))
+    whole = codes(client.get(LIST, {"page_size": 100}))
+    assert whole
+    pages, number = [], 1
+    while True:
+        body = client.get(LIST, {"page_size": 3, "page": number}).json()
+        pages.append([row["code"] for row in body["results"]])
+        assert (body["previous"] is None) == (number == 1)
+        if not body["next"]:
+            break
+        number += 1
+    assert pages == [whole[i : i + 3] for i in range(0, len(whole), 3)]
+    error(client.get(LIST, {"page_size": 3, "page": number + 1}), 404)
+
+
+def test_list_rows_show_labels_units_and_authors_as_the_detail_does(org):
+    """The list's rows share one unit and one author serializer and read choice labels from the
+    choices: the same values as the proposal read alone."""
+    proposal = submitted(ProposalFactory(home_unit=org.agency, created_by=org.cadre), org.cadre)
+    services.proposal_open_review(proposal=proposal, actor=org.head)
+    client = client_for(org.head)
+    (row,) = client.get(LIST).json()["results"]
+    full = client.get(detail(proposal)).json()
+    proposal = fresh(proposal)
+    assert row["state_label"] == proposal.get_state_display() == full["state_label"]
+    assert row["home_unit"] == {"id": org.agency.pk, "code": "P-A", "name": "Sở"}
+    assert row["deciding_unit"] == full["deciding_unit"]
+    assert row["authors"] == full["authors"]
+    authorship = proposal.authorships.get()
+    assert row["authors"][0]["post_label"] == authorship.get_post_display()
+    assert row["authors"][0]["username"] == "cadre"
