@@ -16,8 +16,10 @@ measure every heavy page against the floor.
 2. Serve it with gunicorn (2 workers, settings bench.settings: the app plus the floor, a bare
    view at /bench/floor/ doing one indexed query and a small render; X-Queries counts queries).
 3. Measure each page, interleaved in random order, at concurrency 1 then 8: p50/p95/p99 in ms
-   and queries per request. Then time the reminder sweep (first run and re-run) and
-   verify_ledger over everything. Prints a table and writes bench/results/national-<n>.json.
+   and queries per request. The API's page 500 twice: as a keyset client reaches it (the cursor
+   found by following `next` from page 1 during setup) and by `page=500` (an offset). Then time
+   the reminder sweep (first run and re-run) and verify_ledger over everything. Prints a table
+   and writes bench/results/national-<n>.json.
 """
 
 import argparse
@@ -417,6 +419,23 @@ def session_cookie(user_id: int) -> str:
     return store.session_key
 
 
+API_LIST = "/api/v1/proposals/?state=in_progress"
+
+
+def cursor_of_page(base, cookie, number, timeout) -> str:
+    """The URL of page `number` of the API list as a keyset client reaches it: following `next`
+    from page 1 (a cursor holds the position of a row, so it cannot be made up)."""
+    path = API_LIST
+    for _ in range(number - 1):
+        request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={cookie}"})
+        with OPENER.open(request, timeout=timeout) as response:
+            following = json.loads(response.read())["next"]
+        if not following:
+            sys.exit(f"the API list has fewer than {number} pages")
+        path = following[len(base) :] if following.startswith(base) else following
+    return path
+
+
 def pages(p: dict) -> list[tuple[str, str, int]]:
     """(name, path, user id)"""
     return [
@@ -425,9 +444,10 @@ def pages(p: dict) -> list[tuple[str, str, int]]:
         ("head's inbox", "/proposals/inbox/", p["head"]),
         ("notifications", "/notifications/", p["cadre"]),
         ("proposal page, long ledger", f"/proposals/{p['long_pk']}/", p["long_head"]),
-        ("API ?state=in_progress p1", "/api/v1/proposals/?state=in_progress", p["board_root"]),
-        ("API ?state=in_progress p500", "/api/v1/proposals/?state=in_progress&page=500",
+        ("API ?state=in_progress p1", API_LIST, p["board_root"]),
+        ("API ?state=in_progress p500 (cursor)", p.get("api_p500_cursor", API_LIST),
          p["board_root"]),
+        ("API ?state=in_progress ?page=500 (offset)", f"{API_LIST}&page=500", p["board_root"]),
         ("dashboard, a province", f"/dashboard/?unit={p['province_unit']}", p["board_province"]),
         ("dashboard, the root", "/dashboard/", p["board_root"]),
         ("lessons search", "/lessons/?q=th%E1%BB%A7+t%E1%BB%A5c+h%C3%A0nh+ch%C3%ADnh", p["cadre"]),
@@ -576,7 +596,6 @@ def main():
         built = build(args, rnd)
         state_file.write_text(json.dumps(built))
     cookies = {uid: session_cookie(uid) for uid in {u for _n, _p, u in pages(built["personas"])}}
-    targets = [(name, path, cookies[uid]) for name, path, uid in pages(built["personas"])]
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "kl14.wsgi", "-w", "2", "-b",
          f"127.0.0.1:{args.port}", "--timeout", "300", "--log-level", "warning"],
@@ -590,6 +609,9 @@ def main():
                 break
             except Exception:
                 time.sleep(0.3)
+        cursor = cursor_of_page(base, cookies[built["personas"]["board_root"]], 500, args.timeout)
+        personas = {**built["personas"], "api_p500_cursor": cursor}
+        targets = [(name, path, cookies[uid]) for name, path, uid in pages(personas)]
         for _name, path, cookie in targets:  # warm-up: each page once
             fetch(base, path, cookie, args.timeout)
         results = {
