@@ -68,7 +68,9 @@ def period_report(unit: Unit, period: Period) -> PeriodReport:
             .order_by("created_at", "pk")
         ),
         responsibility=list(
-            ResponsibilityDecision.objects.filter(in_subtree, in_period)
+            # Each author's current decision, as the figures count them (a revision replaces
+            # the decision complained of).
+            ResponsibilityDecision.objects.filter(in_subtree, in_period, superseded_by__isnull=True)
             .select_related("proposal__home_unit", "decided_by")
             .order_by("created_at", "pk")
         ),

@@ -599,8 +599,13 @@ def complaint_resolve(
         decided_by=actor,
         supersedes=previous,
     )
-    # The dashboard counts every decision issued, as it counts the one complained of.
-    rollups.count_records(proposal, [(f"protection:{decision}", revised.created_at)])
+    # The dashboard counts each author's current decision: the revision instead of the one
+    # complained of (still kept, as the history).
+    rollups.count_records(
+        proposal,
+        [(f"protection:{decision}", revised.created_at)],
+        replaced=[(f"protection:{previous.decision}", previous.created_at)],
+    )
     payload.update(
         _decision_payload(
             decision=decision,

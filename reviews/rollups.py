@@ -173,15 +173,23 @@ def on_entry_appended(sender, *, entry, proposal, **kwargs):
     proposal_reconcile(proposal)
 
 
-def count_records(proposal: Proposal, records: list[tuple[str, datetime]]) -> None:
+def count_records(
+    proposal: Proposal,
+    records: list[tuple[str, datetime]],
+    *,
+    replaced: list[tuple[str, datetime]] = (),
+) -> None:
     """Counts rows just created for the proposal (an evaluation, responsibility decisions,
-    recognitions, a referral, an institutionalisation): `(key, created_at)` each."""
-    if not records:
+    recognitions, a referral, an institutionalisation): `(key, created_at)` each; `replaced`
+    are rows that stop counting (a responsibility decision a revision supersedes: only an
+    author's current decision counts)."""
+    if not records and not replaced:
         return
     chain = _chain(proposal.home_unit)
     counts, durations = Counter(), Counter()
-    cells = [[key, quarter(at).isoformat(), 0, 1, 0] for key, at in records]
-    _spread(chain, cells, 1, counts, durations)
+    for sign, rows in ((1, records), (-1, replaced)):
+        cells = [[key, quarter(at).isoformat(), 0, 1, 0] for key, at in rows]
+        _spread(chain, cells, sign, counts, durations)
     _apply(counts, durations)
 
 
@@ -267,7 +275,10 @@ def _records(whose: str, filters=None):
     )
     for model, field, key in sources:
         fields = [whose, "created_at"] + ([field] if field else [])
-        rows = model.objects.filter(**(filters or {})).values_list(*fields).order_by()
+        rows = model.objects.filter(**(filters or {}))
+        if model is ResponsibilityDecision:
+            rows = rows.filter(superseded_by__isnull=True)  # an author's current decision
+        rows = rows.values_list(*fields).order_by()
         for row in rows.iterator(chunk_size=5000):
             yield row[0], key + row[2] if field else key, row[1]
 
@@ -401,7 +412,8 @@ WITH chain AS MATERIALIZED (
     FROM (
         SELECT proposal_id, 'outcome:' || outcome AS key, created_at AS at FROM {evaluation}
         UNION ALL
-        SELECT proposal_id, 'protection:' || decision, created_at FROM {responsibility}
+        SELECT proposal_id, 'protection:' || decision, created_at FROM {responsibility} rd
+        WHERE NOT EXISTS (SELECT 1 FROM {responsibility} later WHERE later.supersedes_id = rd.id)
         UNION ALL
         SELECT proposal_id, 'recognition:' || kind, created_at FROM {recognition}
         UNION ALL

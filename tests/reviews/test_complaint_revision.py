@@ -128,10 +128,21 @@ class TestAcceptedComplaint:
 
     def test_the_dashboard_roll_ups_count_the_revised_decision(self, org, split):
         from reviews import rollups
+        from reviews.stats import dashboard
 
+        def protection():
+            figures = dashboard(org.province)
+            return {value: n for value, _label, n in figures.protection if n}
+
+        assert protection() == {"reduced": 1, "held_responsible": 1}
         complain(split, org.cadre2)
         resolve(org, split, org.cadre2, resolution="partly", **REDUCED)
         assert rollups.current() == rollups.expected()
+        # Each author's current decision counts once: cadre2's revision replaced the decision
+        # complained of (which stays in the database as the history).
+        assert protection() == {"reduced": 2}
+        rollups.rebuild()
+        assert protection() == {"reduced": 2}
 
     def test_the_ledger_records_the_revision_as_a_transition(self, org, single):
         complain(single, org.cadre)

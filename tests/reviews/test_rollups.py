@@ -266,7 +266,11 @@ def _direct(unit, period):
         "lessons": totals["lessons"],
         "submitted": totals["submitted"],
         "outcomes": by(Evaluation, "outcome"),
-        "protection": by(ResponsibilityDecision, "decision"),
+        "protection": dict(
+            ResponsibilityDecision.objects.filter(in_subtree, superseded_by__isnull=True)
+            .values_list("decision")
+            .annotate(n=Count("pk"))
+        ),
         "recognitions": by(Recognition, "kind"),
         "referred": AbuseReferral.objects.filter(in_subtree).count(),
         "institutionalized": Institutionalization.objects.filter(in_subtree).count(),
