@@ -3,6 +3,7 @@ whatever the number of rows."""
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from kl14.search import search
@@ -228,6 +229,18 @@ def lessons_published(*, query="", outcome="", field="") -> QuerySet[Proposal]:
     if field:
         queryset = queryset.filter(field=field)
     return search_lessons(queryset, query)
+
+
+def lessons_of_page(queryset: QuerySet[Proposal], number, per_page: int):
+    """A page of the lessons library, found in two steps: the matching keys are counted, ranked
+    and cut to the page on the lesson and proposal tables alone, then only the page's rows are
+    read with their units, evaluation and decisions. Joining those for every match before
+    cutting (thousands for a common phrase at national scale) cost most of the search.
+    Answers (the Paginator's page of keys, the page's proposals in their order)."""
+    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    keys = list(page.object_list)
+    rows = {p.pk: p for p in queryset.filter(pk__in=keys)} if keys else {}
+    return page, [rows[key] for key in keys if key in rows]
 
 
 def lesson_detail_queryset(user) -> QuerySet[Proposal]:

@@ -50,6 +50,7 @@ from .selectors import (
     board_requests_of,
     group_by_cadre,
     lesson_detail_queryset,
+    lessons_of_page,
     lessons_published,
     recognitions_in_subtree,
     review_record,
@@ -409,13 +410,13 @@ def lessons_view(request):
     lessons = lessons_published(
         query=data.get("q", ""), outcome=data.get("outcome", ""), field=data.get("field", "")
     )
-    page = Paginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, rows = lessons_of_page(lessons, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "reviews/lessons.html",
-        {"form": form, "page": page, "lessons": page.object_list, "query": query.urlencode()},
+        {"form": form, "page": page, "lessons": rows, "query": query.urlencode()},
     )
 
 

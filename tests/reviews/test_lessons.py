@@ -219,3 +219,21 @@ def test_the_library_runs_a_fixed_number_of_queries(org, url):
     few = count()
     _publish_many(org, 6)
     assert count() == few
+
+
+@pytest.mark.parametrize("query", ["", "thu tuc", "bai hoc so"])
+def test_the_pages_read_in_two_steps_hold_the_list_in_its_order(org, query):
+    """The page is cut on the keys, then its rows are read: page after page gives the whole
+    ranked (or newest-first) list, each row once, with what the page shows."""
+    from reviews.selectors import lessons_of_page
+
+    _publish_many(org, 7)
+    everything = list(lessons_published(query=query))
+    assert len(everything) == 7
+    seen = []
+    for number in (1, 2, 3):
+        page, rows = lessons_of_page(lessons_published(query=query), number, 3)
+        assert page.number == number and page.paginator.count == 7
+        seen += rows
+    assert seen == everything
+    assert all(row.lesson.lessons.startswith("Thủ tục hành chính") for row in seen)
