@@ -476,6 +476,47 @@ def fetch(base, path, cookie, timeout):
     return (time.perf_counter() - started) * 1000, status, queries
 
 
+HEAVY = (
+    "proposal page, long ledger",
+    "API ?state=in_progress p1",
+    "API ?state=in_progress p500 (cursor)",
+    "dashboard, a province",
+    "dashboard, the root",
+    "lessons search",
+)
+
+
+def measure_under_load(base, heavy, probe, *, clients, seconds, timeout, rnd):
+    """`clients` threads loop over the heavy pages while one more loops over the probe's pages,
+    for `seconds`; the same figures as `measure` for every page."""
+    samples = {name: [] for name, _p, _c in heavy + probe}
+    info = {name: {"status": set(), "queries": set()} for name in samples}
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def client(seed, pages):
+        local = random.Random(seed)
+        while time.monotonic() < deadline:
+            order = list(pages)
+            local.shuffle(order)
+            for name, path, cookie in order:
+                ms, status, queries = fetch(base, path, cookie, timeout)
+                with lock:
+                    samples[name].append(ms)
+                    info[name]["status"].add(status)
+                    info[name]["queries"].add(queries)
+                if time.monotonic() > deadline:
+                    break
+
+    threads = [threading.Thread(target=client, args=(rnd.random(), heavy)) for _ in range(clients)]
+    threads.append(threading.Thread(target=client, args=(rnd.random(), probe)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return _summary(samples, info)
+
+
 def measure(base, targets, *, concurrency, seconds, rounds, timeout, rnd):
     samples = {name: [] for name, _p, _c in targets}
     info = {name: {"status": set(), "queries": set()} for name, _p, _c in targets}
@@ -503,6 +544,10 @@ def measure(base, targets, *, concurrency, seconds, rounds, timeout, rnd):
         t.start()
     for t in threads:
         t.join()
+    return _summary(samples, info)
+
+
+def _summary(samples, info):
     result = {}
     for name, values in samples.items():
         values = sorted(values)
@@ -624,6 +669,17 @@ def main():
                 rounds=args.rounds, timeout=args.timeout, rnd=rnd,
             )  # fmt: skip
             print(table(f"concurrency {concurrency}", results[f"c{concurrency}"]), flush=True)
+        # Issue 12: the floor's own p95 while 8 clients load only the heaviest pages (the
+        # bulkhead's test): one more client asks for the floor alone meanwhile.
+        heavy = [t for t in targets if t[0] in HEAVY]
+        floor_only = [t for t in targets if t[0] == "floor"]
+        results["heavy8"] = measure_under_load(
+            base, heavy, floor_only, clients=8, seconds=args.seconds, timeout=args.timeout, rnd=rnd
+        )
+        idle = results["c1"]["floor"]["p95"] or 1
+        loaded = results["heavy8"]["floor"]["p95"] or 0
+        print(table("8 clients on the heaviest pages, 1 on the floor", results["heavy8"]))
+        print(f"floor p95 idle {idle} ms, under the heavy load {loaded} ms: {loaded / idle:.1f}x")
     finally:
         server.terminate()
         server.wait()
