@@ -91,3 +91,12 @@ def test_a_frozen_version_rewritten_out_of_shape_is_reported_not_a_crash(three, 
     assert f"BROKEN  {target.code}  first bad entry: seq 1" in out
     assert all(f"OK      {p.code}  1 entries" in out for p in three[1:])
     assert out.rstrip().endswith("3 checked, 1 broken.")
+
+
+def test_it_reports_its_progress_on_stderr(three, monkeypatch, capsys):
+    monkeypatch.setattr(verify_ledger, "PROGRESS_EVERY", 2)
+    call_command("verify_ledger")
+    captured = capsys.readouterr()
+    assert "progress: 2 of 3 proposals (" in captured.err
+    assert captured.err.rstrip().splitlines()[-1].startswith("verified 3 in ")
+    assert "progress" not in captured.out  # the report itself is unchanged
