@@ -1,19 +1,25 @@
 """A bulkhead for the heavy pages (issue 12): the national dashboard, the API lists, the search.
 
-Each web process lets at most `KL14_HEAVY_SLOTS` requests for the views named in
-`KL14_HEAVY_VIEWS` run at once; the others wait (a thread each, taking no CPU) up to
-`KL14_HEAVY_WAIT` seconds, then answer 503 with Retry-After. Every other page keeps the rest of
-the process's threads and the rest of the machine's cores, so a crowd of organization boards
+At most `KL14_HEAVY_SLOTS` requests for the views named in `KL14_HEAVY_VIEWS` run at once on the
+machine (all web processes together; by default one less than its cores, at least one); the
+others wait (a thread each, taking no CPU) up to `KL14_HEAVY_WAIT` seconds, then answer 503 with
+Retry-After. The rest of the cores stay for every other page, so a crowd of organization boards
 refreshing the national dashboard cannot starve a cadre opening their own proposals. It needs a
-threaded server (gunicorn `-k gthread --threads N`, as the Dockerfile and docker-compose.yml run
-it): with one sync thread per process, a waiting request would hold the only thread.
+threaded server (gunicorn `-k gthread --threads N`, `gunicorn.conf.py`): with one sync thread per
+process, a waiting request would hold the only thread.
 
-`KL14_HEAVY_SLOTS=0` turns the gate off. The count is per process: with W processes, at most
-W × slots heavy requests run on the machine.
+A slot is an exclusive `flock` on one of `KL14_HEAVY_SLOTS` files in `KL14_HEAVY_LOCK_DIR` (a
+directory of the machine or container; the kernel frees the lock of a process that dies), taken
+by one thread of the process at a time (a thread lock per slot). `KL14_HEAVY_SLOTS=0` turns the
+gate off.
 """
 
+import fcntl
 import logging
+import os
 import threading
+import time
+from pathlib import Path
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -22,20 +28,65 @@ from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
+POLL = 0.005  # seconds between two looks at the slots while waiting
+
+
+class Gate:
+    """The machine's slots, as seen from this process."""
+
+    def __init__(self, slots: int, directory: str):
+        self.slots = slots
+        self.directory = directory
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        self._threads = [threading.Lock() for _ in range(slots)]
+        self._files = [
+            os.open(os.path.join(directory, f"slot-{i}"), os.O_RDWR | os.O_CREAT, 0o600)
+            for i in range(slots)
+        ]
+
+    def acquire(self, timeout: float) -> int | None:
+        """A slot's number once one is free, or None after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for number, (thread_lock, fd) in enumerate(
+                zip(self._threads, self._files, strict=True)
+            ):
+                if not thread_lock.acquire(blocking=False):
+                    continue
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    thread_lock.release()
+                    continue
+                return number
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(POLL)
+
+    def release(self, number: int) -> None:
+        fcntl.flock(self._files[number], fcntl.LOCK_UN)
+        self._threads[number].release()
+
+
 _lock = threading.Lock()
-_gate: tuple[int, threading.BoundedSemaphore] | None = None
+_gate: Gate | None = None
 
 
-def gate() -> threading.BoundedSemaphore | None:
-    """This process's semaphore, sized by the settings (made again if they changed)."""
+def default_slots() -> int:
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def gate() -> Gate | None:
+    """This process's view of the machine's slots (made again if the settings changed)."""
     global _gate
     slots = getattr(settings, "KL14_HEAVY_SLOTS", 1)
     if not slots:
         return None
+    directory = settings.KL14_HEAVY_LOCK_DIR
     with _lock:
-        if _gate is None or _gate[0] != slots:
-            _gate = (slots, threading.BoundedSemaphore(slots))
-        return _gate[1]
+        if _gate is None or (_gate.slots, _gate.directory) != (slots, directory):
+            _gate = Gate(slots, directory)
+        return _gate
 
 
 def busy_response(request, wait: float):
@@ -63,7 +114,7 @@ class HeavyViewMiddleware:
         finally:
             held = getattr(request, "_kl14_heavy_slot", None)
             if held is not None:
-                held.release()
+                held[0].release(held[1])
                 request._kl14_heavy_slot = None
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -71,12 +122,13 @@ class HeavyViewMiddleware:
         heavy = getattr(settings, "KL14_HEAVY_VIEWS", ())
         if request.method not in ("GET", "HEAD") or match is None or match.view_name not in heavy:
             return None
-        semaphore = gate()
-        if semaphore is None:
+        slots = gate()
+        if slots is None:
             return None
         wait = getattr(settings, "KL14_HEAVY_WAIT", 30)
-        if not semaphore.acquire(timeout=wait):
+        number = slots.acquire(timeout=wait)
+        if number is None:
             log.warning("heavy view %s refused after waiting %ss", match.view_name, wait)
             return busy_response(request, wait)
-        request._kl14_heavy_slot = semaphore
+        request._kl14_heavy_slot = (slots, number)
         return None

@@ -1,6 +1,9 @@
 """Settings shared by every environment; values come from the environment (12-factor)."""
 
+import hashlib
 import ipaddress
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -408,8 +411,9 @@ KL14_EXPORT_REDISPATCH_AFTER = env.int("KL14_EXPORT_REDISPATCH_AFTER", default=6
 KL14_EXPORT_LEASE = env.int("KL14_EXPORT_LEASE", default=900)
 KL14_EXPORT_MAX_ATTEMPTS = env.int("KL14_EXPORT_MAX_ATTEMPTS", default=3)
 
-# The bulkhead (kl14/bulkhead.py): per web process, at most KL14_HEAVY_SLOTS of these reads run at
-# once (0: no limit); the others wait up to KL14_HEAVY_WAIT seconds, then answer 503.
+# The bulkhead (kl14/bulkhead.py): on the machine (all web processes), at most KL14_HEAVY_SLOTS of
+# these reads run at once (default: one less than the cores; 0: no limit); the others wait up to
+# KL14_HEAVY_WAIT seconds, then answer 503. The slots are lock files in KL14_HEAVY_LOCK_DIR.
 KL14_HEAVY_VIEWS = env.list(
     "KL14_HEAVY_VIEWS",
     default=[
@@ -420,7 +424,14 @@ KL14_HEAVY_VIEWS = env.list(
         "api:lesson-list",
     ],
 )
-KL14_HEAVY_SLOTS = env.int("KL14_HEAVY_SLOTS", default=1)
+KL14_HEAVY_SLOTS = env.int("KL14_HEAVY_SLOTS", default=max(1, (os.cpu_count() or 2) - 1))
+KL14_HEAVY_LOCK_DIR = env(
+    "KL14_HEAVY_LOCK_DIR",
+    default=os.path.join(
+        tempfile.gettempdir(),
+        "kl14-heavy-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12],
+    ),
+)
 KL14_HEAVY_WAIT = env.float("KL14_HEAVY_WAIT", default=30)
 KL14_EXPORT_RETRY_BASE = env.int("KL14_EXPORT_RETRY_BASE", default=60)
 KL14_EXPORT_RETRY_MAX = env.int("KL14_EXPORT_RETRY_MAX", default=900)

@@ -1,5 +1,8 @@
 """Test settings: the database comes from DATABASE_URL when set (CI points it at PostgreSQL)."""
 
+import os
+import tempfile
+
 from .base import *
 from .base import env
 
@@ -42,3 +45,7 @@ KL14_REPLICA_READS = False
 # The tests decide on responsibility at once; the hearing before it (5 working days in production)
 # is tested where it matters with its own setting (tests/reviews/test_responsibility_per_person.py).
 KL14_RESPONSIBILITY_EXPLANATION_DAYS = 0
+
+# The bulkhead's slots are machine-wide lock files: each test process (xdist worker) gets its own,
+# so one test holding a slot never holds back another process's dashboard.
+KL14_HEAVY_LOCK_DIR = os.path.join(tempfile.gettempdir(), f"kl14-heavy-test-{os.getpid()}")

@@ -12,11 +12,26 @@ from tests.reviews.conftest import org  # noqa: F401 (the review stage's people)
 pytestmark = pytest.mark.django_db
 
 
+class Held:
+    """The test's hold on the machine's only slot (as another request would have it)."""
+
+    def __init__(self, gate):
+        self.gate, self.number = gate, None
+
+    def acquire(self, timeout):
+        self.number = self.gate.acquire(timeout)
+        return self.number is not None
+
+    def release(self):
+        self.gate.release(self.number)
+
+
 @pytest.fixture
-def one_slot(settings):
+def one_slot(settings, tmp_path):
     settings.KL14_HEAVY_SLOTS = 1
     settings.KL14_HEAVY_WAIT = 0.3
-    return bulkhead.gate()
+    settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "slots")
+    return Held(bulkhead.gate())
 
 
 @pytest.fixture
@@ -60,6 +75,16 @@ def test_a_waiting_read_is_served_as_soon_as_the_slot_is_given_back(board, one_s
     one_slot.release()
 
 
+def test_two_threads_of_one_process_never_share_a_slot(one_slot):
+    assert one_slot.acquire(timeout=1)
+    other = []
+    thread = threading.Thread(target=lambda: other.append(bulkhead.gate().acquire(0.1)))
+    thread.start()
+    thread.join()
+    assert other == [None]  # the same process's file lock would not have stopped it
+    one_slot.release()
+
+
 def test_writes_are_never_held_back(board, one_slot):
     assert one_slot.acquire(timeout=1)
     try:
@@ -91,3 +116,29 @@ def test_zero_slots_turns_the_gate_off(board, settings):
     settings.KL14_HEAVY_SLOTS = 0
     assert bulkhead.gate() is None
     assert board.get("/dashboard/").status_code == 200
+
+
+def test_a_slot_held_by_another_process_holds_the_heavy_reads_back(board, one_slot, settings):
+    """The slots are the machine's: a request another web process is serving (here a process
+    holding the slot's lock file) keeps this process's heavy reads waiting, and its death frees
+    the slot."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    slot = Path(settings.KL14_HEAVY_LOCK_DIR) / "slot-0"
+    holder = subprocess.Popen(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c",
+         "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
+         str(slot)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert board.get("/api/v1/dashboard/").status_code == 503
+        assert board.get("/proposals/").status_code == 200
+    finally:
+        holder.kill()
+        holder.wait()
+    assert board.get("/api/v1/dashboard/").status_code == 200
