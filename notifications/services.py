@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from workdays.calendar import add_working_days, is_working_day
+from workdays.calendar import snapshot as calendar_snapshot
 
 from . import deadlines, outbox
 from .deadlines import DeadlineItem, DeadlineKind, Directory
@@ -205,15 +206,17 @@ def reminders_sweep(*, today: date | None = None) -> SweepReport:
         return report
     sweep = Sweep(Window.on(today, settings.KL14_REMINDER_LEAD_DAYS), report)
     failed = []
-    for kind in deadlines.kinds():
-        # One broken kind must not silence the others; the sweep still fails at the end, so the
-        # task retries (harmless: what was sent is recorded) and the error is seen.
-        try:
-            for items in kind.batches(due_by=sweep.window.due_by, directory=sweep.directory):
-                _remind(sweep, kind, items)
-        except Exception:
-            logger.exception("reminders sweep %s: the deadline kind %s failed", today, kind.key)
-            failed.append(kind.key)
+    # The deadlines are counted from one reading of the working-day calendar (workdays).
+    with calendar_snapshot():
+        for kind in deadlines.kinds():
+            # One broken kind must not silence the others; the sweep still fails at the end, so
+            # the task retries (harmless: what was sent is recorded) and the error is seen.
+            try:
+                for items in kind.batches(due_by=sweep.window.due_by, directory=sweep.directory):
+                    _remind(sweep, kind, items)
+            except Exception:
+                logger.exception("reminders sweep %s: the deadline kind %s failed", today, kind.key)
+                failed.append(kind.key)
     logger.info(
         "reminders sweep %s: %d items, %d reminders, %d e-mails written to the outbox",
         today,

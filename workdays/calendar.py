@@ -7,8 +7,12 @@ by an administrator overrides all of that for its date.
 
 Each public function reads the exceptions of the whole range it needs in one query (none when
 nothing needs counting), so results are current in every process without a cache to invalidate.
+A batch over many deadlines (the reminder sweep) runs inside `snapshot()`: the exceptions are
+read once for the whole block and each result is remembered until it ends.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -17,7 +21,13 @@ from django.utils import timezone
 
 from .models import CalendarException
 
-__all__ = ["add_working_days", "deadline_from", "is_working_day", "working_days_between"]
+__all__ = [
+    "add_working_days",
+    "deadline_from",
+    "is_working_day",
+    "snapshot",
+    "working_days_between",
+]
 
 COUNTRY = "VN"
 ONE_DAY = timedelta(days=1)
@@ -43,10 +53,39 @@ def _officially_working(day: date) -> bool:
     return day not in days_off
 
 
-def _exceptions(first: date, last: date) -> dict[date, bool]:
-    """{date: is a working day} for the exceptions between first and last inclusive: one query."""
-    rows = CalendarException.objects.filter(date__range=(first, last)).values_list("date", "kind")
+# Inside snapshot(): {"exceptions": every exception, "added": {(start, n): result}}.
+_snapshot: ContextVar[dict | None] = ContextVar("kl14_calendar_snapshot", default=None)
+
+
+def _read(rows) -> dict[date, bool]:
     return {day: kind == CalendarException.Kind.WORKING_DAY for day, kind in rows}
+
+
+def _exceptions(first: date, last: date) -> dict[date, bool]:
+    """{date: is a working day} for the exceptions between first and last inclusive: one query
+    (none inside a snapshot, whose exceptions are all of them: a superset serves as well)."""
+    taken = _snapshot.get()
+    if taken is not None:
+        return taken["exceptions"]
+    rows = CalendarException.objects.filter(date__range=(first, last)).values_list("date", "kind")
+    return _read(rows)
+
+
+@contextmanager
+def snapshot():
+    """Within the block, the calendar reads every exception once (they are the few days an
+    administrator entered) and remembers each `add_working_days` result: a sweep over a million
+    deadlines counts from a handful of distinct dates. An exception entered meanwhile counts
+    from the next block. A block inside another uses the outer one."""
+    if _snapshot.get() is not None:
+        yield
+        return
+    rows = CalendarException.objects.values_list("date", "kind")
+    token = _snapshot.set({"exceptions": _read(rows), "added": {}})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
 
 
 def _is_working(day: date, exceptions: dict[date, bool]) -> bool:
@@ -63,6 +102,16 @@ def add_working_days(start: date, n: int) -> date:
     not counted, so n=0 returns `start` whatever day it is."""
     if n == 0:
         return start
+    taken = _snapshot.get()
+    if taken is not None:
+        key = (start, n)
+        if key not in taken["added"]:
+            taken["added"][key] = _add_working_days(start, n)
+        return taken["added"][key]
+    return _add_working_days(start, n)
+
+
+def _add_working_days(start: date, n: int) -> date:
     step = ONE_DAY if n > 0 else -ONE_DAY
     # Wide enough for any real run of days off (Tết is about nine with its weekends), so the
     # exceptions are read once; only a longer run of entered days off reads one more window.

@@ -166,3 +166,28 @@ def test_working_days_between_reads_the_exceptions_once():
     with CaptureQueriesContext(connection) as queries:
         working_days_between(date(2026, 1, 1), date(2028, 1, 1))
     assert len(queries) == 1
+
+
+def test_a_snapshot_reads_the_exceptions_once_and_counts_as_outside_it():
+    """The reminder sweep counts many deadlines inside one snapshot: one query for the whole
+    block, the same dates as without it, the exceptions entered included."""
+    from workdays.calendar import snapshot
+
+    exception(date(2026, 12, 3), CalendarException.Kind.DAY_OFF)  # a Thursday off
+    starts = [date(2026, 11, 20) + timedelta(days=i) for i in range(30)]
+    outside = [add_working_days(day, n) for day in starts for n in (1, 5, 10, -3)]
+    with CaptureQueriesContext(connection) as queries, snapshot():
+        inside = [add_working_days(day, n) for day in starts for n in (1, 5, 10, -3)]
+        again = add_working_days(starts[0], 5)  # remembered
+        with snapshot():  # nested: the outer one serves
+            nested = deadline_from(starts[0], 5)
+    assert inside == outside and again == nested == outside[1]
+    assert len(queries) == 1
+    assert date(2026, 12, 3) not in inside  # the day off counted
+    # An exception entered during a block counts from the next one.
+    with snapshot():
+        before = add_working_days(date(2026, 12, 7), 1)
+        exception(date(2026, 12, 8), CalendarException.Kind.DAY_OFF)
+        assert add_working_days(date(2026, 12, 7), 1) == before == date(2026, 12, 8)
+    with snapshot():
+        assert add_working_days(date(2026, 12, 7), 1) == date(2026, 12, 9)
