@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from kl14.links import pk_urls
 from notifications.deadlines import DeadlineItem, DeadlineKind, Directory, register
 from units.models import Role
 
@@ -43,12 +44,13 @@ class DecisionDeadline(DeadlineKind):
         units = {p.deciding_unit_id: p.deciding_unit for p in objects}
         heads = directory.members(units, [Role.HEAD])
         parents = directory.parent_ids(units.values())
+        url = pk_urls("proposals:detail")
         return [
             DeadlineItem(
                 item_id=p.pk,
                 due=p.decision_due,
                 subject=f"{p.code} {p.title}",
-                url=p.get_absolute_url(),
+                url=url(p.pk),
                 unit_id=p.deciding_unit_id,
                 unit_name=p.deciding_unit.name,
                 responsible_ids=heads[p.deciding_unit_id],

@@ -10,10 +10,10 @@ the state at least n calendar days before `due_by` (n working days are never few
 
 from datetime import datetime, time, timedelta
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kl14.links import pk_urls
 from notifications.deadlines import DeadlineItem, DeadlineKind, Directory, register
 from proposals.models import Proposal, State
 from units.models import Role
@@ -70,6 +70,7 @@ class _StageDeadline(DeadlineKind):
         parents = directory.parent_ids(units.values())
         due_on: dict = {}
         items = []
+        url = pk_urls("proposals:detail")
         for p in objects:
             entered = timezone.localdate(p.state_changed_at)
             if entered not in due_on:
@@ -79,7 +80,7 @@ class _StageDeadline(DeadlineKind):
                     item_id=p.pk,
                     due=due_on[entered],
                     subject=f"{p.code} {p.title}",
-                    url=p.get_absolute_url(),
+                    url=url(p.pk),
                     unit_id=p.deciding_unit_id,
                     unit_name=p.deciding_unit.name,
                     responsible_ids=heads[p.deciding_unit_id],
@@ -149,6 +150,7 @@ class AbuseExplanationDeadline(DeadlineKind):
         ).values_list("proposal_id", "user_id"):
             authors.setdefault(proposal_id, set()).add(user_id)
         items = []
+        url = pk_urls("reviews:abuse")
         for case in objects:
             p = case.proposal
             waiting = frozenset(u for u in authors.get(p.pk, ()) if (case.pk, u) not in explained)
@@ -159,7 +161,7 @@ class AbuseExplanationDeadline(DeadlineKind):
                     item_id=case.pk,
                     due=case.explanation_due,
                     subject=f"{p.code} {p.title}",
-                    url=reverse("reviews:abuse", args=[p.pk]),
+                    url=url(p.pk),
                     unit_id=p.home_unit_id,
                     unit_name=p.home_unit.name,
                     responsible_ids=waiting,
@@ -212,6 +214,7 @@ class ResponsibilityExplanationDeadline(DeadlineKind):
         ):
             authors.setdefault(proposal_id, set()).add(user_id)
         items = []
+        url = pk_urls("reviews:review")
         for p in objects:
             waiting = frozenset(u for u in authors.get(p.pk, ()) if (p.pk, u) not in done)
             due = responsibility_explanation_due(p.state_changed_at)
@@ -222,7 +225,7 @@ class ResponsibilityExplanationDeadline(DeadlineKind):
                     item_id=p.pk,
                     due=due,
                     subject=f"{p.code} {p.title}",
-                    url=reverse("reviews:review", args=[p.pk]),
+                    url=url(p.pk),
                     unit_id=p.home_unit_id,
                     unit_name=p.home_unit.name,
                     responsible_ids=waiting,
