@@ -72,10 +72,6 @@ _lock = threading.Lock()
 _gate: Gate | None = None
 
 
-def default_slots() -> int:
-    return max(1, (os.cpu_count() or 2) - 1)
-
-
 def gate() -> Gate | None:
     """This process's view of the machine's slots (made again if the settings changed)."""
     global _gate
