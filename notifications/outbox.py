@@ -40,6 +40,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kl14.bulk import insert_rows
+
 from .models import Digest, Notification, NotificationPreference, OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -77,28 +79,27 @@ def dispatch_on_commit(ids: list[int], *, on_failure: Callable[[int], None] | No
 
 
 def emails_for_notifications(
-    notifications: Iterable[Notification], recipients: dict, *, on_failure=None
-) -> list[OutboxEmail]:
-    """The immediate e-mails of new notifications, for recipients who chose immediate e-mail and
-    have an address; digest users' notifications wait for `services.digests_compose()`. Call in
-    the transaction that created the notifications."""
+    notifications: Iterable, recipients: dict, *, on_failure=None
+) -> list[int]:
+    """The immediate e-mails of new notifications (anything with `pk` and `recipient_id`), for
+    recipients who chose immediate e-mail and have an address; digest users' notifications wait
+    for `services.digests_compose()`. Call in the transaction that created the notifications.
+    Returns the ids of the outbox rows written."""
     now = timezone.now()
     rows = [
-        OutboxEmail(
-            kind=OutboxEmail.Kind.NOTIFICATION,
-            notification_id=n.pk,
-            recipient_id=n.recipient_id,
-            created_at=now,
-            next_attempt_at=now,
-        )
+        (OutboxEmail.Kind.NOTIFICATION.value, n.pk, n.recipient_id, now, now)
         for n in notifications
         if (r := recipients.get(n.recipient_id))
         and r.email
         and r.email_mode == NotificationPreference.Email.IMMEDIATE
     ]
-    rows = OutboxEmail.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-    dispatch_on_commit([row.pk for row in rows], on_failure=on_failure)
-    return rows
+    ids = insert_rows(
+        OutboxEmail,
+        ("kind", "notification_id", "recipient_id", "created_at", "next_attempt_at"),
+        rows,
+    )
+    dispatch_on_commit(ids, on_failure=on_failure)
+    return ids
 
 
 def digest_email_write(digest: Digest) -> OutboxEmail:

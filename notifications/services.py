@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kl14.bulk import insert_rows
 from workdays.calendar import add_working_days, is_working_day
 from workdays.calendar import snapshot as calendar_snapshot
 
@@ -23,7 +25,20 @@ from .models import Digest, Notification, NotificationPreference, Reminder, Remi
 
 logger = logging.getLogger(__name__)
 
-INSERT_BATCH = 2000  # rows per INSERT statement
+REMINDER_COLUMNS = (
+    "deadline", "item_id", "due", "kind", "recipient_id", "day", "sweep", "created_at",
+)  # fmt: skip
+NOTIFICATION_COLUMNS = (
+    "recipient_id", "kind", "title", "body", "url", "unit_id", "reminder_id", "created_at",
+)  # fmt: skip
+
+
+class Written(NamedTuple):
+    """A notification just inserted as a plain row: what its e-mail needs."""
+
+    pk: int
+    recipient_id: int
+
 
 # (title, body) of each reminder, formatted with label, subject, due and unit.
 MESSAGES = {
@@ -287,16 +302,7 @@ def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
     token = uuid.uuid4()
     now = timezone.now()
     rows = [
-        Reminder(
-            deadline=kind.key,
-            item_id=item.item_id,
-            due=item.due,
-            kind=reminder_kind,
-            recipient_id=recipient,
-            day=day,
-            sweep=token,
-            created_at=now,
-        )
+        (kind.key, item.item_id, item.due, reminder_kind, recipient, day, token, now)
         for item, reminder_kind, recipient, day in wanted
         if (item.item_id, reminder_kind, recipient, day, item.due) not in sent
     ]
@@ -306,8 +312,9 @@ def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
     with transaction.atomic():
         # Conflicting rows (already sent by an earlier or a concurrent sweep) are skipped; on
         # PostgreSQL a concurrent insert of the same key waits for the other transaction, then
-        # skips. The rows carrying this token are the ones this batch won.
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=INSERT_BATCH)
+        # skips. The rows carrying this token are the ones this batch won. Plain rows, not model
+        # instances (kl14.bulk): a first sweep of the country writes half a million of each.
+        insert_rows(Reminder, REMINDER_COLUMNS, rows, ignore_conflicts=True)
         won = list(
             Reminder.objects.filter(sweep=token)
             .order_by("pk")
@@ -319,21 +326,14 @@ def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
             item, recipient = by_id[item_id], recipients[recipient_id]
             title, body = sweep.messages.render(kind, item, reminder_kind, recipient.language)
             notifications.append(
-                Notification(
-                    recipient_id=recipient_id,
-                    kind=reminder_kind,
-                    title=title,
-                    body=body,
-                    url=item.url,
-                    unit_id=item.unit_id,
-                    reminder_id=pk,
-                    created_at=now,
-                )
+                (recipient_id, reminder_kind, title, body, item.url, item.unit_id, pk, now)
             )
             report.by_kind[reminder_kind] += 1
-        Notification.objects.bulk_create(notifications, batch_size=INSERT_BATCH)
+        ids = insert_rows(Notification, NOTIFICATION_COLUMNS, notifications)
         emails = outbox.emails_for_notifications(
-            notifications, recipients, on_failure=report.dispatch_failed
+            [Written(pk, row[0]) for pk, row in zip(ids, notifications, strict=True)],
+            recipients,
+            on_failure=report.dispatch_failed,
         )
     report.emails += len(emails)
     report.reminders += len(won)
