@@ -487,47 +487,50 @@ HEAVY = (
 
 
 def measure_under_load(base, heavy, probe, *, clients, seconds, timeout, rnd):
-    """`clients` threads loop over the heavy pages while one more loops over the probe's pages,
-    for `seconds`; the same figures as `measure` for every page."""
-    samples = {name: [] for name, _p, _c in heavy + probe}
+    """`clients` threads loop over the heavy pages while one more client, in a process of its own
+    (so that it does not wait for the heavy clients' interpreter lock), loops over the probe's
+    pages, for `seconds`; the same figures as `measure` for every page."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    seed = rnd.random()
+
+    def probing():
+        local = random.Random(seed)
+        sending.send(
+            _drive(base, [probe], seconds=seconds, rounds=None, timeout=timeout, rnd=local)
+        )
+
+    child = context.Process(target=probing)
+    child.start()
+    groups = [heavy] * clients
+    result = _drive(base, groups, seconds=seconds, rounds=None, timeout=timeout, rnd=rnd)
+    result.update(receiving.recv())
+    child.join()
+    return result
+
+
+def measure(base, targets, *, concurrency, seconds, rounds, timeout, rnd):
+    """`concurrency` threads each pass over every page `rounds` times, in their own order, for at
+    most `seconds`."""
+    groups = [targets] * concurrency
+    return _drive(base, groups, seconds=seconds, rounds=rounds, timeout=timeout, rnd=rnd)
+
+
+def _drive(base, groups, *, seconds, rounds, timeout, rnd):
+    """One client thread per group of pages, each passing over its pages in a shuffled order
+    until `rounds` passes (None: no limit) or `seconds` are done."""
+    samples = {name: [] for group in groups for name, _p, _c in group}
     info = {name: {"status": set(), "queries": set()} for name in samples}
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
 
     def client(seed, pages):
         local = random.Random(seed)
-        while time.monotonic() < deadline:
-            order = list(pages)
-            local.shuffle(order)
-            for name, path, cookie in order:
-                ms, status, queries = fetch(base, path, cookie, timeout)
-                with lock:
-                    samples[name].append(ms)
-                    info[name]["status"].add(status)
-                    info[name]["queries"].add(queries)
-                if time.monotonic() > deadline:
-                    break
-
-    threads = [threading.Thread(target=client, args=(rnd.random(), heavy)) for _ in range(clients)]
-    threads.append(threading.Thread(target=client, args=(rnd.random(), probe)))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _summary(samples, info)
-
-
-def measure(base, targets, *, concurrency, seconds, rounds, timeout, rnd):
-    samples = {name: [] for name, _p, _c in targets}
-    info = {name: {"status": set(), "queries": set()} for name, _p, _c in targets}
-    deadline = time.monotonic() + seconds
-    lock = threading.Lock()
-
-    def client(seed):
-        local = random.Random(seed)
         done = 0
-        while done < rounds and time.monotonic() < deadline:
-            order = list(targets)
+        while (rounds is None or done < rounds) and time.monotonic() < deadline:
+            order = list(pages)
             local.shuffle(order)
             for name, path, cookie in order:
                 ms, status, queries = fetch(base, path, cookie, timeout)
@@ -539,7 +542,7 @@ def measure(base, targets, *, concurrency, seconds, rounds, timeout, rnd):
                     break
             done += 1
 
-    threads = [threading.Thread(target=client, args=(rnd.random(),)) for _ in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(rnd.random(), group)) for group in groups]
     for t in threads:
         t.start()
     for t in threads:
@@ -627,6 +630,11 @@ def main():
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--skip-commands", action="store_true")
+    parser.add_argument(
+        "--phases", default="c1,c8,heavy8",
+        help="which measurements: c1, c8 (every page, 1 and 8 clients), heavy8 (the floor while 8 "
+        "clients load the heaviest pages; its idle figure is measured first if c1 is not run)",
+    )  # fmt: skip
     args = parser.parse_args()
     ensure_database(os.environ["DATABASE_URL"])
     import django
@@ -663,7 +671,10 @@ def main():
             "sizes": vars(args),
             "build": {k: v for k, v in built.items() if k != "personas"},
         }
+        phases = set(args.phases.split(","))
         for concurrency in (1, 8):
+            if f"c{concurrency}" not in phases:
+                continue
             results[f"c{concurrency}"] = measure(
                 base, targets, concurrency=concurrency, seconds=args.seconds,
                 rounds=args.rounds, timeout=args.timeout, rnd=rnd,
@@ -673,13 +684,22 @@ def main():
         # bulkhead's test): one more client asks for the floor alone meanwhile.
         heavy = [t for t in targets if t[0] in HEAVY]
         floor_only = [t for t in targets if t[0] == "floor"]
-        results["heavy8"] = measure_under_load(
-            base, heavy, floor_only, clients=8, seconds=args.seconds, timeout=args.timeout, rnd=rnd
-        )
-        idle = results["c1"]["floor"]["p95"] or 1
-        loaded = results["heavy8"]["floor"]["p95"] or 0
-        print(table("8 clients on the heaviest pages, 1 on the floor", results["heavy8"]))
-        print(f"floor p95 idle {idle} ms, under the heavy load {loaded} ms: {loaded / idle:.1f}x")
+        if "heavy8" in phases:
+            if "c1" not in results:
+                results["c1"] = measure(
+                    base, floor_only, concurrency=1, seconds=args.seconds / 4,
+                    rounds=None, timeout=args.timeout, rnd=rnd,
+                )  # fmt: skip
+            results["heavy8"] = measure_under_load(
+                base, heavy, floor_only, clients=8, seconds=args.seconds, timeout=args.timeout,
+                rnd=rnd,
+            )  # fmt: skip
+            idle = results["c1"]["floor"]["p95"] or 1
+            loaded = results["heavy8"]["floor"]["p95"] or 0
+            print(table("8 clients on the heaviest pages, 1 on the floor", results["heavy8"]))
+            print(
+                f"floor p95 idle {idle} ms, under the heavy load {loaded} ms: {loaded / idle:.1f}x"
+            )
     finally:
         server.terminate()
         server.wait()

@@ -2,7 +2,8 @@
 
 At most `KL14_HEAVY_SLOTS` requests for the views named in `KL14_HEAVY_VIEWS` run at once on the
 machine (all web processes together; by default one less than its cores, at least one); the
-others wait (a thread each, taking no CPU) up to `KL14_HEAVY_WAIT` seconds, then answer 503 with
+others wait (a thread each; only as many threads per process as there are slots look for a free
+one, every five milliseconds, the rest sleep) up to `KL14_HEAVY_WAIT` seconds, then answer 503 with
 Retry-After. The rest of the cores stay for every other page, so a crowd of organization boards
 refreshing the national dashboard cannot starve a cadre opening their own proposals. It needs a
 threaded server (gunicorn `-k gthread --threads N`, `gunicorn.conf.py`): with one sync thread per
@@ -39,6 +40,10 @@ class Gate:
         self.directory = directory
         Path(directory).mkdir(parents=True, exist_ok=True)
         self._threads = [threading.Lock() for _ in range(slots)]
+        # At most `slots` threads of this process hold or look for a slot; the others wait here,
+        # asleep (no polling: a crowd of waiting threads would take the GIL from the running
+        # ones hundreds of times a second).
+        self._seekers = threading.BoundedSemaphore(slots)
         self._files = [
             os.open(os.path.join(directory, f"slot-{i}"), os.O_RDWR | os.O_CREAT, 0o600)
             for i in range(slots)
@@ -47,6 +52,8 @@ class Gate:
     def acquire(self, timeout: float) -> int | None:
         """A slot's number once one is free, or None after `timeout` seconds."""
         deadline = time.monotonic() + timeout
+        if not self._seekers.acquire(timeout=timeout):
+            return None
         while True:
             for number, (thread_lock, fd) in enumerate(
                 zip(self._threads, self._files, strict=True)
@@ -60,12 +67,14 @@ class Gate:
                     continue
                 return number
             if time.monotonic() >= deadline:
+                self._seekers.release()
                 return None
             time.sleep(POLL)
 
     def release(self, number: int) -> None:
         fcntl.flock(self._files[number], fcntl.LOCK_UN)
         self._threads[number].release()
+        self._seekers.release()
 
 
 _lock = threading.Lock()

@@ -142,3 +142,49 @@ def test_a_slot_held_by_another_process_holds_the_heavy_reads_back(board, one_sl
         holder.kill()
         holder.wait()
     assert board.get("/api/v1/dashboard/").status_code == 200
+
+
+def test_a_crowd_of_waiting_threads_sleeps_while_one_looks_for_the_slot(
+    one_slot, settings, monkeypatch
+):
+    """While another process holds the only slot, one thread of this process looks at the lock
+    file every few milliseconds; the others sleep meanwhile, so that a crowd of waiting heavy
+    reads does not take the interpreter from the running pages."""
+    import fcntl
+    import os
+    import time
+
+    fd = os.open(os.path.join(settings.KL14_HEAVY_LOCK_DIR, "slot-0"), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another open file: as another process would hold it
+    lookers, flock = [], fcntl.flock
+
+    def counting(descriptor, operation):
+        lookers.append(threading.get_ident())
+        return flock(descriptor, operation)
+
+    monkeypatch.setattr(fcntl, "flock", counting)
+    gate = bulkhead.gate()
+    results = []
+
+    def waiting(timeout):
+        results.append(gate.acquire(timeout=timeout))
+
+    first = threading.Thread(target=waiting, args=(2,))
+    crowd = [threading.Thread(target=waiting, args=(0.3,)) for _ in range(5)]
+    try:
+        first.start()
+        while not lookers:
+            time.sleep(0.001)
+        for thread in crowd:
+            thread.start()
+        for thread in crowd:
+            thread.join()
+        assert set(lookers) == {first.ident}  # the crowd never looked
+        assert results == [None] * 5
+    finally:
+        flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+        first.join()
+    # The slot given back, the first waiter got it.
+    assert results[-1] == 0
+    gate.release(0)
