@@ -126,12 +126,20 @@ def build(args, rnd: random.Random) -> dict:
     from django.db import connection
 
     from accounts.models import User
+    from kl14.bulk import insert_rows
     from kl14.search import search_text
     from ledger.hashing import GENESIS, canonical_json, entry_hash
     from ledger.models import LedgerEntry
     from notifications.models import Notification
+    from pilots.models import FinalReport, ImplementationPlan
     from proposals.hashing import version_hash
-    from proposals.models import DOSSIER_FIELDS, Proposal, ProposalAuthor, ProposalVersion
+    from proposals.models import (
+        DOSSIER_FIELDS,
+        Proposal,
+        ProposalAuthor,
+        ProposalVersion,
+        Vote,
+    )
     from reviews.models import Lesson
     from units.models import Membership, Unit
     from workdays.calendar import add_working_days
@@ -148,7 +156,7 @@ def build(args, rnd: random.Random) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE units_unit, accounts_user, proposals_proposal, ledger_ledgerentry, "
-            "notifications_notification RESTART IDENTITY CASCADE"
+            "notifications_notification, pilots_implementationplan RESTART IDENTITY CASCADE"
         )
     # Units: root, 34 provinces, then three levels sized to reach --units.
     per = max(2, round(((args.units - 35) / 34) ** (1 / 3)))
@@ -209,6 +217,7 @@ def build(args, rnd: random.Random) -> dict:
     states = list(STATES)
     weights = [STATES[s] for s in states]
     proposals, authors, versions, entries, lessons = [], [], [], [], []
+    finals = []  # (proposal, filed by, report, due, filed at) of the final reports
     entry_id = 0
     bench_cadre_unit = n_units  # a leaf unit: its cadre and head are the bench's personas
     for pk in range(1, args.proposals + 1):
@@ -260,6 +269,13 @@ def build(args, rnd: random.Random) -> dict:
             target = PATHS_TARGET.get(event) or state
             target = state if seq == len(path) else target
             payload = {"decision_due": due.isoformat()} if event == "submit" else {}
+            if event == "approve":  # what proposal_approve records (its record check reads it)
+                payload = {"mode": "pilot", "head_bears_responsibility": False}
+            if event == "submit_final_report":  # and its row, as pilots' service writes both
+                report = f"Báo cáo tổng kết: {summary}"
+                payload = {"report": report, "due": at.date().isoformat(), "late": False,
+                           "kpi_values": []}  # fmt: skip
+                finals.append((pk, author, report, at.date(), at))
             actor = (
                 author
                 if event in ("submit", "complete", "submit_final_report", "withdraw")
@@ -313,11 +329,27 @@ def build(args, rnd: random.Random) -> dict:
                             "under_review", canonical_json(payload).decode(), "", prev,
                             digest_entry))  # fmt: skip
             prev = digest_entry
+        # The vote row the last of those entries recorded (the votes' record check).
+        copy_rows(
+            Vote, [(1, long_pk, 1, first[7], payload["choice"], at)],
+            ["id", "proposal_id", "round", "voter_id", "choice", "cast_at"],
+        )  # fmt: skip
     copy_rows(
         LedgerEntry,
         entries,
         ["id", "proposal_id", "seq", "at", "actor_id", "event", "from_state", "to_state",
          "payload", "dossier_hash", "prev_hash", "hash"],
+    )  # fmt: skip
+    # The pilots' plans and final reports (kl14.bulk fills the plans' other columns with their
+    # defaults, JSON ones included).
+    plan_ids = insert_rows(
+        ImplementationPlan, ("proposal_id", "created_at", "updated_at"),
+        [(pk, at, at) for pk, _by, _report, _due, at in finals],
+    )  # fmt: skip
+    insert_rows(
+        FinalReport, ("plan_id", "report", "due_date", "late", "filed_by_id", "filed_at"),
+        [(plan, report, due, False, by, at)
+         for plan, (_pk, by, report, due, at) in zip(plan_ids, finals, strict=True)],
     )  # fmt: skip
     copy_rows(
         Lesson,
@@ -334,7 +366,7 @@ def build(args, rnd: random.Random) -> dict:
     )  # fmt: skip
     with connection.cursor() as cursor:
         for model in (Unit, User, Membership, Proposal, ProposalAuthor, ProposalVersion,
-                      LedgerEntry, Lesson, Notification):  # fmt: skip
+                      LedgerEntry, Lesson, Notification, Vote):  # fmt: skip
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -236,8 +236,13 @@ def lessons_of_page(queryset: QuerySet[Proposal], number, per_page: int):
     and cut to the page on the lesson and proposal tables alone, then only the page's rows are
     read with their units, evaluation and decisions. Joining those for every match before
     cutting (thousands for a common phrase at national scale) cost most of the search.
+    A ranked search reads every match's key in one query, as ranking them must read every match
+    anyway: its length is the count, with no second pass over the matches to count them.
     Answers (the Paginator's page of keys, the page's proposals in their order)."""
-    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    keys = queryset.values_list("pk", flat=True)
+    if "search_rank" in queryset.query.annotations:
+        keys = list(keys)
+    page = Paginator(keys, per_page).get_page(number)
     keys = list(page.object_list)
     rows = {p.pk: p for p in queryset.filter(pk__in=keys)} if keys else {}
     return page, [rows[key] for key in keys if key in rows]
