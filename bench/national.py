@@ -53,7 +53,7 @@ STATES = {
 DECIDED = ["submit", "open_review", "approve"]
 STARTED = [*DECIDED, "start"]
 ENDED = [*STARTED, "complete"]
-EVALUATED = [*ENDED, "submit_final_report", "evaluate"]
+EVALUATED = [*ENDED, "submit_final_report", "opinion", "evaluate"]
 PATHS = {
     "draft": [], "submitted": ["submit"], "under_review": ["submit", "open_review"],
     "returned": ["submit", "open_review", "return_for_revision"],
@@ -135,12 +135,20 @@ def build(args, rnd: random.Random) -> dict:
     from proposals.hashing import version_hash
     from proposals.models import (
         DOSSIER_FIELDS,
+        Opinion,
         Proposal,
         ProposalAuthor,
         ProposalVersion,
         Vote,
     )
-    from reviews.models import Lesson
+    from reviews.models import (
+        AbuseCase,
+        Evaluation,
+        Institutionalization,
+        Lesson,
+        Replication,
+        ResponsibilityDecision,
+    )
     from units.models import Membership, Unit
     from workdays.calendar import add_working_days
 
@@ -218,6 +226,8 @@ def build(args, rnd: random.Random) -> dict:
     weights = [STATES[s] for s in states]
     proposals, authors, versions, entries, lessons = [], [], [], [], []
     finals = []  # (proposal, filed by, report, due, filed at) of the final reports
+    rows = {"opinion": [], "evaluate": [], "decide": [], "replicate": [], "institutionalize": [],
+            "abuse": []}  # fmt: skip
     entry_id = 0
     bench_cadre_unit = n_units  # a leaf unit: its cadre and head are the bench's personas
     for pk in range(1, args.proposals + 1):
@@ -265,22 +275,54 @@ def build(args, rnd: random.Random) -> dict:
         versions.append((pk, pk, 1, json.dumps(content), digest, submitted_at, author))
         prev, at, current = GENESIS, submitted_at, "draft"
         head = head_of.get(unit, author)
-        for seq, event in enumerate(path, start=1):
+        events = [*path, "lesson_publish"] if published else path
+        lesson = f"Bài học: {summary}"
+        for seq, event in enumerate(events, start=1):
             target = PATHS_TARGET.get(event) or state
-            target = state if seq == len(path) else target
-            payload = {"decision_due": due.isoformat()} if event == "submit" else {}
-            if event == "approve":  # what proposal_approve records (its record check reads it)
-                payload = {"mode": "pilot", "head_bears_responsibility": False}
-            if event == "submit_final_report":  # and its row, as pilots' service writes both
-                report = f"Báo cáo tổng kết: {summary}"
-                payload = {"report": report, "due": at.date().isoformat(), "late": False,
-                           "kpi_values": []}  # fmt: skip
-                finals.append((pk, author, report, at.date(), at))
+            target = state if seq >= len(path) else target
             actor = (
                 author
                 if event in ("submit", "complete", "submit_final_report", "withdraw")
                 else head
             )
+            # Each entry with the payload and the row its service writes (verify_ledger's
+            # cross-checks compare them; tests/bench/test_build.py).
+            payload = {}
+            if event == "submit":
+                payload = {"decision_due": due.isoformat()}
+            elif event == "approve":
+                payload = {"mode": "pilot", "head_bears_responsibility": False}
+            elif event == "submit_final_report":
+                report = f"Báo cáo tổng kết: {summary}"
+                payload = {"report": report, "due": at.date().isoformat(), "late": False,
+                           "kpi_values": []}  # fmt: skip
+                finals.append((pk, author, report, at.date(), at))
+            elif event == "opinion":
+                payload = {"stage": "evaluation", "stance": "agree", "text": "Nhất trí kết quả."}
+                rows["opinion"].append((pk, "evaluation", 1, "agree", payload["text"], actor,
+                                        unit, at))  # fmt: skip
+            elif event == "evaluate":
+                failed = state in (*RESPONSIBILITY, "responsibility_review")
+                outcome = "not_achieved" if failed else "achieved"
+                rows["evaluate"].append((pk, outcome, "x", "x", at.date(), actor, at))
+            elif event == "decide_responsibility":
+                rows["decide"].append((pk, state, True, True, True, True, False, "Đúng quy trình.",
+                                       actor, at))  # fmt: skip
+            elif event == "replicate":
+                payload = {"board_unit": units[unit - 1][4], "targets": []}
+                rows["replicate"].append((pk, unit, actor, at))
+            elif event == "institutionalize":
+                rows["institutionalize"].append((pk, f"Quy định: {title}"[:500], "unit", unit,
+                                                 actor, at))  # fmt: skip
+            elif event == "refer_abuse":
+                case = len(rows["abuse"]) + 1
+                explain_by = working_days_later(at.date())
+                payload = {"case": case, "grounds": "x", "evidence": "x",
+                           "explanation_due": explain_by.isoformat()}  # fmt: skip
+                rows["abuse"].append((case, pk, "x", "x", current, actor, at, explain_by, "",
+                                      ""))  # fmt: skip
+            elif event == "lesson_publish":
+                payload = {"lessons": lesson}
             digest_entry = entry_hash(
                 proposal_code=code, seq=seq, at=at, actor_id=actor, event=event,
                 from_state=current, to_state=target, payload=payload, dossier_hash=digest,
@@ -292,9 +334,8 @@ def build(args, rnd: random.Random) -> dict:
                             digest_entry))  # fmt: skip
             prev, current, at = digest_entry, target, at + timedelta(hours=rnd.randint(1, 200))
         if published:
-            text = f"Bài học: {summary}"
-            lessons.append((pk, pk, text, search_text(f"{code} {title} {summary} {text}"), head,
-                            now))  # fmt: skip
+            lessons.append((pk, pk, lesson, search_text(f"{code} {title} {summary} {lesson}"),
+                            head, now))  # fmt: skip
     long_pk = 1  # the proposal page with a long ledger: many vote changes while under review
     print(f"  generated in {time.monotonic() - started:.0f} s; copying…", flush=True)
     copy_rows(Proposal, proposals, PROPOSAL_COLUMNS)
@@ -351,6 +392,34 @@ def build(args, rnd: random.Random) -> dict:
         [(plan, report, due, False, by, at)
          for plan, (_pk, by, report, due, at) in zip(plan_ids, finals, strict=True)],
     )  # fmt: skip
+    opinions = insert_rows(
+        Opinion, ("proposal_id", "stage", "round", "stance", "text", "author_id", "unit_id",
+                  "created_at"), rows["opinion"],
+    )  # fmt: skip
+    insert_rows(
+        Evaluation, ("proposal_id", "outcome", "causes_objective", "causes_subjective",
+                     "meeting_date", "opinion_id", "evaluated_by_id", "created_at"),
+        [(pk, outcome, o, s, day, opinion, by, at) for opinion, (pk, outcome, o, s, day, by, at)
+         in zip(opinions, rows["evaluate"], strict=True)],
+    )  # fmt: skip
+    insert_rows(
+        ResponsibilityDecision, ("proposal_id", "decision", "followed_approved_plan",
+                                 "pure_motive", "common_interest", "no_personal_gain", "damage",
+                                 "reasons", "decided_by_id", "created_at"), rows["decide"],
+    )  # fmt: skip
+    insert_rows(
+        Replication, ("source_id", "board_unit_id", "directed_by_id", "created_at"),
+        rows["replicate"],
+    )  # fmt: skip
+    insert_rows(
+        Institutionalization, ("proposal_id", "title", "issuing_level", "board_unit_id",
+                               "proposed_by_id", "created_at"), rows["institutionalize"],
+    )  # fmt: skip
+    copy_rows(
+        AbuseCase, rows["abuse"],
+        ["id", "proposal_id", "grounds", "evidence", "from_state", "referred_by_id",
+         "created_at", "explanation_due", "finding", "conclusion"],
+    )  # fmt: skip
     copy_rows(
         Lesson,
         lessons,
@@ -366,7 +435,7 @@ def build(args, rnd: random.Random) -> dict:
     )  # fmt: skip
     with connection.cursor() as cursor:
         for model in (Unit, User, Membership, Proposal, ProposalAuthor, ProposalVersion,
-                      LedgerEntry, Lesson, Notification, Vote):  # fmt: skip
+                      LedgerEntry, Lesson, Notification, Vote, AbuseCase):  # fmt: skip
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -429,8 +498,9 @@ PATHS_TARGET = {
     "submit": "submitted", "open_review": "under_review", "approve": "approved",
     "reject": "rejected", "return_for_revision": "returned", "withdraw": "withdrawn",
     "start": "in_progress", "suspend": "suspended", "complete": "ended",
-    "submit_final_report": "evaluating", "evaluate": "succeeded",
+    "submit_final_report": "evaluating", "opinion": "evaluating", "evaluate": "succeeded",
 }  # fmt: skip
+RESPONSIBILITY = ("liability_excluded", "exempted", "reduced", "held_responsible")
 
 
 # --- serving and measuring -------------------------------------------------------------------
