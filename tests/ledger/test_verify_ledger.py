@@ -100,3 +100,51 @@ def test_it_reports_its_progress_on_stderr(three, monkeypatch, capsys):
     assert "progress: 2 of 3 proposals (" in captured.err
     assert captured.err.rstrip().splitlines()[-1].startswith("verified 3 in ")
     assert "progress" not in captured.out  # the report itself is unchanged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_verify_side_by_side_and_report_as_one_process_does(
+    postgres, org, monkeypatch, capsys, tmp_path
+):
+    """`--workers 2`: the chunks are verified by two other processes, each on its own
+    connection; the report is line for line the one a single process writes, a tampered proposal
+    included."""
+    import os
+
+    from django.db import transaction
+
+    from tests.factories.units import UnitFactory
+
+    five = [
+        submitted(ProposalFactory(home_unit=org.agency, created_by=org.cadre), org.cadre)
+        for _ in range(5)
+    ]
+    with transaction.atomic():  # an attacker with SQL access moves one to another authority
+        sql(
+            "UPDATE proposals_proposal SET deciding_unit_id = %s WHERE id = %s",
+            [UnitFactory().pk, five[2].pk],
+        )
+    monkeypatch.setattr(verify_ledger, "CHUNK", 2)
+    pids = tmp_path / "pids"
+    verify = verify_ledger.proposal_verify
+
+    def noting_the_process(item, **kwargs):
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return verify(item, **kwargs)
+
+    monkeypatch.setattr(verify_ledger, "proposal_verify", noting_the_process)
+    with pytest.raises(SystemExit):
+        call_command("verify_ledger")
+    alone = capsys.readouterr().out
+    pids.unlink()
+    with pytest.raises(SystemExit):
+        call_command("verify_ledger", workers=2)
+    side_by_side = capsys.readouterr()
+
+    assert side_by_side.out == alone
+    assert f"BROKEN  {five[2].code}  first bad entry: seq 1 of 1" in alone
+    assert alone.rstrip().endswith("5 checked, 1 broken.")
+    workers = set(pids.read_text().split())
+    assert 1 <= len(workers) <= 2 and str(os.getpid()) not in workers
+    assert side_by_side.err.rstrip().splitlines()[-1].startswith("verified 5 in ")
