@@ -698,12 +698,14 @@ def timed_commands() -> dict:
         out[label] = {"seconds": round(time.monotonic() - started, 1), "report": str(report)[:300]}
     connection.close()
     started = time.monotonic()
+    # One verifying process per core (verify_ledger --workers): the box's, shared with PostgreSQL.
+    workers = str(os.cpu_count() or 1)
     run = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "verify_ledger"],
+        [sys.executable, str(ROOT / "manage.py"), "verify_ledger", "--workers", workers],
         capture_output=True, text=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
     )  # fmt: skip
-    out["verify_ledger"] = {
+    out[f"verify_ledger --workers {workers}"] = {
         "seconds": round(time.monotonic() - started, 1),
         "summary": (run.stdout.strip().splitlines() or [""])[-1],
     }
