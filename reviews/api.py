@@ -39,6 +39,8 @@ from .selectors import (
     abuse_cases,
     adoption_comparison,
     lesson_detail_queryset,
+    lesson_keys,
+    lessons_in_order,
     lessons_published,
     recognitions_in_subtree,
     review_record,
@@ -380,6 +382,13 @@ class LessonListView(generics.ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        """The page is cut on the keys, then only its rows are read (as the library's page)."""
+        queryset = self.get_queryset()
+        keys = self.paginate_queryset(lesson_keys(queryset))
+        rows = lessons_in_order(queryset, list(keys))
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
 @extend_schema(tags=TAG)

@@ -236,16 +236,24 @@ def lessons_of_page(queryset: QuerySet[Proposal], number, per_page: int):
     and cut to the page on the lesson and proposal tables alone, then only the page's rows are
     read with their units, evaluation and decisions. Joining those for every match before
     cutting (thousands for a common phrase at national scale) cost most of the search.
-    A ranked search reads every match's key in one query, as ranking them must read every match
-    anyway: its length is the count, with no second pass over the matches to count them.
     Answers (the Paginator's page of keys, the page's proposals in their order)."""
+    page = Paginator(lesson_keys(queryset), per_page).get_page(number)
+    return page, lessons_in_order(queryset, list(page.object_list))
+
+
+def lesson_keys(queryset: QuerySet[Proposal]):
+    """The keys of `lessons_published(...)` in its order, to cut a page from (the first step of
+    `lessons_of_page`, also the API's). A ranked search reads every match's key in one query, as
+    ranking them must read every match anyway: its length is the count, with no second pass over
+    the matches to count them."""
     keys = queryset.values_list("pk", flat=True)
-    if "search_rank" in queryset.query.annotations:
-        keys = list(keys)
-    page = Paginator(keys, per_page).get_page(number)
-    keys = list(page.object_list)
+    return list(keys) if "search_rank" in queryset.query.annotations else keys
+
+
+def lessons_in_order(queryset: QuerySet[Proposal], keys: list[int]) -> list[Proposal]:
+    """The rows of a page's keys, with what the library shows, in the keys' order."""
     rows = {p.pk: p for p in queryset.filter(pk__in=keys)} if keys else {}
-    return page, [rows[key] for key in keys if key in rows]
+    return [rows[key] for key in keys if key in rows]
 
 
 def lesson_detail_queryset(user) -> QuerySet[Proposal]:

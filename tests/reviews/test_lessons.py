@@ -237,3 +237,22 @@ def test_the_pages_read_in_two_steps_hold_the_list_in_its_order(org, query):
         seen += rows
     assert seen == everything
     assert all(row.lesson.lessons.startswith("Thủ tục hành chính") for row in seen)
+
+
+@pytest.mark.parametrize("query", ["", "thu tuc", "bai hoc so"])
+def test_the_api_pages_read_in_two_steps_hold_the_list_in_its_order(org, query, client):
+    """The API's pages are cut on the keys as the library's are: page after page gives the whole
+    ranked (or newest-first) list, each lesson once, with the count of all matches."""
+    _publish_many(org, 7)
+    everything = [p.code for p in lessons_published(query=query)]
+    client.force_login(org.cadre)
+    seen = []
+    for number in (1, 2, 3):
+        body = client.get("/api/v1/lessons/", {"q": query, "page": number, "page_size": 3}).json()
+        assert body["count"] == 7
+        seen += [row["code"] for row in body["results"]]
+        assert all(row["lessons"].startswith("Thủ tục hành chính") for row in body["results"])
+    assert seen == everything
+    assert (
+        client.get("/api/v1/lessons/", {"q": query, "page": 4, "page_size": 3}).status_code == 404
+    )
