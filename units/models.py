@@ -50,6 +50,9 @@ class Unit(MP_Node):
         indexes = [
             # The roots, found without reading the tree (units.selectors.outside_tree).
             models.Index(fields=["path"], condition=models.Q(depth=1), name="unit_root"),
+            # A level of a subtree (a unit's children on the dashboard and the period form):
+            # 34 provinces under the root found among 50,000 units without reading them all.
+            models.Index(fields=["depth", "path"], name="unit_depth"),
         ]
 
     def __str__(self):

@@ -460,3 +460,18 @@ def test_the_children_by_state_are_read_through_their_index(postgres, figures):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "rollup_unit_key" in plan
     assert "~>=~ 'state:'" in plan
+
+
+def test_the_children_units_are_read_through_the_depth_index(postgres, figures):
+    """unit_depth: the units one level below are found by their depth and path prefix, not by
+    reading every unit of the subtree (50,000 under the national root)."""
+    with CaptureQueriesContext(postgres) as queries:
+        dashboard(figures.province)
+    levels = [q["sql"] for q in queries if '"units_unit"."depth" = ' in q["sql"]]
+    assert levels
+    with postgres.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in levels:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "unit_depth" in plan, plan
