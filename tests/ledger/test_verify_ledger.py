@@ -148,3 +148,13 @@ def test_workers_verify_side_by_side_and_report_as_one_process_does(
     workers = set(pids.read_text().split())
     assert 1 <= len(workers) <= 2 and str(os.getpid()) not in workers
     assert side_by_side.err.rstrip().splitlines()[-1].startswith("verified 5 in ")
+
+
+def test_workers_inside_a_transaction_or_on_sqlite_verify_in_this_process(three, capsys):
+    """Inside a caller's transaction (as here) or on SQLite, `--workers` is not a reason to close
+    the connection and fork: the same report comes from this process."""
+    call_command("verify_ledger", workers=2)
+    out = capsys.readouterr().out
+    assert all(f"OK      {p.code}  1 entries" in out for p in three)
+    assert out.rstrip().endswith("3 checked, 0 broken.")
+    assert connection.in_atomic_block  # the test's transaction is still there

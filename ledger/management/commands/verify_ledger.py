@@ -139,7 +139,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write("No signed checkpoint yet: chains are compared with nothing outside.")
         checked, total, started = 0, proposals.count(), time.monotonic()
-        if workers > 1 and not proposal and connection.vendor == "postgresql":
+        # Side by side only on PostgreSQL, outside any transaction of the caller's (the command
+        # closes its connection before forking the workers).
+        parallel = workers > 1 and not proposal and connection.vendor == "postgresql"
+        if parallel and not connection.in_atomic_block:
             reports = self._in_parallel(proposals, anchor, workers)
         else:
             reports = (
