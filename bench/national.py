@@ -5,21 +5,26 @@ measure every heavy page against the floor.
     .venv/bin/python bench/national.py --proposals 1000000 --units 50000 --users 1000000
     .venv/bin/python bench/national.py --proposals 100000 --units 5000 --users 100000 --seed 7
     .venv/bin/python bench/national.py --skip-build          # measure the database as it is
+    .venv/bin/python bench/national.py --skip-build --skip-commands --phases heavy8
 
 1. Build (unless --skip-build): migrate DATABASE_URL (default kl14_bench), empty the tables, then
    COPY a unit tree of five levels (root, 34 provinces, three levels below), users with one
    membership each (a head, two deputies, a Party committee, an inspector and an organization
    board per unit, cadres for the rest), proposals in all 20 states with their authors, frozen
-   version, a real hash-chained ledger for the steps their state implies, the decision dates on
-   the row, lessons for published ones, one proposal with a long ledger, and notifications.
+   version, a real hash-chained ledger for the steps their state implies with the rows each step's
+   service writes (plans and final reports, opinions, evaluations, responsibility decisions,
+   replications, regulations, abuse cases: verify_ledger finds nothing broken), the decision dates
+   on the row, lessons for published ones, one proposal with a long ledger, and notifications.
    Everything follows --seed.
 2. Serve it with gunicorn (2 workers, settings bench.settings: the app plus the floor, a bare
    view at /bench/floor/ doing one indexed query and a small render; X-Queries counts queries).
 3. Measure each page, interleaved in random order, at concurrency 1 then 8: p50/p95/p99 in ms
    and queries per request. The API's page 500 twice: as a keyset client reaches it (the cursor
-   found by following `next` from page 1 during setup) and by `page=500` (an offset). Then time
-   the reminder sweep (first run and re-run) and verify_ledger over everything. Prints a table
-   and writes bench/results/national-<n>.json.
+   found by following `next` from page 1 during setup) and by `page=500` (an offset). Then the
+   floor alone, from a process of its own, while 8 clients load the heaviest pages (the
+   bulkhead's case); --phases picks among c1, c8, heavy8. Then time the reminder sweep (first run
+   and re-run) and verify_ledger over everything (one worker per core). Prints a table and writes
+   bench/results/national-<n>.json.
 """
 
 import argparse
