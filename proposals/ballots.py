@@ -6,6 +6,7 @@ app says once how its ballot is found, and none of them imports another app's mo
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,8 @@ class CollectiveVote:
     ballot_of: Callable[[object], QuerySet]
     choice_label: Callable[[str], str]
     url: Callable[[object], str]  # (proposal) -> where the ballot is cast
-    shows_decision_due: bool = False  # whether the proposal's decision due date is this vote's
+    # (proposal) -> the day the collective's ballots are due (None: no due date shown)
+    due: Callable[[object], date | None] | None = None
 
 
 _registry: dict[str, CollectiveVote] = {}
@@ -69,6 +71,6 @@ register(
         ),
         choice_label=lambda choice: Vote.Choice(choice).label,
         url=lambda proposal: f"{proposal.get_absolute_url()}#votes",
-        shows_decision_due=True,
+        due=lambda proposal: proposal.decision_due,
     )
 )

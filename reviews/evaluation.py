@@ -19,6 +19,7 @@ from proposals.uploads import inspect_upload
 
 from . import permissions as perms
 from .models import BallotChoice, EvaluationBallot, EvaluationMinutes, Outcome
+from .rules import evaluation_due
 
 
 def _ballots(proposal, collective) -> tuple:
@@ -147,5 +148,7 @@ ballots.register(
         ballot_of=lambda user: EvaluationBallot.objects.filter(proposal=OuterRef("pk"), voter=user),
         choice_label=lambda choice: BallotChoice(choice).label,
         url=lambda proposal: f"{reverse('reviews:review', args=[proposal.pk])}#evaluation-vote",
+        # 7 working days after the final report, when the proposal entered `evaluating`.
+        due=lambda proposal: evaluation_due(proposal.state_changed_at),
     )
 )

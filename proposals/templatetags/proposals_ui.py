@@ -1,6 +1,7 @@
 """Small pieces of the proposal pages: state badges, due dates with the overdue flag, labels."""
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -24,14 +25,20 @@ def state_badge(state):
 @register.simple_tag
 def due_date(proposal, today=None):
     """The decision due date, flagged when it has passed."""
-    if not proposal.decision_due:
+    return due_on(proposal.decision_due, today, overdue=is_overdue(proposal, today))
+
+
+@register.simple_tag
+def due_on(day, today=None, overdue=None):
+    """A due date, flagged when it has passed (`overdue`: the caller's own judgement)."""
+    if not day:
         return format_html('<span class="text-body-secondary">{}</span>', "—")
     when = format_html(
-        '<time datetime="{}">{}</time>',
-        proposal.decision_due.isoformat(),
-        date_format(proposal.decision_due, "SHORT_DATE_FORMAT"),
+        '<time datetime="{}">{}</time>', day.isoformat(), date_format(day, "SHORT_DATE_FORMAT")
     )
-    if is_overdue(proposal, today):
+    if overdue is None:
+        overdue = day < (today or timezone.localdate())
+    if overdue:
         return format_html('{} <span class="badge text-bg-danger">{}</span>', when, _("Overdue"))
     return when
 

@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from workdays.calendar import snapshot as calendar_snapshot
+
 from ..ballots import collective_vote
 from ..models import Opinion, State
 from ..selectors import (
@@ -73,12 +75,14 @@ def vote_queue(request):
     """Every vote of the user's leadership collectives: the decision on a proposal under review,
     the evaluation of the results (proposals.ballots), each linking to where the ballot is cast."""
     page = _page(request, proposals_awaiting_vote(request.user))
-    for proposal in page.object_list:
-        vote = collective_vote(proposal.state)
-        proposal.vote_subject = vote.subject
-        proposal.ballot_url = vote.url(proposal)
-        proposal.shows_decision_due = vote.shows_decision_due
-        proposal.my_choice_label = proposal.my_choice and vote.choice_label(proposal.my_choice)
+    # The due dates from one reading of the working-day calendar, whatever the number of rows.
+    with calendar_snapshot():
+        for proposal in page.object_list:
+            vote = collective_vote(proposal.state)
+            proposal.vote_subject = vote.subject
+            proposal.ballot_url = vote.url(proposal)
+            proposal.vote_due = vote.due(proposal) if vote.due else None
+            proposal.my_choice_label = proposal.my_choice and vote.choice_label(proposal.my_choice)
     return _render(request, "proposals/vote_queue.html", page)
 
 

@@ -130,3 +130,43 @@ def test_the_lists_run_a_fixed_number_of_queries(client, org, url):
     few = _count_queries(client, url)
     _add(org, 5)
     assert _count_queries(client, url) == few
+
+
+def test_each_vote_shows_its_own_due_date(client, org, results):
+    """The decision's ballot is due by the decision's due date; the evaluation's by 7 working
+    days after the final report (Art. 18), flagged once passed: each row says when."""
+    import re
+    from datetime import date
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from reviews.rules import evaluation_due
+
+    decision = under_review(
+        ProposalFactory(home_unit=org.agency, created_by=org.cadre), org.cadre, org.head
+    )
+    page = page_of(client, org.deputy)
+    assert "Hạn biểu quyết" in page
+    due = evaluation_due(fresh(results).state_changed_at)
+    for proposal, day in ((decision, fresh(decision).decision_due), (results, due)):
+        row = re.search(rf"<tr role=\"row\">(?:(?!</tr>).)*{proposal.code}.*?</tr>", page, re.S)
+        assert row and f'<time datetime="{day.isoformat()}">' in row.group(0), proposal.code
+    assert due >= timezone.localdate()  # just filed: not overdue
+    assert "Quá hạn" not in page
+
+    # Months later, the evaluation's ballot is overdue.
+    with mock.patch("django.utils.timezone.localdate", return_value=date(due.year + 1, 1, 5)):
+        assert "Quá hạn" in page_of(client, org.deputy)
+
+
+def test_the_vote_queue_reads_the_calendar_once_whatever_its_rows(client, org, results):
+    client.force_login(org.deputy)
+    client.get(VOTES)
+    with CaptureQueriesContext(connection) as one:
+        client.get(VOTES)
+    for _ in range(3):
+        evaluating(ProposalFactory(home_unit=org.agency, created_by=org.cadre), party=org.party)
+    with CaptureQueriesContext(connection) as four:
+        client.get(VOTES)
+    assert len(four) == len(one)
