@@ -519,8 +519,9 @@ def _play(s: Scenario, today):
 
 
 def _decide_per_author(proposal, s, head, evaluated_on):
-    """Each author explains, the head decides on each (different outcomes), and the author not
-    eligible for protection complains; the head resolves the complaint."""
+    """Each author explains, the head decides on each (different outcomes), and both complain: the
+    head rejects the complaint of the author not eligible for protection and finds the other's
+    founded, revising the decision on them."""
     explanations = {
         "cadre2": "Tôi thực hiện đúng kế hoạch được duyệt; nhà thầu chậm do thiếu nhân lực.",
         "cadre3": "Tôi giới thiệu nhà thầu vì năng lực, không biết có vốn góp của người thân.",
@@ -557,13 +558,41 @@ def _decide_per_author(proposal, s, head, evaluated_on):
             actor=demo_user(s.slug, "cadre3"),
             text="Tôi không được hưởng lợi từ hợp đồng; đề nghị xem xét lại.",
         )
+        responsibility.complaint_file(
+            proposal=proposal,
+            actor=demo_user(s.slug, "cadre2"),
+            text=(
+                "Tôi đã báo cáo kịp thời việc nhà thầu chậm tiến độ và đề xuất dừng hợp đồng theo "
+                "đúng kế hoạch; đề nghị được miễn trách nhiệm."
+            ),
+        )
     with clock(add_working_days(evaluated_on, 14), hour=15):
+        # One complaint rejected, the other founded: the decision on that author is revised
+        # (the first decision is kept, superseded).
         responsibility.complaint_resolve(
             proposal=proposal,
             actor=head,
             author=demo_user(s.slug, "cadre3").pk,
             resolution="upheld",
             text="Hồ sơ đăng ký doanh nghiệp cho thấy người thân góp 30% vốn: giữ nguyên.",
+        )
+        responsibility.complaint_resolve(
+            proposal=proposal,
+            actor=head,
+            author=demo_user(s.slug, "cadre2").pk,
+            resolution="accepted",
+            text="Biên bản giao ban cho thấy đồng chí đã báo cáo, đề xuất dừng hợp đồng đúng hạn.",
+            decision="exempted",
+            followed_approved_plan=True,
+            pure_motive=True,
+            common_interest=True,
+            no_personal_gain=True,
+            damage=True,
+            damage_amount=120_000_000,
+            reasons=(
+                "Đã báo cáo kịp thời và đề xuất biện pháp khắc phục theo kế hoạch được duyệt; "
+                "thiệt hại do nhà thầu: miễn trách nhiệm."
+            ),
         )
 
 

@@ -149,3 +149,18 @@ def test_the_demo_documents_name_the_province_and_the_right_issuing_body():
         "parent": "ỦY BAN NHÂN DÂN TỈNH GIA LAI",
         "body": "SỞ NỘI VỤ",
     }
+
+
+def test_the_demo_shows_a_complaint_rejected_and_one_founded_with_its_revised_decision():
+    from django.core.management import call_command as run
+
+    from proposals.selectors import proposal_verify
+    from reviews.models import ResponsibilityComplaint, ResponsibilityDecision
+
+    run("seed_demo")
+    complaints = {c.resolution: c for c in ResponsibilityComplaint.objects.all()}
+    assert set(complaints) == {"upheld", "accepted"}
+    founded = complaints["accepted"]
+    revised = ResponsibilityDecision.objects.get(supersedes=founded.decision)
+    assert (founded.decision.decision, revised.decision) == ("reduced", "exempted")
+    assert proposal_verify(founded.decision.proposal).valid  # every step in the ledger
