@@ -10,6 +10,7 @@ the state at least n calendar days before `due_by` (n working days are never few
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -230,6 +231,59 @@ class ResponsibilityExplanationDeadline(DeadlineKind):
                     unit_name=p.home_unit.name,
                     responsible_ids=waiting,
                     escalation_unit_id=None,
+                )
+            )
+        return items
+
+
+@register
+class ComplaintResolutionDeadline(DeadlineKind):
+    """The head of the deciding unit resolves an author's complaint against the decision on
+    their responsibility within KL14_COMPLAINT_RESOLUTION_DAYS calendar days of its filing (Law
+    on Complaints 2011, Art. 28); once overdue, the head and organization board of its parent
+    hear about it."""
+
+    key = "reviews.complaint_resolution"
+    label = _("Resolution of a complaint")
+
+    def queryset(self, *, due_by):
+        from .models import ResponsibilityComplaint
+
+        days = getattr(settings, "KL14_COMPLAINT_RESOLUTION_DAYS", 30)
+        latest_filing = datetime.combine(
+            due_by - timedelta(days=days - 1), time.min, tzinfo=timezone.get_default_timezone()
+        )
+        return ResponsibilityComplaint.objects.filter(
+            resolution="",
+            filed_at__lt=latest_filing,
+            decision__proposal__deciding_unit__isnull=False,
+        ).select_related(
+            "decision__author", "decision__proposal", "decision__proposal__deciding_unit"
+        )
+
+    def describe(self, objects, *, directory: Directory) -> list[DeadlineItem]:
+        from .responsibility import complaint_resolution_due
+
+        proposals = [c.decision.proposal for c in objects]
+        units = {p.deciding_unit_id: p.deciding_unit for p in proposals}
+        heads = directory.members(units, [Role.HEAD])
+        parents = directory.parent_ids(units.values())
+        url = pk_urls("reviews:review")
+        items = []
+        for complaint in objects:
+            p = complaint.decision.proposal
+            author = complaint.decision.author
+            who = (author.get_full_name() or author.get_username()) if author else ""
+            items.append(
+                DeadlineItem(
+                    item_id=complaint.pk,
+                    due=complaint_resolution_due(complaint),
+                    subject=f"{p.code} {p.title}" + (f" ({who})" if who else ""),
+                    url=f"{url(p.pk)}#responsibility",
+                    unit_id=p.deciding_unit_id,
+                    unit_name=p.deciding_unit.name,
+                    responsible_ids=heads[p.deciding_unit_id],
+                    escalation_unit_id=parents[p.deciding_unit_id] or p.deciding_unit_id,
                 )
             )
         return items

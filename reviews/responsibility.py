@@ -140,9 +140,13 @@ def person_rows(proposal) -> list[dict]:
         .order_by("filed_at", "pk")
     }
     rows = []
+    today = timezone.localdate()
     for user in author_users(proposal):
         decision = decided.get(user.pk)
         due = complaint_deadline(decision) if decision else None
+        complaint = complaints.get(user.pk)
+        pending = complaint is not None and not complaint.resolution
+        resolve_by = complaint_resolution_due(complaint) if pending else None
         rows.append(
             {
                 "author": user,
@@ -150,8 +154,11 @@ def person_rows(proposal) -> list[dict]:
                 "decision": decision,
                 # the decision complained of, when a founded complaint revised it
                 "revised_from": decision.supersedes if decision else None,
-                "complaint": complaints.get(user.pk),
+                "complaint": complaint,
                 "complaint_due": due,
+                # a complaint not resolved yet: the head's last day, and whether it has passed
+                "resolution_due": resolve_by,
+                "resolution_overdue": resolve_by is not None and today > resolve_by,
                 "complaint_open": due is not None and timezone.localdate() <= due,
             }
         )
@@ -178,6 +185,13 @@ def complaint_deadline(decision):
     day it was issued (Law on Complaints, Art. 9: 90 days from receiving it; the author receives
     it in KL14, and its document is dated, the day it is made)."""
     return timezone.localdate(decision.created_at) + timedelta(days=complaint_days())
+
+
+def complaint_resolution_due(complaint):
+    """The last day to resolve `complaint`: KL14_COMPLAINT_RESOLUTION_DAYS calendar days after
+    it was filed (Law on Complaints, Art. 28)."""
+    days = getattr(settings, "KL14_COMPLAINT_RESOLUTION_DAYS", 30)
+    return timezone.localdate(complaint.filed_at) + timedelta(days=days)
 
 
 def has_complained(proposal, user) -> bool:

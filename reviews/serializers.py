@@ -155,6 +155,16 @@ class BallotInputSerializer(serializers.Serializer):
 class ResponsibilityComplaintSerializer(serializers.ModelSerializer):
     resolution_label = serializers.CharField(source="get_resolution_display", read_only=True)
     resolved_by = UserBriefSerializer(read_only=True, allow_null=True)
+    resolution_due = serializers.SerializerMethodField(
+        help_text="The head's last day to resolve the complaint (Law on Complaints, Art. 28: "
+        "KL14_COMPLAINT_RESOLUTION_DAYS after filing)."
+    )
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_resolution_due(self, complaint):
+        from .responsibility import complaint_resolution_due
+
+        return complaint_resolution_due(complaint)
 
     class Meta:
         model = ResponsibilityComplaint
@@ -166,6 +176,7 @@ class ResponsibilityComplaintSerializer(serializers.ModelSerializer):
             "resolution_text",
             "resolved_by",
             "resolved_at",
+            "resolution_due",
         ]
         read_only_fields = fields
 

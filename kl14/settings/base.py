@@ -392,6 +392,10 @@ KL14_RESPONSIBILITY_EXPLANATION_DAYS = env.int("KL14_RESPONSIBILITY_EXPLANATION_
 # Calendar days an author has to complain (khiếu nại) against the decision on their responsibility,
 # from the day it was issued (Law on Complaints 2011, Art. 9: 90 days from receiving it).
 KL14_COMPLAINT_DAYS = env.int("KL14_COMPLAINT_DAYS", default=90)
+# Calendar days the head of the deciding unit has to resolve such a complaint, from its filing
+# (Law on Complaints 2011, Art. 28: 30 days from its acceptance, 45 for a complex case; KL14
+# accepts a complaint when it is filed). Reminded before and on the day, escalated once passed.
+KL14_COMPLAINT_RESOLUTION_DAYS = env.int("KL14_COMPLAINT_RESOLUTION_DAYS", default=30)
 # /readyz calls the outbox late when its oldest unsent e-mail waits longer than this (seconds).
 KL14_READY_OUTBOX_MAX_AGE = env.int("KL14_READY_OUTBOX_MAX_AGE", default=600)
 # Official documents (documents app): the place in their date line (Decree 30: the province

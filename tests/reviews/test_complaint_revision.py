@@ -375,6 +375,74 @@ class TestDeadline:
         assert not ResponsibilityComplaint.objects.exists()
 
 
+class TestResolutionDeadline:
+    """The head resolves a complaint within KL14_COMPLAINT_RESOLUTION_DAYS (30) calendar days
+    of its filing (Law on Complaints, Art. 28): the review page and the API say until when, the
+    sweep reminds the head before and on the day, then tells the head and board above."""
+
+    def test_the_page_and_the_api_say_until_when(self, org, single, client):
+        complaint = complain(single, org.cadre)
+        due = timezone.localdate(complaint.filed_at) + datetime.timedelta(days=30)
+        assert rs.complaint_resolution_due(complaint) == due
+        client.force_login(org.head)
+        page = client.get(f"/reviews/{single.pk}/").content.decode()
+        assert f"Hạn giải quyết: {due:%d/%m/%Y} (Luật Khiếu nại, Điều 28)." in page
+        assert "Quá hạn" not in page
+        auth = {"HTTP_AUTHORIZATION": f"Token {api_token(org.head)}"}
+        body = client.get(f"/api/v1/proposals/{single.pk}/responsibility/decisions/", **auth).json()
+        (row,) = [d for d in body if d["complaint"]]
+        assert row["complaint"]["resolution_due"] == due.isoformat()
+        later = datetime.datetime.combine(due + datetime.timedelta(days=1), datetime.time(9), VN)
+        with time_machine.travel(later, tick=False):
+            client.force_login(org.head)
+            page = client.get(f"/reviews/{single.pk}/").content.decode()
+        assert "Quá hạn" in page
+
+    def test_the_sweep_reminds_the_head_then_tells_those_above(self, org, single, settings):
+        from notifications.services import reminders_sweep
+        from workdays.calendar import add_working_days, is_working_day
+
+        settings.KL14_COMPLAINT_RESOLUTION_DAYS = 30
+        complaint = complain(single, org.cadre)
+        due = rs.complaint_resolution_due(complaint)
+        day = due
+        while not is_working_day(day):
+            day += datetime.timedelta(days=1)
+        reminders_sweep(today=day)
+        told = Notification.objects.filter(
+            recipient=org.head, reminder__deadline=("reviews.complaint_resolution")
+        )
+        assert told.exists() and single.code in told.first().title
+        after = add_working_days(day, 1)
+        reminders_sweep(today=after)
+        overdue = Notification.objects.filter(
+            reminder__deadline="reviews.complaint_resolution", kind="overdue", recipient=org.head
+        )
+        assert overdue.exists()
+        assert Notification.objects.filter(
+            reminder__deadline="reviews.complaint_resolution",
+            kind="escalation",
+            recipient=org.orgboard,
+        ).exists()
+
+    def test_a_resolved_complaint_is_no_longer_reminded(self, org, single):
+        from notifications import deadlines
+        from notifications.deadlines import Directory
+
+        complaint = complain(single, org.cadre)
+        kind = deadlines.get("reviews.complaint_resolution")
+        far = rs.complaint_resolution_due(complaint) + datetime.timedelta(days=10)
+
+        def items():
+            return [i for batch in kind.batches(due_by=far, directory=Directory()) for i in batch]
+
+        (item,) = items()
+        assert (item.item_id, item.responsible_ids) == (complaint.pk, {org.head.pk})
+        assert item.url == f"/reviews/{single.pk}/#responsibility"
+        resolve(org, single, org.cadre, resolution="upheld")
+        assert items() == []
+
+
 class TestApi:
     def test_the_head_accepts_with_a_revised_decision_through_the_api(self, org, single, client):
         cadre = {"HTTP_AUTHORIZATION": f"Token {api_token(org.cadre)}"}
