@@ -75,8 +75,11 @@ def _insert_postgresql(connection, model, given, rows, ignore_conflicts) -> list
     defaults = [
         f for f in meta.concrete_fields if not f.primary_key and f.attname not in given_names
     ]
+    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in defaults):
+        raise TypeError(f"insert_rows: {model.__name__} has auto_now fields; give them")
+    # One array per given column, of the column's type (a foreign key's is its target's).
     arrays = sql.SQL(", ").join(
-        sql.SQL("{}::{}[]").format(BINARY, sql.SQL(_array_type(f, connection))) for f in given
+        sql.SQL("{}::{}[]").format(BINARY, sql.SQL(f.db_type(connection))) for f in given
     )
     selected = [sql.Identifier("u", f.column) for f in given] + [
         sql.SQL("{}::{}").format(sql.Placeholder(), sql.SQL(f.db_type(connection)))
@@ -94,8 +97,6 @@ def _insert_postgresql(connection, model, given, rows, ignore_conflicts) -> list
         conflict=sql.SQL(" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
         pk=sql.Identifier(meta.pk.column),
     )
-    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in defaults):
-        raise TypeError(f"insert_rows: {model.__name__} has auto_now fields; give them")
     default_values = [f.get_db_prep_save(f.get_default(), connection) for f in defaults]
     keys: list[int] = []
     connection.ensure_connection()
@@ -117,8 +118,3 @@ def _insert_postgresql(connection, model, given, rows, ignore_conflicts) -> list
             cursor.execute(text, params)
             keys += [row[0] for row in cursor.fetchall()]
     return keys
-
-
-def _array_type(field, connection) -> str:
-    """The element type of a column's array (a foreign key's is its target's)."""
-    return field.db_type(connection)

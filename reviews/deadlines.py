@@ -10,7 +10,6 @@ the state at least n calendar days before `due_by` (n working days are never few
 
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -248,8 +247,9 @@ class ComplaintResolutionDeadline(DeadlineKind):
 
     def queryset(self, *, due_by):
         from .models import ResponsibilityComplaint
+        from .responsibility import complaint_resolution_days
 
-        days = getattr(settings, "KL14_COMPLAINT_RESOLUTION_DAYS", 30)
+        days = complaint_resolution_days()
         latest_filing = datetime.combine(
             due_by - timedelta(days=days - 1), time.min, tzinfo=timezone.get_default_timezone()
         )

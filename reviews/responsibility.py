@@ -187,11 +187,14 @@ def complaint_deadline(decision):
     return timezone.localdate(decision.created_at) + timedelta(days=complaint_days())
 
 
+def complaint_resolution_days() -> int:
+    return getattr(settings, "KL14_COMPLAINT_RESOLUTION_DAYS", 30)
+
+
 def complaint_resolution_due(complaint):
     """The last day to resolve `complaint`: KL14_COMPLAINT_RESOLUTION_DAYS calendar days after
     it was filed (Law on Complaints, Art. 28)."""
-    days = getattr(settings, "KL14_COMPLAINT_RESOLUTION_DAYS", 30)
-    return timezone.localdate(complaint.filed_at) + timedelta(days=days)
+    return timezone.localdate(complaint.filed_at) + timedelta(days=complaint_resolution_days())
 
 
 def has_complained(proposal, user) -> bool:
