@@ -150,6 +150,57 @@ def test_workers_verify_side_by_side_and_report_as_one_process_does(
     assert side_by_side.err.rstrip().splitlines()[-1].startswith("verified 5 in ")
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_no_worker_starts_on_a_connection_of_the_commands(postgres, three, monkeypatch, tmp_path):
+    """A connection the command's process holds on any alias (here the read replica, opened
+    before the command runs) is not what a worker talks on: two processes on one socket read
+    each other's results (CI once saw a worker's two-column query answered with a row of
+    another query's)."""
+    import os
+
+    from django.db import connections
+
+    with connections["replica"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert connections["replica"].connection is not None
+    monkeypatch.setattr(verify_ledger, "CHUNK", 1)
+    seen = tmp_path / "seen"
+    verify = verify_ledger.proposal_verify
+
+    def noting_what_the_worker_holds(item, **kwargs):
+        with seen.open("a") as out:
+            out.write(f"{os.getpid()} {connections['replica'].connection is None}\n")
+        return verify(item, **kwargs)
+
+    monkeypatch.setattr(verify_ledger, "proposal_verify", noting_what_the_worker_holds)
+    call_command("verify_ledger", workers=2)
+
+    lines = seen.read_text().split("\n")[:-1]
+    assert len(lines) == 3 and str(os.getpid()) not in {line.split()[0] for line in lines}
+    assert {line.split()[1] for line in lines} == {"True"}
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_a_worker_sets_aside_what_it_inherited_without_closing_it(postgres):
+    """What a worker inherits is set aside, not closed: closing would end the session for the
+    process it was forked from too (psycopg says goodbye on the socket)."""
+    from django.db import connections
+
+    for alias in ("default", "replica"):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    held = [connections[alias].connection for alias in ("default", "replica")]
+    try:
+        verify_ledger._fresh_connections()
+        assert connections["default"].connection is None
+        assert connections["replica"].connection is None
+        assert all(raw in verify_ledger._inherited and not raw.closed for raw in held)
+    finally:
+        verify_ledger._inherited.clear()
+        for raw in held:
+            raw.close()
+
+
 def test_workers_inside_a_transaction_or_on_sqlite_verify_in_this_process(three, capsys):
     """Inside a caller's transaction (as here) or on SQLite, `--workers` is not a reason to close
     the connection and fork: the same report comes from this process."""

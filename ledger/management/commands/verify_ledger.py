@@ -13,7 +13,7 @@ import multiprocessing
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, connections
 
 from ledger.checkpoints import latest_anchor
 from ledger.records import kind_label_en
@@ -61,6 +61,20 @@ def line_of(item, result) -> str:
 
 # The checkpoint the workers compare with: loaded once by the command before they are forked.
 _anchor = None
+# Database connections a worker inherited from the command, kept (never used, never closed) so
+# that the worker's exit cannot end them for the command's process: see `_fresh_connections`.
+_inherited = []
+
+
+def _fresh_connections() -> None:
+    """In a freshly forked worker: set aside every database connection the process inherited
+    (any alias, whatever opened it), without a word on its socket, so the worker's first query
+    opens a connection of its own. Two processes talking on one socket read each other's
+    results."""
+    for wrapper in connections.all(initialized_only=True):
+        if wrapper.connection is not None:
+            _inherited.append(wrapper.connection)
+            wrapper.connection = None
 
 
 def verify_range(bounds: tuple[int, int]) -> tuple[list[str], int, int]:
@@ -140,7 +154,7 @@ class Command(BaseCommand):
             self.stdout.write("No signed checkpoint yet: chains are compared with nothing outside.")
         checked, total, started = 0, proposals.count(), time.monotonic()
         # Side by side only on PostgreSQL, outside any transaction of the caller's (the command
-        # closes its connection before forking the workers).
+        # closes its connections before forking the workers).
         parallel = workers > 1 and not proposal and connection.vendor == "postgresql"
         if parallel and not connection.in_atomic_block:
             reports = self._in_parallel(proposals, anchor, workers)
@@ -173,12 +187,13 @@ class Command(BaseCommand):
 
     def _in_parallel(self, proposals, anchor, workers):
         """The chunks' reports in order, verified by `workers` forked processes. Each opens its
-        own connection: the command's own is closed before they are forked."""
+        own connection: the command's own are closed before they are forked, and whatever else
+        a worker inherits is set aside unused (`_fresh_connections`)."""
         global _anchor
         _anchor = anchor
         bounds = list(ranges(proposals))  # two keys per chunk: 4,000 numbers for 1M proposals
-        connection.close()
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers, _fresh_connections) as pool:
             yield from pool.imap(verify_range, bounds)
 
     def _progress(self, checked: int, total: int, seconds: float) -> None:
