@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from proposals.models import State
 from reviews import responsibility
-from reviews.models import ResponsibilityDecision
+from reviews.models import ResponsibilityComplaint, ResponsibilityDecision
 from tests.factories.proposals import ProposalFactory, fresh
 from tests.factories.reviews import decided
 from tests.factories.units import grant
@@ -69,6 +69,13 @@ def test_a_founded_complaint_revises_the_decision_and_the_dossier(login, people,
     # The deciding head finds the complaint founded and revises the decision.
     page = login(people["head"].username)
     page.goto(f"/reviews/{proposal.pk}/")
+    # Until when they have to resolve it: 30 days from its filing (Law on Complaints, Art. 28).
+    resolve_by = responsibility.complaint_resolution_due(ResponsibilityComplaint.objects.get())
+    pending = page.get_by_test_id("resolution-due")
+    expect(pending).to_be_visible()
+    expect(pending).to_have_text(
+        f"Chưa giải quyết. Hạn giải quyết: {resolve_by:%d/%m/%Y} (Luật Khiếu nại, Điều 28)."
+    )
     form = page.locator("form").filter(has=page.get_by_role("button", name="Ghi nhận kết quả"))
     form.get_by_label("Kết quả giải quyết").select_option("accepted")
     form.get_by_label("Lý do giải quyết").fill("Hóa đơn thuê xe hợp lệ: không có vụ lợi.")

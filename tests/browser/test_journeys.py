@@ -504,7 +504,17 @@ def test_the_deputy_journey(journey, cast):
     proposals.proposal_open_review(proposal=fresh(proposal), actor=cast["head"])
     j = journey("deputy", "phogd1")
     page = j.page
-    open_from_queue(j, "Đề xuất", "Chờ biểu quyết")
+    menu(j, "Đề xuất", "Chờ biểu quyết")
+    # Each ballot says until when it is due: here the decision's own date (Decree 73, Art. 8).
+    due = fresh(proposal).decision_due
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=TITLE))
+    expect(page.get_by_role("columnheader", name="Hạn biểu quyết")).to_be_visible()
+    expect(row.locator("time")).to_have_text(due.strftime("%d/%m/%Y"))
+    expect(row.locator("time")).to_be_visible()
+    expect(row).not_to_contain_text("Quá hạn")
+    j.arrive("queue-Chờ biểu quyết")
+    j.click(row.get_by_role("link", name=TITLE))
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.locator("#dossier")).to_contain_text(PLAN["bottleneck"])
     j.arrive("to-vote")
     vote_by_mouse(j, "Không tán thành")
