@@ -11,10 +11,10 @@ The proposal's state stays on `Proposal.state`; the services of this app fire it
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from kl14.links import pk_url
 from kl14.triggers import append_only
 from proposals.models import StoredUpload
 from proposals.models import new_token as new_token  # migration 0001 refers to it here
@@ -104,7 +104,7 @@ class ImplementationPlan(models.Model):
         return f"{self.proposal_id} v{self.version}"
 
     def get_absolute_url(self):
-        return reverse("pilots:detail", args=[self.proposal_id])
+        return pk_url("pilots:detail", self.proposal_id)
 
     @property
     def is_cosigned(self) -> bool:

@@ -11,10 +11,10 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from kl14.links import pk_url
 from kl14.triggers import append_only
 
 
@@ -253,7 +253,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         return f"{self.code or _('(draft)')} — {self.title}"
 
     def get_absolute_url(self):
-        return reverse("proposals:detail", args=[self.pk])
+        return pk_url("proposals:detail", self.pk)
 
     # --- decision (this stage) -------------------------------------------------------------------
     @transition(field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED)

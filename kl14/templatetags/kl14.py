@@ -7,9 +7,17 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from kl14 import formats
+from kl14 import formats, links
 
 register = template.Library()
+
+
+@register.simple_tag
+def pk_url(viewname, pk):
+    """`{% url viewname pk %}` for a view whose only argument is an integer pk, for the rows of
+    a list: the pattern is resolved once, not once per row (kl14.links.pk_url)."""
+    return links.pk_url(viewname, pk)
+
 
 _SELECTS = {"select", "selectmultiple", "nullbooleanselect"}
 _CHOICE_LISTS = {"radioselect", "checkboxselectmultiple"}
