@@ -46,6 +46,11 @@ urlpatterns = [
         name="responsibility-complaint-resolution",
     ),
     path(
+        "proposals/<int:pk>/responsibility/complaints/<int:author>/extension/",
+        responsibility_api.ComplaintExtensionView.as_view(),
+        name="responsibility-complaint-extension",
+    ),
+    path(
         "proposals/<int:pk>/requests/",
         board_request_api.ProposalBoardRequestsView.as_view(),
         name="proposal-board-requests",

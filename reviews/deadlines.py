@@ -10,6 +10,7 @@ the state at least n calendar days before `due_by` (n working days are never few
 
 from datetime import datetime, time, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -247,15 +248,20 @@ class ComplaintResolutionDeadline(DeadlineKind):
 
     def queryset(self, *, due_by):
         from .models import ResponsibilityComplaint
-        from .responsibility import complaint_resolution_days
+        from .responsibility import complaint_resolution_days, complaint_resolution_days_complex
 
-        days = complaint_resolution_days()
-        latest_filing = datetime.combine(
-            due_by - timedelta(days=days - 1), time.min, tzinfo=timezone.get_default_timezone()
-        )
+        def filed_before(days):  # due on or before `due_by` with this many days to resolve
+            return datetime.combine(
+                due_by - timedelta(days=days - 1), time.min, tzinfo=timezone.get_default_timezone()
+            )
+
         return ResponsibilityComplaint.objects.filter(
+            Q(extended_at__isnull=True, filed_at__lt=filed_before(complaint_resolution_days()))
+            | Q(
+                extended_at__isnull=False,
+                filed_at__lt=filed_before(complaint_resolution_days_complex()),
+            ),
             resolution="",
-            filed_at__lt=latest_filing,
             decision__proposal__deciding_unit__isnull=False,
         ).select_related(
             "decision__author", "decision__proposal", "decision__proposal__deciding_unit"

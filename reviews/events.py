@@ -201,6 +201,18 @@ RESOLUTION_ITEMS = {
     "damage_amount": Money(gettext_lazy("Damage")),
     "reasons": Text(gettext_lazy("Reasons of the revised decision")),
 }
+# A complex case: 45 days from the filing instead of 30 (Law on Complaints, Art. 28).
+register(
+    EventSpec(
+        "responsibility_complaint_extension",
+        gettext_lazy("Time to resolve a complaint extended (complex case)"),
+        {
+            "author": UserRef(gettext_lazy("Author concerned")),
+            "reason": Text(gettext_lazy("Why the case is complex")),
+            "resolution_due": Day(gettext_lazy("To be resolved by")),
+        },
+    )
+)
 register(
     EventSpec(
         "responsibility_complaint_resolution",

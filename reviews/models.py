@@ -300,6 +300,17 @@ class ResponsibilityComplaint(models.Model):
         verbose_name=_("resolved by"),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # A complex case: the head extends the time to resolve it (Law on Complaints, Art. 28).
+    extended_at = models.DateTimeField(_("resolution time extended at"), null=True, blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("resolution time extended by"),
+    )
+    extension_reason = models.TextField(_("why the case is complex"), blank=True)
 
     class Meta:
         verbose_name = _("complaint")

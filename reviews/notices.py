@@ -184,6 +184,20 @@ register(
     params=lambda o: {"text": o.payload.get("text", "")},
 )
 register(
+    "responsibility_complaint_extension",
+    to=author_concerned,
+    title=_("Proposal %(code)s “%(title)s”: more time to resolve your complaint"),
+    body=_(
+        "%(actor)s found your complaint a complex case and will resolve it by %(day)s (Law on "
+        "Complaints, Art. 28). Reasons: %(reason)s"
+    ),
+    url=review_page,
+    params=lambda o: {
+        "day": local_date(o.payload.get("resolution_due")),
+        "reason": o.payload.get("reason", ""),
+    },
+)
+register(
     "responsibility_complaint_resolution",
     to=author_concerned,
     when=lambda o: not o.payload.get("decision"),

@@ -200,12 +200,15 @@ def responsibility_complaints_match(proposal, entries):
     """Each author's complaint against the decision on them is their `responsibility_complaint`
     entry's text, and once resolved the `responsibility_complaint_resolution` entry naming them:
     the resolution, its reasons, who resolved it (`revise_responsibility` when it revised the
-    decision once every author was decided)."""
+    decision once every author was decided); a complex case's extension of the time to resolve
+    it is the `responsibility_complaint_extension` entry naming them (its reasons, by whom)."""
     recorded = {}
     for entry in entries:
         p = entry.payload
         if entry.event == "responsibility_complaint":
             recorded[(entry.actor_id, "filed")] = (entry, p.get("text"))
+        elif entry.event == "responsibility_complaint_extension":
+            recorded[(p.get("author"), "extended")] = (entry, (p.get("reason"), entry.actor_id))
         elif entry.event in REVISIONS:
             recorded[(p.get("author"), "resolved")] = (
                 entry,
@@ -216,6 +219,11 @@ def responsibility_complaints_match(proposal, entries):
     for row in complaints.select_related("decision__author"):
         author = row.decision.author
         rows[(author.pk if author else None, "filed")] = row.text
+        if row.extended_at or row.extended_by_id or row.extension_reason:
+            rows[(author.get_username() if author else None, "extended")] = (
+                row.extension_reason,
+                row.extended_by_id,
+            )
         if row.resolution:
             rows[(author.get_username() if author else None, "resolved")] = (
                 row.resolution,

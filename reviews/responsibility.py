@@ -136,7 +136,7 @@ def person_rows(proposal) -> list[dict]:
     complaints = {
         c.decision.author_id: c
         for c in ResponsibilityComplaint.objects.filter(decision__proposal=proposal)
-        .select_related("decision", "resolved_by")
+        .select_related("decision", "resolved_by", "extended_by")
         .order_by("filed_at", "pk")
     }
     rows = []
@@ -191,10 +191,20 @@ def complaint_resolution_days() -> int:
     return getattr(settings, "KL14_COMPLAINT_RESOLUTION_DAYS", 30)
 
 
+def complaint_resolution_days_complex() -> int:
+    return getattr(settings, "KL14_COMPLAINT_RESOLUTION_DAYS_COMPLEX", 45)
+
+
 def complaint_resolution_due(complaint):
     """The last day to resolve `complaint`: KL14_COMPLAINT_RESOLUTION_DAYS calendar days after
-    it was filed (Law on Complaints, Art. 28)."""
-    return timezone.localdate(complaint.filed_at) + timedelta(days=complaint_resolution_days())
+    it was filed, or KL14_COMPLAINT_RESOLUTION_DAYS_COMPLEX once the head has declared the case
+    complex (Law on Complaints, Art. 28: 30 days, 45 for a complex case)."""
+    days = (
+        complaint_resolution_days_complex()
+        if complaint.extended_at
+        else complaint_resolution_days()
+    )
+    return timezone.localdate(complaint.filed_at) + timedelta(days=days)
 
 
 def has_complained(proposal, user) -> bool:
@@ -515,6 +525,68 @@ def complaint_file(*, proposal, actor, text) -> ResponsibilityComplaint:
 complaint_file.alters_data = True
 
 
+def _open_complaint(proposal, actor, author) -> ResponsibilityComplaint:
+    """The complaint of `author` on `proposal`, locked, for its resolving head; still open."""
+    require(is_deciding_head(actor, proposal) and not is_author(actor, proposal))
+    try:
+        author_pk = int(getattr(author, "pk", author))
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    complaint = (
+        ResponsibilityComplaint.objects.select_for_update()
+        .select_related("decision__author")
+        .filter(decision__proposal=proposal, decision__author_id=author_pk)
+        .first()
+    )
+    if complaint is None:
+        raise NotFound(_("This author has filed no complaint."))
+    if not complaint.is_open:
+        raise Conflict(_("The complaint has already been resolved."), code="resolved")
+    return complaint
+
+
+@transaction.atomic
+def complaint_extend(*, proposal, actor, author, reason) -> ResponsibilityComplaint:
+    """The head of the deciding unit declares an author's complaint a complex case, which gives
+    them KL14_COMPLAINT_RESOLUTION_DAYS_COMPLEX days from its filing instead of
+    KL14_COMPLAINT_RESOLUTION_DAYS (Law on Complaints, Art. 28); once, with the reasons, and
+    while the ordinary time has not run out."""
+    proposal = lock_proposal(proposal, actor)
+    complaint = _open_complaint(proposal, actor, author)
+    if complaint.extended_at:
+        raise Conflict(
+            _("The time to resolve this complaint has already been extended."), code="extended"
+        )
+    ordinary = complaint_resolution_due(complaint)
+    if timezone.localdate() > ordinary:
+        late = _(
+            "The time to resolve this complaint ran out on %(day)s: it can no longer be "
+            "extended (Law on Complaints, Art. 28)."
+        ) % {"day": date_format(ordinary, "SHORT_DATE_FORMAT")}
+        raise Invalid(late, errors={"deadline": [late]})
+    errors: dict = {}
+    reason = clean_text(reason, "reason", errors, max_length=5000)
+    raise_if_invalid(errors)
+    complaint.extended_at = timezone.now()
+    complaint.extended_by = actor
+    complaint.extension_reason = reason
+    complaint.save(update_fields=["extended_at", "extended_by", "extension_reason"])
+    record_action(
+        proposal=proposal,
+        actor=actor,
+        event="responsibility_complaint_extension",
+        payload={
+            "author": complaint.decision.author.get_username(),
+            "reason": reason,
+            "resolution_due": complaint_resolution_due(complaint).isoformat(),
+        },
+    )
+    return complaint
+
+
+complaint_extend.alters_data = True
+
+
 @transaction.atomic
 def complaint_resolve(
     *,
@@ -540,21 +612,7 @@ def complaint_resolve(
     decided, the `revise_responsibility` transition moves the proposal to the authors' shared
     outcome or to `responsibility_decided`."""
     proposal = lock_proposal(proposal, actor)
-    require(is_deciding_head(actor, proposal) and not is_author(actor, proposal))
-    try:
-        author_pk = int(getattr(author, "pk", author))
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    complaint = (
-        ResponsibilityComplaint.objects.select_for_update()
-        .select_related("decision__author")
-        .filter(decision__proposal=proposal, decision__author_id=author_pk)
-        .first()
-    )
-    if complaint is None:
-        raise NotFound(_("This author has filed no complaint."))
-    if not complaint.is_open:
-        raise Conflict(_("The complaint has already been resolved."), code="resolved")
+    complaint = _open_complaint(proposal, actor, author)
     revising = resolution in REVISING
     in_review = proposal.state == State.RESPONSIBILITY_REVIEW
     if revising and not in_review:

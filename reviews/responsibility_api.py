@@ -15,6 +15,7 @@ from . import responsibility
 from .api import PROPOSAL_ID, TAG, _proposal
 from .models import ResponsibilityDecision, ResponsibilityExplanation
 from .serializers import (
+    ComplaintExtensionInputSerializer,
     ComplaintResolutionInputSerializer,
     ResponsibilityComplaintSerializer,
     ResponsibilityDecisionSerializer,
@@ -127,5 +128,26 @@ class ComplaintResolutionView(APIView):
             resolution=request.data.get("resolution"),
             text=request.data.get("text"),
             **{name: request.data.get(name) for name in REVISION_FIELDS},
+        )
+        return Response(ResponsibilityComplaintSerializer(complaint).data)
+
+
+class ComplaintExtensionView(APIView):
+    @extend_schema(
+        summary="Declare an author's complaint a complex case (the head of the deciding unit)",
+        description=(
+            "Law on Complaints 2011, Art. 28: a complex case may take up to "
+            "KL14_COMPLAINT_RESOLUTION_DAYS_COMPLEX days (45) from the filing instead of "
+            "KL14_COMPLAINT_RESOLUTION_DAYS (30). Once per complaint, with the reasons, before "
+            "the ordinary time runs out (400 after it); the author is notified. 409 when already "
+            "extended or resolved."
+        ),
+        request=ComplaintExtensionInputSerializer,
+        responses={200: ResponsibilityComplaintSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk, author):
+        proposal = _proposal(request, pk)
+        complaint = responsibility.complaint_extend(
+            proposal=proposal, actor=request.user, author=author, reason=request.data.get("reason")
         )
         return Response(ResponsibilityComplaintSerializer(complaint).data)

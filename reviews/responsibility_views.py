@@ -38,6 +38,10 @@ class ResolutionForm(forms.Form):
     reasons = forms.CharField(max_length=5000, required=False)
 
 
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(max_length=5000)
+
+
 def responsibility_forms(user, proposal, **bound) -> dict:
     """What the review page needs to offer each person their step."""
     return {
@@ -47,7 +51,9 @@ def responsibility_forms(user, proposal, **bound) -> dict:
         or (TextForm() if responsibility.can_complain(user, proposal) else None),
         "can_resolve": is_deciding_head(user, proposal) and not is_author(user, proposal),
         "resolution_form": bound.get("resolution_form"),
+        "extension_form": bound.get("extension_form"),
         "resolutions": ResponsibilityComplaint.Resolution.choices,
+        "complex_days": responsibility.complaint_resolution_days_complex(),
         "decisions": Decision.choices,
         "criteria_names": CRITERIA,
     }
@@ -129,4 +135,19 @@ def resolve_view(request, pk, author):
             **{name: data.get(name) for name in REVISION_FIELDS},
         ),
         _("The resolution of the complaint is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def extend_view(request, pk, author):
+    return _run(
+        request,
+        pk,
+        ExtensionForm,
+        "extension_form",
+        lambda proposal, data: responsibility.complaint_extend(
+            proposal=proposal, actor=request.user, author=author, reason=data["reason"]
+        ),
+        _("The time to resolve the complaint is extended (complex case)."),
     )

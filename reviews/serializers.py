@@ -157,8 +157,10 @@ class ResponsibilityComplaintSerializer(serializers.ModelSerializer):
     resolved_by = UserBriefSerializer(read_only=True, allow_null=True)
     resolution_due = serializers.SerializerMethodField(
         help_text="The head's last day to resolve the complaint (Law on Complaints, Art. 28: "
-        "KL14_COMPLAINT_RESOLUTION_DAYS after filing)."
+        "KL14_COMPLAINT_RESOLUTION_DAYS after filing, KL14_COMPLAINT_RESOLUTION_DAYS_COMPLEX "
+        "once the head has declared it a complex case)."
     )
+    extended_by = UserBriefSerializer(read_only=True, allow_null=True)
 
     @extend_schema_field(OpenApiTypes.DATE)
     def get_resolution_due(self, complaint):
@@ -177,6 +179,9 @@ class ResponsibilityComplaintSerializer(serializers.ModelSerializer):
             "resolved_by",
             "resolved_at",
             "resolution_due",
+            "extended_at",
+            "extended_by",
+            "extension_reason",
         ]
         read_only_fields = fields
 
@@ -259,6 +264,10 @@ class ResponsibilityExplanationSerializer(serializers.ModelSerializer):
 
 class TextInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20000)
+
+
+class ComplaintExtensionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="Why the case is complex.")
 
 
 class ComplaintResolutionInputSerializer(serializers.Serializer):

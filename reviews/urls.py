@@ -37,6 +37,11 @@ urlpatterns = [
         responsibility_views.resolve_view,
         name="responsibility-resolve",
     ),
+    path(
+        "reviews/<int:pk>/responsibility/complaints/<int:author>/extension/",
+        responsibility_views.extend_view,
+        name="responsibility-extend",
+    ),
     path("reviews/<int:pk>/replication/", views.replication_view, name="replication"),
     path(
         "reviews/<int:pk>/recognition-requests/",

@@ -396,6 +396,10 @@ KL14_COMPLAINT_DAYS = env.int("KL14_COMPLAINT_DAYS", default=90)
 # (Law on Complaints 2011, Art. 28: 30 days from its acceptance, 45 for a complex case; KL14
 # accepts a complaint when it is filed). Reminded before and on the day, escalated once passed.
 KL14_COMPLAINT_RESOLUTION_DAYS = env.int("KL14_COMPLAINT_RESOLUTION_DAYS", default=30)
+# ... and once the head has declared it a complex case, before the 30 days run out.
+KL14_COMPLAINT_RESOLUTION_DAYS_COMPLEX = env.int(
+    "KL14_COMPLAINT_RESOLUTION_DAYS_COMPLEX", default=45
+)
 # /readyz calls the outbox late when its oldest unsent e-mail waits longer than this (seconds).
 KL14_READY_OUTBOX_MAX_AGE = env.int("KL14_READY_OUTBOX_MAX_AGE", default=600)
 # Official documents (documents app): the place in their date line (Decree 30: the province

@@ -76,6 +76,18 @@ def test_a_founded_complaint_revises_the_decision_and_the_dossier(login, people,
     expect(pending).to_have_text(
         f"Chưa giải quyết. Hạn giải quyết: {resolve_by:%d/%m/%Y} (Luật Khiếu nại, Điều 28)."
     )
+    # A complex case: the head extends the time to 45 days, with the reasons (Art. 28).
+    page.get_by_text("Vụ việc phức tạp: gia hạn thời hạn giải quyết").click()
+    page.get_by_label("Lý do vụ việc phức tạp").fill("Phải xác minh hóa đơn tại nhà xe.")
+    page.get_by_role("button", name="Gia hạn giải quyết").click()
+    expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text(
+        "Đã gia hạn thời hạn giải quyết khiếu nại"
+    )
+    extended = responsibility.complaint_resolution_due(ResponsibilityComplaint.objects.get())
+    assert (extended - resolve_by).days == 15
+    expect(pending).to_contain_text(f"Hạn giải quyết: {extended:%d/%m/%Y}")
+    expect(page.get_by_test_id("extension")).to_contain_text("Phải xác minh hóa đơn tại nhà xe.")
+    expect(page.get_by_text("Vụ việc phức tạp: gia hạn thời hạn giải quyết")).to_have_count(0)
     form = page.locator("form").filter(has=page.get_by_role("button", name="Ghi nhận kết quả"))
     form.get_by_label("Kết quả giải quyết").select_option("accepted")
     form.get_by_label("Lý do giải quyết").fill("Hóa đơn thuê xe hợp lệ: không có vụ lợi.")

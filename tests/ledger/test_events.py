@@ -163,6 +163,12 @@ def _lived(org):  # noqa: F811
     )
     d = onward(org, fresh(d), S.RESPONSIBILITY_DECIDED)
     responsibility.complaint_file(proposal=d, actor=org.cadre2, text="Tôi không vụ lợi.")
+    responsibility.complaint_extend(
+        proposal=fresh(d),
+        actor=c.deciding_head,
+        author=org.cadre2.pk,
+        reason="Phải xác minh tại ba đơn vị.",
+    )
     responsibility.complaint_resolve(
         proposal=fresh(d),
         actor=c.deciding_head,

@@ -428,6 +428,9 @@ def complaint_stage(org, proposal):
         **PROTECTED,
     )
     persons.complaint_file(proposal=fresh(p), actor=org.cadre, text="Tôi không đồng ý.")
+    persons.complaint_extend(
+        proposal=fresh(p), actor=org.head, author=org.cadre, reason="Vụ việc phức tạp."
+    )
     persons.complaint_resolve(
         proposal=fresh(p), actor=org.head, author=org.cadre, resolution="upheld", text="Giữ."
     )
@@ -445,6 +448,11 @@ def responsibility_explanation(p, org):
 @records("responsibility_complaints", complaint_stage)
 def complaint(p, org):
     sql("UPDATE reviews_responsibilitycomplaint SET text = %s", ["Tôi đồng ý."])
+
+
+@records("responsibility_complaints", complaint_stage)
+def complaint_extension(p, org):
+    sql("UPDATE reviews_responsibilitycomplaint SET extension_reason = %s", ["Không phức tạp."])
 
 
 @records("responsibility_complaints", complaint_stage)

@@ -443,6 +443,159 @@ class TestResolutionDeadline:
         assert items() == []
 
 
+def extend(org, proposal, author, who=None, reason="Phải xác minh hóa đơn tại ba đơn vị."):
+    return rs.complaint_extend(
+        proposal=fresh(proposal), actor=who or org.head, author=author.pk, reason=reason
+    )
+
+
+class TestComplexCase:
+    """A complex case: the head, before the 30 days run out, extends the time to resolve the
+    complaint to KL14_COMPLAINT_RESOLUTION_DAYS_COMPLEX (45) days from its filing, with the
+    reasons (Law on Complaints, Art. 28); once, in the ledger, and the author is told."""
+
+    def test_the_head_extends_once_and_everything_says_the_new_day(self, org, single, client):
+        complaint = complain(single, org.cadre)
+        filed = timezone.localdate(complaint.filed_at)
+        extend(org, single, org.cadre)
+        complaint.refresh_from_db()
+        due = filed + datetime.timedelta(days=45)
+        assert rs.complaint_resolution_due(complaint) == due
+        assert complaint.extended_by == org.head
+        last = entries(single)[-1]
+        assert last.event == "responsibility_complaint_extension"
+        assert last.payload == {
+            "author": org.cadre.username,
+            "reason": "Phải xác minh hóa đơn tại ba đơn vị.",
+            "resolution_due": due.isoformat(),
+        }
+        told = Notification.objects.get(recipient=org.cadre, title__contains="gia hạn")
+        assert f"{due:%d/%m/%Y}" in told.body and "Phải xác minh hóa đơn" in told.body
+        assert proposal_verify(fresh(single)).valid
+        with pytest.raises(Conflict):
+            extend(org, single, org.cadre)
+        client.force_login(org.head)
+        page = client.get(f"/reviews/{single.pk}/").content.decode()
+        assert f"Hạn giải quyết: {due:%d/%m/%Y} (Luật Khiếu nại, Điều 28)." in page
+        assert "Phải xác minh hóa đơn tại ba đơn vị." in page
+        assert "Vụ việc phức tạp: gia hạn thời hạn giải quyết" not in page  # offered once
+        auth = {"HTTP_AUTHORIZATION": f"Token {api_token(org.head)}"}
+        body = client.get(f"/api/v1/proposals/{single.pk}/responsibility/decisions/", **auth).json()
+        (row,) = [d for d in body if d["complaint"]]
+        assert row["complaint"]["resolution_due"] == due.isoformat()
+        assert row["complaint"]["extended_by"]["username"] == org.head.username
+        # Day 31 is not overdue any more; day 46 is.
+        day31 = datetime.datetime.combine(filed + datetime.timedelta(days=31), datetime.time(9), VN)
+        with time_machine.travel(day31, tick=False):
+            client.force_login(org.head)
+            assert "Quá hạn" not in client.get(f"/reviews/{single.pk}/").content.decode()
+        day46 = datetime.datetime.combine(due + datetime.timedelta(days=1), datetime.time(9), VN)
+        with time_machine.travel(day46, tick=False):
+            client.force_login(org.head)
+            assert "Quá hạn" in client.get(f"/reviews/{single.pk}/").content.decode()
+
+    def test_only_the_head_with_reasons_before_the_time_runs_out(self, org, single):
+        complaint = complain(single, org.cadre)
+        before = fingerprint(single)
+        with pytest.raises(Forbidden):
+            extend(org, single, org.cadre, who=org.cadre)
+        with pytest.raises(Invalid) as error:
+            extend(org, single, org.cadre, reason="   ")
+        assert "reason" in error.value.errors
+        with pytest.raises(NotFound):
+            extend(org, single, org.head)  # filed no complaint
+        late = datetime.datetime.combine(
+            rs.complaint_resolution_due(complaint) + datetime.timedelta(days=1),
+            datetime.time(9),
+            VN,
+        )
+        with time_machine.travel(late, tick=False), pytest.raises(Invalid) as error:
+            extend(org, single, org.cadre)
+        assert "Luật Khiếu nại, Điều 28" in str(error.value.message)
+        assert fingerprint(single) == before
+        complaint.refresh_from_db()
+        assert complaint.extended_at is None
+
+    def test_a_resolved_complaint_is_not_extended(self, org, single):
+        complain(single, org.cadre)
+        resolve(org, single, org.cadre, resolution="upheld")
+        with pytest.raises(Conflict):
+            extend(org, single, org.cadre)
+
+    def test_the_sweep_waits_for_the_extended_day(self, org, single):
+        from notifications import deadlines
+        from notifications.deadlines import Directory
+
+        complaint = complain(single, org.cadre)
+        kind = deadlines.get("reviews.complaint_resolution")
+        ordinary = rs.complaint_resolution_due(complaint)
+
+        def items(due_by):
+            return [
+                i for batch in kind.batches(due_by=due_by, directory=Directory()) for i in batch
+            ]
+
+        assert [i.due for i in items(ordinary)] == [ordinary]
+        extend(org, single, org.cadre)
+        assert items(ordinary) == []
+        extended = ordinary + datetime.timedelta(days=15)
+        assert [i.due for i in items(extended)] == [extended]
+
+    def test_the_page_form_and_the_api(self, org, single, client):
+        complain(single, org.cadre)
+        client.force_login(org.head)
+        page = client.get(f"/reviews/{single.pk}/").content.decode()
+        assert "Vụ việc phức tạp: gia hạn thời hạn giải quyết" in page
+        url = f"/reviews/{single.pk}/responsibility/complaints/{org.cadre.pk}/extension/"
+        response = client.post(url, {"reason": ""})
+        assert response.status_code == 400
+        assert ResponsibilityComplaint.objects.get().extended_at is None
+        response = client.post(url, {"reason": "Cần giám định thiệt hại."})
+        assert response.status_code == 302
+        assert ResponsibilityComplaint.objects.get().extension_reason == "Cần giám định thiệt hại."
+        client.force_login(org.cadre)
+        assert client.post(url, {"reason": "x"}).status_code in (403, 404)
+        api = f"/api/v1/proposals/{single.pk}/responsibility/complaints/{org.cadre.pk}/extension/"
+        head = {"HTTP_AUTHORIZATION": f"Token {api_token(org.head)}"}
+        again = client.post(api, {"reason": "Lần nữa."}, content_type="application/json", **head)
+        assert again.status_code == 409
+
+    def test_the_api_extends(self, org, single, client):
+        complaint = complain(single, org.cadre)
+        api = f"/api/v1/proposals/{single.pk}/responsibility/complaints/{org.cadre.pk}/extension/"
+        head = {"HTTP_AUTHORIZATION": f"Token {api_token(org.head)}"}
+        response = client.post(api, {"reason": ""}, content_type="application/json", **head)
+        assert response.status_code == 400
+        response = client.post(
+            api, {"reason": "Cần giám định."}, content_type="application/json", **head
+        )
+        assert response.status_code == 200, response.content
+        due = timezone.localdate(complaint.filed_at) + datetime.timedelta(days=45)
+        assert response.json()["resolution_due"] == due.isoformat()
+        assert response.json()["extension_reason"] == "Cần giám định."
+
+    def test_an_extension_written_in_sql_is_noticed(self, org, single):
+        """An attacker with SQL access who marks a complaint complex to buy the head time."""
+        complaint = complain(single, org.cadre)
+        assert proposal_verify(fresh(single)).valid
+        sql(
+            "UPDATE reviews_responsibilitycomplaint SET extended_at = filed_at, "
+            "extension_reason = 'x' WHERE id = %s",
+            [complaint.pk],
+        )
+        result = proposal_verify(fresh(single))
+        assert not result.valid and result.record_kind == "responsibility_complaints"
+
+    def test_a_recorded_extension_changed_in_sql_is_noticed(self, org, single):
+        complaint = complain(single, org.cadre)
+        extend(org, single, org.cadre)
+        sql(
+            "UPDATE reviews_responsibilitycomplaint SET extension_reason = 'khác' WHERE id = %s",
+            [complaint.pk],
+        )
+        assert proposal_verify(fresh(single)).record_kind == "responsibility_complaints"
+
+
 class TestApi:
     def test_the_head_accepts_with_a_revised_decision_through_the_api(self, org, single, client):
         cadre = {"HTTP_AUTHORIZATION": f"Token {api_token(org.cadre)}"}
