@@ -566,6 +566,15 @@ def _decide_per_author(proposal, s, head, evaluated_on):
                 "đúng kế hoạch; đề nghị được miễn trách nhiệm."
             ),
         )
+    with clock(add_working_days(evaluated_on, 12), hour=10):
+        # A complex case: the relative's share in the contractor has to be checked at another
+        # agency, so the head takes 45 days instead of 30 (Law on Complaints, Art. 28).
+        responsibility.complaint_extend(
+            proposal=proposal,
+            actor=head,
+            author=demo_user(s.slug, "cadre3").pk,
+            reason="Cần xác minh hồ sơ đăng ký doanh nghiệp của nhà thầu tại Sở Tài chính.",
+        )
     with clock(add_working_days(evaluated_on, 14), hour=15):
         # One complaint rejected, the other founded: the decision on that author is revised
         # (the first decision is kept, superseded).

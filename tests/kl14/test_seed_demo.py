@@ -164,3 +164,8 @@ def test_the_demo_shows_a_complaint_rejected_and_one_founded_with_its_revised_de
     revised = ResponsibilityDecision.objects.get(supersedes=founded.decision)
     assert (founded.decision.decision, revised.decision) == ("reduced", "exempted")
     assert proposal_verify(founded.decision.proposal).valid  # every step in the ledger
+    # The rejected one was first declared a complex case (45 days, Law on Complaints, Art. 28).
+    rejected = complaints["upheld"]
+    assert rejected.extended_at and "Sở Tài chính" in rejected.extension_reason
+    assert rejected.extended_at < rejected.resolved_at
+    assert founded.extended_at is None
