@@ -102,6 +102,22 @@ def test_it_reports_its_progress_on_stderr(three, monkeypatch, capsys):
     assert "progress" not in captured.out  # the report itself is unchanged
 
 
+def noting_in_each_verification(monkeypatch, path, what):
+    """Each proposal verified appends "<pid> <what()>" to `path` (workers are other processes:
+    a file is what they share with the test)."""
+    import os
+
+    verify = verify_ledger.proposal_verify
+
+    def noting(item, **kwargs):
+        with path.open("a") as out:
+            out.write(f"{os.getpid()} {what()}\n")
+        return verify(item, **kwargs)
+
+    monkeypatch.setattr(verify_ledger, "proposal_verify", noting)
+    return path
+
+
 @pytest.mark.django_db(transaction=True)
 def test_workers_verify_side_by_side_and_report_as_one_process_does(
     postgres, org, monkeypatch, capsys, tmp_path
@@ -125,15 +141,7 @@ def test_workers_verify_side_by_side_and_report_as_one_process_does(
             [UnitFactory().pk, five[2].pk],
         )
     monkeypatch.setattr(verify_ledger, "CHUNK", 2)
-    pids = tmp_path / "pids"
-    verify = verify_ledger.proposal_verify
-
-    def noting_the_process(item, **kwargs):
-        with pids.open("a") as out:
-            out.write(f"{os.getpid()}\n")
-        return verify(item, **kwargs)
-
-    monkeypatch.setattr(verify_ledger, "proposal_verify", noting_the_process)
+    pids = noting_in_each_verification(monkeypatch, tmp_path / "pids", lambda: "")
     with pytest.raises(SystemExit):
         call_command("verify_ledger")
     alone = capsys.readouterr().out
@@ -164,15 +172,9 @@ def test_no_worker_starts_on_a_connection_of_the_commands(postgres, three, monke
         cursor.execute("SELECT 1")
     assert connections["replica"].connection is not None
     monkeypatch.setattr(verify_ledger, "CHUNK", 1)
-    seen = tmp_path / "seen"
-    verify = verify_ledger.proposal_verify
-
-    def noting_what_the_worker_holds(item, **kwargs):
-        with seen.open("a") as out:
-            out.write(f"{os.getpid()} {connections['replica'].connection is None}\n")
-        return verify(item, **kwargs)
-
-    monkeypatch.setattr(verify_ledger, "proposal_verify", noting_what_the_worker_holds)
+    seen = noting_in_each_verification(
+        monkeypatch, tmp_path / "seen", lambda: connections["replica"].connection is None
+    )
     call_command("verify_ledger", workers=2)
 
     lines = seen.read_text().split("\n")[:-1]
