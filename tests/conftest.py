@@ -41,6 +41,17 @@ def _root_log_level_restored():
 
 
 @pytest.fixture(autouse=True)
+def _language_restored():
+    """Each test starts in the default language: a request through the test client activates
+    the requester's language in this thread (kl14.middleware.LanguageMiddleware) and nothing
+    deactivates it, so a test after an English user's request would otherwise run in English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters (sign-in attempts) and other cached values never leak between tests."""
     from django.core.cache import cache
