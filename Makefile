@@ -45,7 +45,10 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 # BENCH_ARGS="--proposals 100000 --units 5000 --users 100000" make bench: a smaller country.
+# It serves the app as docker-compose.yml does, behind nginx (installed here if missing, as root).
 bench: install
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/import_province.py
 	$(BIN)/python bench/national.py $(BENCH_ARGS)

@@ -12,7 +12,7 @@ def test_compose_describes_web_worker_beat_database_and_redis():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     core = {name for name, service in services.items() if not service.get("profiles")}
-    assert core == {"web", "worker", "beat", "db", "redis"}
+    assert core == {"proxy", "web", "web-heavy", "worker", "beat", "db", "redis"}
     # The national profile adds replicas of web and worker, never a second beat.
     assert {name for name in services if name not in core} <= {"web-2", "worker-2"}
     assert "gunicorn kl14.wsgi:application" in services["web"]["command"]
@@ -20,7 +20,8 @@ def test_compose_describes_web_worker_beat_database_and_redis():
     assert services["beat"]["command"].startswith("celery -A kl14 beat")
     # The second worker takes the exports' own queue when one is set (KL14_EXPORT_QUEUE).
     assert services["worker-2"]["command"].endswith("-Q ${KL14_EXPORT_QUEUE:-celery}")
-    for name in ("web", "worker", "beat"):
+    assert "gunicorn kl14.wsgi:application" in services["web-heavy"]["command"]
+    for name in ("web", "web-heavy", "worker", "beat"):
         assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == (
             "kl14.settings.production"
         )
