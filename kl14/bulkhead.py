@@ -13,11 +13,20 @@ A slot is an exclusive `flock` on one of `KL14_HEAVY_SLOTS` files in `KL14_HEAVY
 directory of the machine or container; the kernel frees the lock of a process that dies), taken
 by one thread of the process at a time (a thread lock per slot). `KL14_HEAVY_SLOTS=0` turns the
 gate off.
+
+Duty cycle: a slot computes heavy reads at most `KL14_HEAVY_DUTY` of the time (a fraction, 1: no
+limit). A read that held it for t seconds costs the slot t / duty seconds (its time and a rest of
+t × (1 / duty − 1), at most `MAX_REST`), counted from when it began; the account, a date in the
+slot's file so that every process sees it, runs down in real time. A reader waits only while the
+slot owes more than `BURST` beyond now, then starts:
+one person's few reads in a row never wait, a crowd of them does, and at duty 0.5 it takes half a
+core (with the database's share of it), not a whole one, so the everyday pages keep the rest.
 """
 
 import fcntl
 import logging
 import os
+import struct
 import threading
 import time
 from pathlib import Path
@@ -30,14 +39,20 @@ from django.utils.translation import gettext as _
 log = logging.getLogger(__name__)
 
 POLL = 0.005  # seconds between two looks at the slots while waiting
+MAX_REST = 1.0  # seconds of rest one read owes at most (the duty cycle)
+BURST = 0.25  # seconds of rest a slot may owe before its next reader waits
+_REST = struct.Struct("d")  # the slot file's content: when its debt is paid (CLOCK_MONOTONIC)
 
 
 class Gate:
     """The machine's slots, as seen from this process."""
 
-    def __init__(self, slots: int, directory: str):
+    def __init__(self, slots: int, directory: str, duty: float = 1.0):
+        if not 0 < duty <= 1:
+            raise ValueError(f"KL14_HEAVY_DUTY must be in (0, 1], not {duty}")
         self.slots = slots
         self.directory = directory
+        self.duty = duty
         Path(directory).mkdir(parents=True, exist_ok=True)
         self._threads = [threading.Lock() for _ in range(slots)]
         # At most `slots` threads of this process hold or look for a slot; the others wait here,
@@ -65,13 +80,34 @@ class Gate:
                 except BlockingIOError:
                     thread_lock.release()
                     continue
+                self._rest(fd, deadline)
                 return number
             if time.monotonic() >= deadline:
                 self._seekers.release()
                 return None
             time.sleep(POLL)
 
-    def release(self, number: int) -> None:
+    @staticmethod
+    def _paid_at(fd: int) -> float:
+        raw = os.pread(fd, _REST.size, 0)
+        return _REST.unpack(raw)[0] if len(raw) == _REST.size else 0.0
+
+    def _rest(self, fd: int, deadline: float) -> None:
+        """Waits, holding the slot, until it owes no more than BURST (not past `deadline`)."""
+        now = time.monotonic()
+        start = self._paid_at(fd) - BURST
+        if start > now:
+            time.sleep(min(start, deadline) - now)
+
+    def release(self, number: int, busy: float = 0.0) -> None:
+        """Gives the slot back after a read that held it `busy` seconds: the read's cost at the
+        duty cycle (its time and its rest) is added to the slot's account from when it began, so
+        the time a read computes never pays off the debt of the ones before it."""
+        if self.duty < 1:
+            fd = self._files[number]
+            now = time.monotonic()
+            cost = busy + min(busy * (1 / self.duty - 1), MAX_REST)
+            os.pwrite(fd, _REST.pack(max(self._paid_at(fd), now - busy) + cost), 0)
         fcntl.flock(self._files[number], fcntl.LOCK_UN)
         self._threads[number].release()
         self._seekers.release()
@@ -88,9 +124,10 @@ def gate() -> Gate | None:
     if not slots:
         return None
     directory = settings.KL14_HEAVY_LOCK_DIR
+    duty = getattr(settings, "KL14_HEAVY_DUTY", 1.0)
     with _lock:
-        if _gate is None or (_gate.slots, _gate.directory) != (slots, directory):
-            _gate = Gate(slots, directory)
+        if _gate is None or (_gate.slots, _gate.directory, _gate.duty) != (slots, directory, duty):
+            _gate = Gate(slots, directory, duty)
         return _gate
 
 
@@ -119,7 +156,8 @@ class HeavyViewMiddleware:
         finally:
             held = getattr(request, "_kl14_heavy_slot", None)
             if held is not None:
-                held[0].release(held[1])
+                slots, number, started = held
+                slots.release(number, busy=time.monotonic() - started)
                 request._kl14_heavy_slot = None
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -135,5 +173,5 @@ class HeavyViewMiddleware:
         if number is None:
             log.warning("heavy view %s refused after waiting %ss", match.view_name, wait)
             return busy_response(request, wait)
-        request._kl14_heavy_slot = (slots, number)
+        request._kl14_heavy_slot = (slots, number, time.monotonic())
         return None

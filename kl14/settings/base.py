@@ -441,6 +441,8 @@ KL14_HEAVY_LOCK_DIR = env(
     ),
 )
 KL14_HEAVY_WAIT = env.float("KL14_HEAVY_WAIT", default=30)
+# The share of a slot's time the heavy reads may compute (kl14/bulkhead.py's duty cycle; 1: all).
+KL14_HEAVY_DUTY = env.float("KL14_HEAVY_DUTY", default=0.5)
 KL14_EXPORT_RETRY_BASE = env.int("KL14_EXPORT_RETRY_BASE", default=60)
 KL14_EXPORT_RETRY_MAX = env.int("KL14_EXPORT_RETRY_MAX", default=900)
 # A queue of their own for the builds (e.g. "exports", served by `celery -A kl14 worker -Q

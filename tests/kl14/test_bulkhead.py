@@ -188,3 +188,131 @@ def test_a_crowd_of_waiting_threads_sleeps_while_one_looks_for_the_slot(
     # The slot given back, the first waiter got it.
     assert results[-1] == 0
     gate.release(0)
+
+
+# --- the duty cycle (KL14_HEAVY_DUTY) ---
+
+
+def _owed(settings) -> float:
+    """Seconds of rest the slot still owes, as its file says (0 when nothing was written)."""
+    import os
+    import time
+
+    with open(os.path.join(settings.KL14_HEAVY_LOCK_DIR, "slot-0"), "rb") as slot:
+        raw = slot.read()
+    if not raw:
+        return 0.0
+    (paid_at,) = bulkhead._REST.unpack(raw[: bulkhead._REST.size])
+    return paid_at - time.monotonic()
+
+
+@pytest.fixture
+def half_duty(settings, tmp_path):
+    settings.KL14_HEAVY_SLOTS = 1
+    settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "slots")
+    settings.KL14_HEAVY_DUTY = 0.5
+    return bulkhead.gate()
+
+
+def test_at_full_duty_a_slot_never_rests(settings, tmp_path):
+    import time
+
+    settings.KL14_HEAVY_SLOTS = 1
+    settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "slots")
+    settings.KL14_HEAVY_DUTY = 1
+    gate = bulkhead.gate()
+    for _ in range(3):
+        gate.release(gate.acquire(timeout=1), busy=0.5)
+    assert _owed(settings) == 0.0
+    started = time.monotonic()
+    gate.release(gate.acquire(timeout=0))
+    assert time.monotonic() - started < 0.2
+
+
+def test_at_half_duty_a_crowd_waits_as_long_as_it_computed(half_duty, settings):
+    """Each read costs the slot twice its time from when it began (its time, then as much rest);
+    what is owed beyond BURST makes the next reader of any process wait (another Gate on the
+    same directory stands for another web process)."""
+    import time
+
+    other = bulkhead.Gate(1, settings.KL14_HEAVY_LOCK_DIR, duty=0.5)
+    half_duty.release(half_duty.acquire(timeout=1), busy=0.2)
+    assert 0.1 < _owed(settings) <= 0.2
+    started = time.monotonic()
+    number = other.acquire(timeout=5)  # 0.2 s owed, within the burst: no wait
+    assert time.monotonic() - started < 0.1
+    # A read of 0.3 s that began 0.3 s ago costs 0.6 s after the 0.2 s still owed: 0.8 s now
+    # (computing did not pay off the debt of the read before it).
+    other.release(number, busy=0.3)
+    assert 0.7 < _owed(settings) <= 0.8
+    started = time.monotonic()
+    number = half_duty.acquire(timeout=5)
+    waited = time.monotonic() - started
+    assert number == 0 and waited >= 0.5  # until only BURST (0.25 s) is owed
+    assert _owed(settings) <= bulkhead.BURST
+    half_duty.release(number)
+
+
+def test_the_debt_runs_down_while_nobody_reads(half_duty, settings):
+    import time
+
+    half_duty.release(half_duty.acquire(timeout=1), busy=0.2)
+    time.sleep(0.35)
+    assert _owed(settings) < -0.1  # paid off a while ago
+    half_duty.release(half_duty.acquire(timeout=1), busy=0.1)
+    assert 0 < _owed(settings) <= 0.1  # counted from when this read began, not the old date
+
+
+def test_a_rest_is_capped_and_never_outlasts_the_wait(settings, tmp_path, monkeypatch):
+    import time
+
+    settings.KL14_HEAVY_SLOTS = 1
+    settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "slots")
+    settings.KL14_HEAVY_DUTY = 0.1
+    monkeypatch.setattr(bulkhead, "BURST", 0)
+    gate = bulkhead.gate()
+    gate.release(gate.acquire(timeout=1), busy=60)  # nine minutes of rest, capped
+    assert 0.9 < _owed(settings) <= bulkhead.MAX_REST
+    started = time.monotonic()
+    number = gate.acquire(timeout=0.2)  # a reader who may wait 0.2 s is served after 0.2 s
+    assert number == 0 and 0.15 <= time.monotonic() - started < 0.9
+    gate.release(number)
+
+
+def test_a_duty_outside_zero_to_one_is_refused(settings, tmp_path):
+    settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "slots")
+    for duty in (0, -0.5, 1.5):
+        settings.KL14_HEAVY_DUTY = duty
+        with pytest.raises(ValueError, match="KL14_HEAVY_DUTY"):
+            bulkhead.gate()
+
+
+def test_a_crowd_gets_half_the_slots_time(half_duty):
+    """Three threads reading 30 ms at a time for 1.5 s: at duty 0.5 about one read per 60 ms
+    after the first BURST's worth (at full duty it would be one per 30 ms: 50)."""
+    import time
+
+    reads = []
+    end = time.monotonic() + 1.5
+
+    def crowd():
+        while time.monotonic() < end:
+            number = half_duty.acquire(timeout=5)
+            began = time.monotonic()
+            time.sleep(0.03)
+            half_duty.release(number, busy=time.monotonic() - began)
+            reads.append(began)
+
+    threads = [threading.Thread(target=crowd) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # 1.5 s at one read per 60 ms, plus the burst (0.25 s owed: about 8 reads early on).
+    assert len(reads) <= (1.5 + bulkhead.BURST) / 0.06 + 4
+
+
+def test_a_heavy_page_leaves_its_debt_and_a_lone_reader_goes_on(board, half_duty, settings):
+    assert board.get("/dashboard/").status_code == 200
+    assert _owed(settings) > 0  # the time the page computed, from now
+    assert board.get("/api/v1/dashboard/").status_code == 200  # within the burst: not held
