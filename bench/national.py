@@ -16,8 +16,10 @@ measure every heavy page against the floor.
    replications, regulations, abuse cases: verify_ledger finds nothing broken), the decision dates
    on the row, lessons for published ones, one proposal with a long ledger, and notifications.
    Everything follows --seed.
-2. Serve it with gunicorn (2 workers, settings bench.settings: the app plus the floor, a bare
-   view at /bench/floor/ doing one indexed query and a small render; X-Queries counts queries).
+2. Serve it as docker-compose.yml does: nginx (kl14/proxy.py's configuration) in front of gunicorn
+   `web` and, for the heavy reads, gunicorn `web-heavy` at nice 10 (2 workers each, settings
+   bench.settings: the app plus the floor, a bare view at /bench/floor/ doing one indexed query
+   and a small render; X-Queries counts queries). --no-proxy: one gunicorn, no nginx.
 3. Measure each page, interleaved in random order, at concurrency 1 then 8: p50/p95/p99 in ms
    and queries per request. The API's page 500 twice: as a keyset client reaches it (the cursor
    found by following `next` from page 1 during setup) and by `page=500` (an offset). Then the
@@ -31,9 +33,11 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -583,6 +587,9 @@ def fetch(base, path, cookie, timeout):
     return (time.perf_counter() - started) * 1000, status, queries
 
 
+# docker-compose.yml's web-heavy runs `nice -n 10`: the kernel serves web first when cores are busy.
+HEAVY_NICE = 10
+
 HEAVY = (
     "proposal page, long ledger",
     "API ?state=in_progress p1",
@@ -593,7 +600,7 @@ HEAVY = (
 )
 
 
-def measure_under_load(base, heavy, probe, *, clients, seconds, timeout, rnd):
+def measure_under_load(base, heavy, probe, *, clients, seconds, timeout, rnd, raw=False):
     """`clients` threads loop over the heavy pages while one more client, in a process of its own
     (so that it does not wait for the heavy clients' interpreter lock), loops over the probe's
     pages, for `seconds`; the same figures as `measure` for every page."""
@@ -605,17 +612,44 @@ def measure_under_load(base, heavy, probe, *, clients, seconds, timeout, rnd):
 
     def probing():
         local = random.Random(seed)
-        sending.send(
-            _drive(base, [probe], seconds=seconds, rounds=None, timeout=timeout, rnd=local)
+        drive = _drive(
+            base, [probe], seconds=seconds, rounds=None, timeout=timeout, rnd=local, raw=True
         )
+        sending.send(drive)
 
     child = context.Process(target=probing)
     child.start()
     groups = [heavy] * clients
-    result = _drive(base, groups, seconds=seconds, rounds=None, timeout=timeout, rnd=rnd)
-    result.update(receiving.recv())
+    samples, info = _drive(
+        base, groups, seconds=seconds, rounds=None, timeout=timeout, rnd=rnd, raw=True
+    )
+    probed_samples, probed_info = receiving.recv()
     child.join()
-    return result
+    samples.update(probed_samples)
+    info.update(probed_info)
+    return (samples, info) if raw else _summary(samples, info)
+
+
+def alternating(base, heavy, probe, *, clients, seconds, windows, timeout, rnd):
+    """The floor idle and under the heavy load in `windows` alternating pairs of windows (idle
+    for half as long as loaded), so that a machine whose speed drifts during the run (another
+    tenant, the database's background work) weighs on both figures alike. Returns both summaries."""
+    idle = ({}, {})
+    loaded = ({}, {})
+    for _ in range(windows):
+        for (samples, info), part in (
+            (idle, _drive(base, [probe], seconds=seconds / windows / 2, rounds=None,
+                          timeout=timeout, rnd=rnd, raw=True)),
+            (loaded, measure_under_load(base, heavy, probe, clients=clients,
+                                        seconds=seconds / windows, timeout=timeout, rnd=rnd,
+                                        raw=True)),
+        ):  # fmt: skip
+            for name, values in part[0].items():
+                samples.setdefault(name, []).extend(values)
+                seen = info.setdefault(name, {"status": set(), "queries": set()})
+                seen["status"] |= part[1][name]["status"]
+                seen["queries"] |= part[1][name]["queries"]
+    return _summary(*idle), _summary(*loaded)
 
 
 def measure(base, targets, *, concurrency, seconds, rounds, timeout, rnd):
@@ -625,7 +659,7 @@ def measure(base, targets, *, concurrency, seconds, rounds, timeout, rnd):
     return _drive(base, groups, seconds=seconds, rounds=rounds, timeout=timeout, rnd=rnd)
 
 
-def _drive(base, groups, *, seconds, rounds, timeout, rnd):
+def _drive(base, groups, *, seconds, rounds, timeout, rnd, raw=False):
     """One client thread per group of pages, each passing over its pages in a shuffled order
     until `rounds` passes (None: no limit) or `seconds` are done."""
     samples = {name: [] for group in groups for name, _p, _c in group}
@@ -654,7 +688,7 @@ def _drive(base, groups, *, seconds, rounds, timeout, rnd):
         t.start()
     for t in threads:
         t.join()
-    return _summary(samples, info)
+    return (samples, info) if raw else _summary(samples, info)
 
 
 def _summary(samples, info):
@@ -717,6 +751,38 @@ def timed_commands() -> dict:
     return out
 
 
+def gunicorn(port: int, *, nice: int = 0) -> subprocess.Popen:
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "kl14.wsgi", "-w", "2", "-b",
+               f"127.0.0.1:{port}", "--timeout", "300", "--log-level", "warning"]  # fmt: skip
+    return subprocess.Popen(
+        ["nice", "-n", str(nice), *command] if nice else command,
+        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+    )  # fmt: skip
+
+
+def serve(args) -> list[subprocess.Popen]:
+    """The production shape on local ports (docker-compose.yml): nginx on --port with the
+    configuration of `manage.py proxy_config` (kl14/proxy.py), `web` on --port + 1 and
+    `web-heavy`, niced, on --port + 2 for the heavy reads. --no-proxy: one gunicorn on --port."""
+    if args.no_proxy:
+        return [gunicorn(args.port)]
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        sys.exit("bench/national.py needs nginx (apt-get install nginx-light), or --no-proxy")
+    from kl14.proxy import nginx_config, standalone_config
+
+    web, heavy = args.port + 1, args.port + 2
+    prefix = Path(tempfile.mkdtemp(prefix="kl14-bench-nginx-"))
+    site = nginx_config(
+        web=[f"127.0.0.1:{web}"], heavy=[f"127.0.0.1:{heavy}"], listen=f"127.0.0.1:{args.port}"
+    )
+    (prefix / "nginx.conf").write_text(standalone_config(site, prefix))
+    processes = [gunicorn(web), gunicorn(heavy, nice=HEAVY_NICE)]
+    conf = str(prefix / "nginx.conf")
+    processes.append(subprocess.Popen([nginx, "-p", str(prefix), "-c", conf, "-g", "daemon off;"]))
+    return processes
+
+
 def _next_working_day():
     from workdays.calendar import is_working_day
 
@@ -740,6 +806,14 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--skip-commands", action="store_true")
     parser.add_argument(
+        "--windows", type=int, default=6,
+        help="heavy8: alternating idle and loaded windows (the seconds shared among them)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-proxy", action="store_true",
+        help="one gunicorn on --port, without nginx and web-heavy (the shape before the proxy)",
+    )  # fmt: skip
+    parser.add_argument(
         "--phases", default="c1,c8,heavy8",
         help="which measurements: c1, c8 (every page, 1 and 8 clients), heavy8 (the floor while 8 "
         "clients load the heaviest pages; its idle figure is measured first if c1 is not run)",
@@ -758,11 +832,7 @@ def main():
         built = build(args, rnd)
         state_file.write_text(json.dumps(built))
     cookies = {uid: session_cookie(uid) for uid in {u for _n, _p, u in pages(built["personas"])}}
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "kl14.wsgi", "-w", "2", "-b",
-         f"127.0.0.1:{args.port}", "--timeout", "300", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
-    )  # fmt: skip
+    servers = serve(args)
     base = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(100):
@@ -794,15 +864,13 @@ def main():
         heavy = [t for t in targets if t[0] in HEAVY]
         floor_only = [t for t in targets if t[0] == "floor"]
         if "heavy8" in phases:
-            # The idle reference: the floor alone, asked as often and as long as under the load
-            # (c1's 30 samples make a p95 of their second slowest: too noisy to divide by).
-            results["floor_idle"] = measure(
-                base, floor_only, concurrency=1, seconds=args.seconds / 2,
-                rounds=None, timeout=args.timeout, rnd=rnd,
-            )  # fmt: skip
-            results["heavy8"] = measure_under_load(
-                base, heavy, floor_only, clients=8, seconds=args.seconds, timeout=args.timeout,
-                rnd=rnd,
+            # The idle reference: the floor alone, by the same probe, for half as long as under
+            # the load, in windows alternating with the loaded ones (c1's 30 samples make a p95
+            # of their second slowest: too noisy to divide by; one idle window before the load
+            # moved with the machine's speed from run to run).
+            results["floor_idle"], results["heavy8"] = alternating(
+                base, heavy, floor_only, clients=8, seconds=args.seconds,
+                windows=args.windows, timeout=args.timeout, rnd=rnd,
             )  # fmt: skip
             idle_row = results["floor_idle"]["floor"]
             idle = idle_row["p95"] or 1
@@ -810,11 +878,12 @@ def main():
             print(table("8 clients on the heaviest pages, 1 on the floor", results["heavy8"]))
             print(
                 f"floor p95 idle {idle} ms ({idle_row['n']} requests alone), under the heavy "
-                f"load {loaded} ms: {loaded / idle:.1f}x"
+                f"load {loaded} ms: {loaded / idle:.2f}x"
             )
     finally:
-        server.terminate()
-        server.wait()
+        for process in reversed(servers):
+            process.terminate()
+            process.wait()
     if not args.skip_commands:
         results["commands"] = timed_commands()
         for label, r in results["commands"].items():
