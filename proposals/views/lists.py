@@ -15,10 +15,11 @@ from workdays.calendar import snapshot as calendar_snapshot
 from ..ballots import collective_vote
 from ..models import Opinion, State
 from ..selectors import (
-    proposals_authored_by,
+    authored_ids,
     proposals_awaiting_decision,
     proposals_awaiting_opinion,
     proposals_awaiting_vote,
+    proposals_in_order,
     proposals_owing_my_ballot,
 )
 
@@ -48,7 +49,8 @@ def _render(request, template, page, **context):
 @login_required
 @require_GET
 def my_proposals(request):
-    page = _page(request, proposals_authored_by(request.user))
+    page = _page(request, authored_ids(request.user))
+    page.object_list = proposals_in_order(page.object_list)
     return _render(request, "proposals/my_proposals.html", page)
 
 

@@ -104,6 +104,31 @@ def test_my_proposals_lists_code_title_state_deciding_unit_and_due_date(client, 
     assert "Viết đề xuất mới" in page
 
 
+def test_my_proposals_pages_the_latest_updated_first_each_row_once(client, org):
+    """The page is cut on the ids alone (proposals.selectors.authored_ids), then its rows are
+    read: 27 proposals, two of them with one updated time, make 25 then 2, in order, none lost
+    or repeated."""
+    from datetime import timedelta
+
+    base = timezone.now()
+    made = []
+    for i in range(27):
+        proposal = ProposalFactory(home_unit=org.agency, created_by=org.cadre)
+        made.append(proposal)
+        when = base - timedelta(minutes=i if i != 26 else 25)  # the last two tie
+        Proposal.objects.filter(pk=proposal.pk).update(updated_at=when)
+    other = ProposalFactory(home_unit=org.agency, created_by=org.cadre2)
+    client.force_login(org.cadre)
+    first = client.get(MINE).context["proposals"]
+    second = client.get(MINE, {"page": 2}).context["proposals"]
+    codes = [p.code for p in [*first, *second]]
+    assert len(first) == 25 and len(second) == 2
+    # Latest updated first; the tie broken by the newer id.
+    tied = sorted(made[25:], key=lambda p: -p.pk)
+    assert codes == [p.code for p in [*made[:25], *tied]]
+    assert other.code not in codes
+
+
 def test_my_proposals_invites_to_write_the_first_one(client, org):
     client.force_login(org.cadre)
     page = html(client.get(MINE))
