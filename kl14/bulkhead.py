@@ -14,13 +14,15 @@ directory of the machine or container; the kernel frees the lock of a process th
 by one thread of the process at a time (a thread lock per slot). `KL14_HEAVY_SLOTS=0` turns the
 gate off.
 
-Duty cycle: a slot computes heavy reads at most `KL14_HEAVY_DUTY` of the time (a fraction, 1: no
-limit). A read that held it for t seconds costs the slot t / duty seconds (its time and a rest of
-t × (1 / duty − 1), at most `MAX_REST`), counted from when it began; the account, a date in the
-slot's file so that every process sees it, runs down in real time. A reader waits only while the
-slot owes more than `BURST` beyond now, then starts:
-one person's few reads in a row never wait, a crowd of them does, and at duty 0.5 it takes half a
-core (with the database's share of it), not a whole one, so the everyday pages keep the rest.
+Duty cycle, in a crowd: while more heavy reads want a slot than there are slots (a reader found
+none free in the last `CROWD_WINDOW` seconds, in any process), a slot computes them at most
+`KL14_HEAVY_DUTY` of the time (a fraction, 1: no limit). A read that held it for t seconds then
+costs the slot t / duty seconds (its time and a rest of t × (1 / duty − 1), at most `MAX_REST`),
+counted from when it began; the account, a date in the slot's file so that every process sees it,
+runs down in real time, and a reader waits while the slot owes more than `BURST` beyond now. At
+duty 0.5 a crowd of dashboards takes half a core (with the database's share of it), not a whole
+one, so the everyday pages keep the rest; a reader alone, or one person's reads in a row, never
+wait.
 """
 
 import fcntl
@@ -41,7 +43,11 @@ log = logging.getLogger(__name__)
 POLL = 0.005  # seconds between two looks at the slots while waiting
 MAX_REST = 1.0  # seconds of rest one read owes at most (the duty cycle)
 BURST = 0.25  # seconds of rest a slot may owe before its next reader waits
-_REST = struct.Struct("d")  # the slot file's content: when its debt is paid (CLOCK_MONOTONIC)
+CROWD_WINDOW = 1.0  # seconds a reader's finding no free slot counts as a crowd
+# A slot file holds when its debt is paid; the first one also when a reader last found no free
+# slot (both CLOCK_MONOTONIC, the same for every process of the machine).
+_REST = struct.Struct("d")
+_CROWD_AT = _REST.size
 
 
 class Gate:
@@ -59,6 +65,9 @@ class Gate:
         # asleep (no polling: a crowd of waiting threads would take the GIL from the running
         # ones hundreds of times a second).
         self._seekers = threading.BoundedSemaphore(slots)
+        # Threads of this process asleep above, waiting for a turn (a crowd while there are any).
+        self._waiting = 0
+        self._count = threading.Lock()
         self._files = [
             os.open(os.path.join(directory, f"slot-{i}"), os.O_RDWR | os.O_CREAT, 0o600)
             for i in range(slots)
@@ -67,8 +76,16 @@ class Gate:
     def acquire(self, timeout: float) -> int | None:
         """A slot's number once one is free, or None after `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        if not self._seekers.acquire(timeout=timeout):
-            return None
+        if not self._seekers.acquire(blocking=False):
+            self._crowd()
+            with self._count:
+                self._waiting += 1
+            try:
+                if not self._seekers.acquire(timeout=timeout):
+                    return None
+            finally:
+                with self._count:
+                    self._waiting -= 1
         while True:
             for number, (thread_lock, fd) in enumerate(
                 zip(self._threads, self._files, strict=True)
@@ -82,10 +99,21 @@ class Gate:
                     continue
                 self._rest(fd, deadline)
                 return number
+            self._crowd()
             if time.monotonic() >= deadline:
                 self._seekers.release()
                 return None
             time.sleep(POLL)
+
+    def _crowd(self) -> None:
+        """Notes, for every process, that a reader found no free slot just now."""
+        if self.duty < 1:
+            os.pwrite(self._files[0], _REST.pack(time.monotonic()), _CROWD_AT)
+
+    def crowded(self) -> bool:
+        raw = os.pread(self._files[0], _REST.size, _CROWD_AT)
+        seen = _REST.unpack(raw)[0] if len(raw) == _REST.size else float("-inf")
+        return time.monotonic() - seen <= CROWD_WINDOW
 
     @staticmethod
     def _paid_at(fd: int) -> float:
@@ -100,10 +128,12 @@ class Gate:
             time.sleep(min(start, deadline) - now)
 
     def release(self, number: int, busy: float = 0.0) -> None:
-        """Gives the slot back after a read that held it `busy` seconds: the read's cost at the
-        duty cycle (its time and its rest) is added to the slot's account from when it began, so
-        the time a read computes never pays off the debt of the ones before it."""
-        if self.duty < 1:
+        """Gives the slot back after a read that held it `busy` seconds. In a crowd, the read's
+        cost at the duty cycle (its time and its rest) is added to the slot's account from when it
+        began, so the time a read computes never pays off the debt of the ones before it."""
+        if self._waiting:
+            self._crowd()
+        if self.duty < 1 and self.crowded():
             fd = self._files[number]
             now = time.monotonic()
             cost = busy + min(busy * (1 / self.duty - 1), MAX_REST)
