@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,9 @@ class NavItem:
     superuser: bool = field(default=False)
     # Optional count shown beside the label (e.g. unread notifications); one cheap query at most.
     badge: Callable[[object], int | None] | None = None
+    # Or the rows the badge counts, as a queryset: the counts of every such item of a page are
+    # read together, in one query (count_together), not one query per badge.
+    badge_rows: Callable[[object], QuerySet] | None = None
     # What the count means, for screen readers ("unread", "waiting"…).
     badge_label: str = _("waiting")
     # Items of one group share a drop-down menu in the navigation bar (see GROUPS).
@@ -47,6 +52,7 @@ def items_for(user) -> list[dict]:
         return []
     roles = user_roles(user).roles()
     visible = []
+    rows: dict[str, QuerySet] = {}
     for item in sorted(_registry.values(), key=lambda i: (i.order, i.key)):
         allowed = (not item.roles or roles.intersection(item.roles)) or (
             user.is_superuser and item.superuser
@@ -68,7 +74,38 @@ def items_for(user) -> list[dict]:
                 "group": item.group,
             }
         )
+        if item.badge_rows:
+            rows[item.key] = item.badge_rows(user)
+    counts = count_together(user, rows)
+    for entry in visible:
+        if entry["key"] in counts:
+            entry["badge"] = counts[entry["key"]]
     return visible
+
+
+def items_for_request(request) -> list[dict]:
+    """items_for(request.user), read once per request (the layout and the home page share it)."""
+    items = getattr(request, "_kl14_nav_items", None)
+    if items is None:
+        items = request._kl14_nav_items = items_for(request.user)
+    return items
+
+
+def count_together(user, querysets: dict[str, QuerySet]) -> dict[str, int]:
+    """The number of rows of each queryset, in one query: scalar subqueries of a select of the
+    user's own row (one queryset: its plain COUNT)."""
+    if len(querysets) <= 1:
+        return {key: queryset.count() for key, queryset in querysets.items()}
+    counts = {
+        f"n_{number}": Subquery(
+            queryset.order_by()
+            .annotate(kl14_n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+            .values("kl14_n")
+        )
+        for number, queryset in enumerate(querysets.values())
+    }
+    row = get_user_model().objects.filter(pk=user.pk).values(**counts).get()
+    return {key: row[f"n_{number}"] or 0 for number, key in enumerate(querysets)}
 
 
 def menu_of(items: list[dict]) -> list[dict]:

@@ -29,7 +29,7 @@ def home(request):
         {
             "memberships": memberships_of(request.user),
             "roles": roles.roles(),
-            "sections": [i for i in navigation.items_for(request.user) if i["key"] != "home"],
+            "sections": [i for i in navigation.items_for_request(request) if i["key"] != "home"],
         },
     )
 

@@ -13,7 +13,7 @@ class NotificationsConfig(AppConfig):
         from ledger.signals import entry_appended
 
         from .events import on_entry_appended
-        from .selectors import unread_count
+        from .selectors import unread_rows
 
         # Every installed app's `deadlines` module registers the deadline kinds of its stage, and
         # its `notices` module the notifications of its steps.
@@ -32,7 +32,7 @@ class NotificationsConfig(AppConfig):
                     "What you must do next, what was decided, reminders of deadlines and "
                     "periodic reviews."
                 ),
-                badge=unread_count,
+                badge_rows=unread_rows,
                 badge_label=_("unread"),
             )
         )

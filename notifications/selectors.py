@@ -16,11 +16,9 @@ def notifications_of(user, *, unread: bool = False) -> QuerySet[Notification]:
     return qs.order_by("-created_at", "-pk")
 
 
-def unread_count(user) -> int | None:
-    """The navigation badge: one query."""
-    if not user.is_authenticated:
-        return None
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+def unread_rows(user):
+    """The navigation badge's rows (kl14.navigation counts a page's badges together)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True)
 
 
 def preference_of(user) -> NotificationPreference:

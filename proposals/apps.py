@@ -15,7 +15,7 @@ class ProposalsConfig(AppConfig):
             records,  # noqa: F401 - how its rows are cross-checked with the ledger
             transitions,  # noqa: F401 - registers the decision-stage transitions
         )
-        from .views.lists import inbox_count, opinion_count, vote_count
+        from .views.lists import inbox_rows, opinion_rows, vote_rows
 
         register(
             NavItem(
@@ -37,7 +37,7 @@ class ProposalsConfig(AppConfig):
                 order=20,
                 group="proposals",
                 description=_("Proposals submitted to the units you head, the earliest due first."),
-                badge=inbox_count,
+                badge_rows=inbox_rows,
             )
         )
         register(
@@ -52,7 +52,7 @@ class ProposalsConfig(AppConfig):
                     "What your leadership collective votes on: decisions on proposals and "
                     "evaluations of their results."
                 ),
-                badge=vote_count,
+                badge_rows=vote_rows,
             )
         )
         register(
@@ -64,6 +64,6 @@ class ProposalsConfig(AppConfig):
                 order=40,
                 group="proposals",
                 description=_("Proposals on which the Party committee's opinion is sought."),
-                badge=opinion_count,
+                badge_rows=opinion_rows,
             )
         )

@@ -97,18 +97,30 @@ def opinion_queue(request):
     return _render(request, "proposals/opinion_queue.html", _page(request, queryset))
 
 
-# --- navigation badges: one query each ---
+# --- navigation badges: the rows each counts (kl14.navigation counts a page's badges together) ---
+
+
+def inbox_rows(user):
+    return proposals_awaiting_decision(user)
+
+
+def vote_rows(user):
+    """Collective votes (decision, evaluation) where the user has not cast their ballot yet."""
+    return proposals_owing_my_ballot(user)
+
+
+def opinion_rows(user):
+    """Proposals awaiting the Party committee's opinion that has not been recorded yet."""
+    return proposals_awaiting_opinion(user).filter(~Exists(opinion_this_round()))
 
 
 def inbox_count(user) -> int:
-    return proposals_awaiting_decision(user).count()
+    return inbox_rows(user).count()
 
 
 def vote_count(user) -> int:
-    """Collective votes (decision, evaluation) where the user has not cast their ballot yet."""
-    return proposals_owing_my_ballot(user).count()
+    return vote_rows(user).count()
 
 
 def opinion_count(user) -> int:
-    """Proposals awaiting the Party committee's opinion that has not been recorded yet."""
-    return proposals_awaiting_opinion(user).filter(~Exists(opinion_this_round())).count()
+    return opinion_rows(user).count()

@@ -232,6 +232,33 @@ def test_navigation_shows_entries_by_role_with_badges(client, org, draft):
     assert nav["proposals_opinions"]["badge"] == 1
 
 
+def test_a_heads_badges_are_counted_in_one_query(client, org, draft, settings):
+    """The head sees three badges (decisions, votes, unread notifications): one query reads all
+    three, each the number its own list would count."""
+    from kl14.navigation import count_together
+    from notifications.selectors import unread_rows
+    from proposals.views.lists import inbox_rows, vote_rows
+
+    under_review(draft, org.cadre, org.head)
+    other = ProposalFactory(home_unit=org.agency, created_by=org.cadre2)
+    submitted(other, org.cadre2)
+    client.force_login(org.head)
+    with CaptureQueriesContext(connection) as queries:
+        nav = {item["key"]: item for item in client.get("/").context["nav_items"]}
+    expected = {
+        "proposals_inbox": inbox_rows(org.head).count(),
+        "proposals_votes": vote_rows(org.head).count(),
+        "notifications": unread_rows(org.head).count(),
+    }
+    assert expected["proposals_inbox"] == 2 and expected["proposals_votes"] == 1
+    assert expected["notifications"] > 0
+    assert {key: nav[key]["badge"] for key in expected} == expected
+    counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(counting) == 1, [sql[:120] for sql in counting]
+    assert count_together(org.head, {"a": inbox_rows(org.head)}) == {"a": 2}
+    assert count_together(org.head, {}) == {}
+
+
 def _count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
