@@ -48,7 +48,7 @@ messages: install
 # It serves the app as docker-compose.yml does, behind nginx (installed here if missing, as root).
 bench: install
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/import_province.py
 	$(BIN)/python bench/national.py $(BENCH_ARGS)

@@ -768,7 +768,7 @@ def serve(args) -> list[subprocess.Popen]:
         return [gunicorn(args.port)]
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
-        sys.exit("bench/national.py needs nginx (apt-get install nginx-light), or --no-proxy")
+        sys.exit("bench/national.py needs nginx (apt-get install nginx), or --no-proxy")
     from kl14.proxy import nginx_config, standalone_config
 
     web, heavy = args.port + 1, args.port + 2

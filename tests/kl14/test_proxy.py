@@ -65,7 +65,7 @@ def test_compose_mounts_what_proxy_config_writes():
 def _nginx_binary() -> str:
     found = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(found).exists():
-        skip_or_fail("nginx is not installed (apt-get install nginx-light)")
+        skip_or_fail("nginx is not installed (apt-get install nginx)")
     return found
 
 
