@@ -18,10 +18,9 @@ class NavItem:
     description: str = ""
     order: int = 100
     superuser: bool = field(default=False)
-    # Optional count shown beside the label (e.g. unread notifications); one cheap query at most.
-    badge: Callable[[object], int | None] | None = None
-    # Or the rows the badge counts, as a queryset: the counts of every such item of a page are
-    # read together, in one query (count_together), not one query per badge.
+    # Optional count shown beside the label (e.g. unread notifications): the rows it counts, as a
+    # queryset; the counts of every item of a page are read together, in one query
+    # (count_together), not one query per badge.
     badge_rows: Callable[[object], QuerySet] | None = None
     # What the count means, for screen readers ("unread", "waiting"…).
     badge_label: str = _("waiting")
@@ -69,7 +68,7 @@ def items_for(user) -> list[dict]:
                 "label": item.label,
                 "url": url,
                 "description": item.description,
-                "badge": item.badge(user) if item.badge else None,
+                "badge": None,
                 "badge_label": item.badge_label,
                 "group": item.group,
             }

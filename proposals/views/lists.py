@@ -112,15 +112,3 @@ def vote_rows(user):
 def opinion_rows(user):
     """Proposals awaiting the Party committee's opinion that has not been recorded yet."""
     return proposals_awaiting_opinion(user).filter(~Exists(opinion_this_round()))
-
-
-def inbox_count(user) -> int:
-    return inbox_rows(user).count()
-
-
-def vote_count(user) -> int:
-    return vote_rows(user).count()
-
-
-def opinion_count(user) -> int:
-    return opinion_rows(user).count()

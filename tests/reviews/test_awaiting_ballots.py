@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from proposals.models import ProposalAuthor
 from proposals.services import vote_cast
-from proposals.views.lists import vote_count
+from proposals.views.lists import vote_rows
 from reviews.evaluation import evaluation_ballot_cast
 from reviews.models import Outcome
 from tests.factories.proposals import ProposalFactory, fresh, under_review
@@ -50,23 +50,23 @@ def test_the_deputy_finds_the_evaluation_awaiting_their_ballot(client, org, resu
     assert "Đánh giá kết quả" in page  # what the vote is on
     assert f'href="/reviews/{results.pk}/#evaluation-vote"' in page  # where the ballot is cast
     assert "Chưa biểu quyết" in page
-    assert vote_count(org.deputy) == 1
+    assert vote_rows(org.deputy).count() == 1
     assert awaiting_me(org.deputy) == [results.code]
 
     evaluation_ballot_cast(proposal=fresh(results), actor=org.deputy, choice=Outcome.PARTIAL)
     page = page_of(client, org.deputy)
     assert results.title in page  # the ballot can still be changed until the evaluation
     assert "Đạt một phần" in page and "Chưa biểu quyết" not in page
-    assert vote_count(org.deputy) == 0
+    assert vote_rows(org.deputy).count() == 0
     assert awaiting_me(org.deputy) == []
 
 
 def test_the_head_owes_a_ballot_too(client, org, results):
     assert results.title in page_of(client, org.head)
-    assert vote_count(org.head) == 1
+    assert vote_rows(org.head).count() == 1
     assert results.code in awaiting_me(org.head)
     evaluation_ballot_cast(proposal=fresh(results), actor=org.head, choice=Outcome.ACHIEVED)
-    assert vote_count(org.head) == 0
+    assert vote_rows(org.head).count() == 0
 
 
 def test_a_decision_and_an_evaluation_are_listed_side_by_side(client, org, results):
@@ -77,7 +77,7 @@ def test_a_decision_and_an_evaluation_are_listed_side_by_side(client, org, resul
     assert decision.title in page and results.title in page
     assert "Quyết định phê duyệt đề xuất" in page
     assert f'href="/proposals/{decision.pk}/#votes"' in page
-    assert vote_count(org.deputy) == 2
+    assert vote_rows(org.deputy).count() == 2
     assert awaiting_me(org.deputy) == sorted([decision.code, results.code])
 
 
@@ -85,7 +85,7 @@ def test_an_author_does_not_vote_on_their_own_results(client, org, proposal):
     ProposalAuthor.objects.create(proposal=proposal, user=org.deputy)
     results = evaluating(proposal, party=org.party)
     assert results.title not in page_of(client, org.deputy)
-    assert vote_count(org.deputy) == 0
+    assert vote_rows(org.deputy).count() == 0
     assert awaiting_me(org.deputy) == []
 
 
@@ -93,7 +93,7 @@ def test_other_units_see_nothing(client, org, results):
     commune_deputy = grant(org.commune, Role.DEPUTY, username="commune_deputy")
     for user in (commune_deputy, org.commune_head, org.province_head, org.cadre, org.party):
         assert results.title not in page_of(client, user), user.username
-        assert vote_count(user) == 0, user.username
+        assert vote_rows(user).count() == 0, user.username
     assert awaiting_me(commune_deputy) == [] and awaiting_me(org.commune_head) == []
 
 
