@@ -769,12 +769,16 @@ def serve(args) -> list[subprocess.Popen]:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         sys.exit("bench/national.py needs nginx (apt-get install nginx), or --no-proxy")
-    from kl14.proxy import nginx_config, standalone_config
+    from kl14.proxy import nginx_config, standalone_config, write_error_pages
 
     web, heavy = args.port + 1, args.port + 2
     prefix = Path(tempfile.mkdtemp(prefix="kl14-bench-nginx-"))
+    write_error_pages(prefix / "errors")
     site = nginx_config(
-        web=[f"127.0.0.1:{web}"], heavy=[f"127.0.0.1:{heavy}"], listen=f"127.0.0.1:{args.port}"
+        web=[f"127.0.0.1:{web}"],
+        heavy=[f"127.0.0.1:{heavy}"],
+        listen=f"127.0.0.1:{args.port}",
+        errors=str(prefix / "errors"),
     )
     (prefix / "nginx.conf").write_text(standalone_config(site, prefix))
     processes = [gunicorn(web), gunicorn(heavy, nice=HEAVY_NICE)]

@@ -10,7 +10,7 @@ class KL14Config(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from . import navigation, search
+        from . import checks, navigation, search  # noqa: F401 (checks registers itself)
 
         navigation.register_defaults()
         connection_created.connect(search.register_sqlite_fold)

@@ -4,11 +4,7 @@ configuration sends the heavy reads to web-heavy and everything else to web, hea
 
 import http.server
 import json
-import shutil
-import socket
-import subprocess
 import threading
-import time
 from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
@@ -21,8 +17,8 @@ from django.core.management import call_command
 from django.urls import resolve
 
 from kl14 import proxy
-from tests.conftest import skip_or_fail
 from tests.factories.units import grant
+from tests.nginx import free_port, nginx
 from units.models import Role
 
 ROOT = Path(settings.BASE_DIR)
@@ -49,8 +45,12 @@ def test_compose_mounts_what_proxy_config_writes():
     call_command("proxy_config", stdout=out)
     written = (ROOT / "deploy" / "nginx.conf").read_text()
     assert written == out.getvalue(), "manage.py proxy_config --output deploy/nginx.conf"
+    pages = {path.name: path.read_text() for path in (ROOT / "deploy" / "nginx-errors").iterdir()}
+    assert pages == proxy.error_pages(), "manage.py proxy_config --write-errors deploy/nginx-errors"
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
     assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
+    mount = f"./deploy/nginx-errors:{proxy.COMPOSE['errors']}:ro"
+    assert mount in services["proxy"]["volumes"]
     # The names in the configuration are the services' (web and web-2 answer as web-pool).
     (pool,) = {address.split(":")[0] for address in proxy.COMPOSE["web"]}
     for name in ("web", "web-2"):
@@ -60,45 +60,6 @@ def test_compose_mounts_what_proxy_config_writes():
     # The proxy adds a hop to X-Forwarded-For: the sign-in limits must count it.
     for name in ("web", "web-heavy", "web-2"):
         assert services[name]["environment"]["KL14_NUM_PROXIES"] == "${KL14_NUM_PROXIES:-1}"
-
-
-def _nginx_binary() -> str:
-    found = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(found).exists():
-        skip_or_fail("nginx is not installed (apt-get install nginx)")
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def nginx(tmp_path, *, web: str, heavy: str):
-    """A real nginx with kl14.proxy's configuration on a free port; yields its base URL."""
-    binary = _nginx_binary()
-    port = _free_port()
-    site = proxy.nginx_config(web=[web], heavy=[heavy], listen=f"127.0.0.1:{port}")
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(proxy.standalone_config(site, tmp_path))
-    process = subprocess.Popen(  # noqa: S603 (our own nginx and configuration)
-        [binary, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
-        stderr=subprocess.PIPE,
-    )
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read().decode()
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @contextmanager
@@ -148,7 +109,8 @@ def stub(name: str):
 
 
 def test_nginx_sends_the_heavy_reads_to_web_heavy_and_the_rest_to_web(tmp_path):
-    with stub("web") as web, stub("heavy") as heavy, nginx(tmp_path, web=web, heavy=heavy) as base:
+    with stub("web") as web, stub("heavy") as heavy, nginx(tmp_path, web=web, heavy=heavy) as px:
+        base = px.url
         http = requests.Session()
         for path in proxy.heavy_paths():
             got = http.get(f"{base}{path}?unit=3&page=2", timeout=TIMEOUT).json()
@@ -190,7 +152,8 @@ def test_the_app_answers_through_nginx(tmp_path, live_server, tree, transactiona
     agency = tree["agency"]
     grant(agency, Role.CADRE, username="canbo")
     address = live_server.url.removeprefix("http://")
-    with nginx(tmp_path, web=address, heavy=address) as base:
+    with nginx(tmp_path, web=address, heavy=address) as px:
+        base = px.url
         http = requests.Session()
         token = http.post(
             f"{base}/api/v1/auth/token/",
@@ -210,3 +173,87 @@ def test_the_app_answers_through_nginx(tmp_path, live_server, tree, transactiona
         listed = http.get(f"{base}/api/v1/proposals/", timeout=TIMEOUT)
         assert listed.status_code == 200
         assert [p["id"] for p in listed.json()["results"]] == [created.json()["id"]]
+
+
+def test_nginx_answers_its_own_errors_with_our_pages(tmp_path):
+    """A web process down (502) or an upload above the proxy's limit (413): nginx answers with
+    our page, in Vietnamese unless the person switched to English, as the API's JSON error under
+    /api/; the app's own errors (the bulkhead's 503) pass through untouched."""
+    dead = f"127.0.0.1:{free_port()}"  # nothing listens there
+    with nginx(tmp_path, web=dead, heavy=dead) as px:
+        http = requests.Session()
+        page = http.get(f"{px.url}/proposals/", timeout=TIMEOUT)
+        assert page.status_code == 502
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert '<html lang="vi">' in page.text
+        assert "Hệ thống KL14 tạm thời chưa phản hồi" in page.text and "Lỗi 502" in page.text
+        english = http.get(
+            f"{px.url}/dashboard/", cookies={"kl14_language": "en"}, timeout=TIMEOUT
+        )  # a heavy route: the same page
+        assert english.status_code == 502
+        assert '<html lang="en">' in english.text
+        assert "KL14 is not answering right now" in english.text
+        # A cookie of a language the app does not have: the default, as the app itself does.
+        other = http.get(f"{px.url}/", cookies={"kl14_language": "fr"}, timeout=TIMEOUT)
+        assert '<html lang="vi">' in other.text
+        api = http.post(f"{px.url}/api/v1/proposals/", json={}, timeout=TIMEOUT)
+        assert api.status_code == 502
+        assert api.headers["Content-Type"] == "application/json; charset=utf-8"
+        assert api.json()["code"] == "unavailable"
+        assert api.json()["detail"].startswith("Máy chủ đang bận")
+        assert http.head(f"{px.url}/api/v1/lessons/", timeout=TIMEOUT).status_code == 502
+        # The error pages are not addresses of their own (nginx's internal location).
+        direct = http.get(f"{px.url}/_kl14_errors/502.vi.html", timeout=TIMEOUT)
+        assert direct.status_code == 404 and "Lỗi 502" not in direct.text
+    with stub("web") as web, nginx(tmp_path / "up", web=web, heavy=web) as px:
+        too_large = 33 * 1024 * 1024
+        page = requests.post(
+            f"{px.url}/proposals/1/attachments/", data=b"x" * too_large, timeout=TIMEOUT
+        )
+        assert page.status_code == 413
+        assert "Tệp tải lên quá lớn" in page.text and "Tệp lớn hơn 20 MB." in page.text
+        api = requests.post(
+            f"{px.url}/api/v1/proposals/1/attachments/",
+            data=b"x" * too_large,
+            cookies={"kl14_language": "en"},
+            timeout=TIMEOUT,
+        )
+        assert (api.status_code, api.json()["code"]) == (413, "too_large")
+        assert api.json()["detail"].startswith("The file is larger than 20 MB.")
+
+
+def test_the_apps_own_errors_pass_through_the_proxy(tmp_path):
+    """nginx replaces only the errors it makes itself: an app's 503 (the bulkhead's, with its
+    Retry-After) or 404 reaches the person as the app wrote it."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            status = 503 if self.path.startswith("/dashboard/") else 404
+            body = f"app {status}".encode()
+            self.send_response(status)
+            self.send_header("Retry-After", "3")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"127.0.0.1:{server.server_address[1]}"
+    try:
+        with nginx(tmp_path, web=address, heavy=address) as px:
+            busy = requests.get(f"{px.url}/dashboard/", timeout=TIMEOUT)
+            assert (busy.status_code, busy.text, busy.headers["Retry-After"]) == (
+                503,
+                "app 503",
+                "3",
+            )
+            missing = requests.get(f"{px.url}/proposals/999/", timeout=TIMEOUT)
+            assert (missing.status_code, missing.text) == (404, "app 404")
+    finally:
+        server.shutdown()
+        server.server_close()
