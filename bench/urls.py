@@ -4,4 +4,8 @@ from kl14.urls import urlpatterns as app_urlpatterns
 
 from . import views
 
-urlpatterns = [path("bench/floor/", views.floor), *app_urlpatterns]
+urlpatterns = [
+    path("bench/floor/", views.floor),
+    path("bench/layout/", views.layout),
+    *app_urlpatterns,
+]

@@ -3,11 +3,22 @@ middleware that counts each request's queries (X-Queries)."""
 
 from django.db import connection
 from django.http import HttpResponse
-from django.template import Context, Template
+from django.template import Context, Template, engines
 
 from proposals.models import Proposal
 
 FLOOR = Template("<ul>{% for p in rows %}<li>{{ p.code }} {{ p.title }}</li>{% endfor %}</ul>")
+
+
+# The app's layout (navigation, badges, language switch) around an empty page: how much of every
+# page's time is the layout's (not a target of issue 12; a diagnosis).
+LAYOUT = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}<h1>KL14</h1>{% endblock %}'
+)
+
+
+def layout(request):
+    return HttpResponse(LAYOUT.render({}, request))
 
 
 def floor(request):
