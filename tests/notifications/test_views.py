@@ -174,3 +174,16 @@ def test_the_list_of_event_notifications_runs_a_fixed_number_of_queries(client, 
         assert client.get(LIST).status_code == 200
     # session, user, memberships (navigation), unread badge, count, page, preference
     assert len(queries) == 7
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_notifications_kind_label_is_its_kind_display(language):
+    """The list shows `kind_label` (a dict lookup) instead of get_kind_display(): the same words."""
+    from django.utils import translation
+
+    from notifications.models import Notification
+
+    with translation.override(language):
+        for kind in Notification.Kind.values:
+            notification = Notification(kind=kind)
+            assert str(notification.kind_label) == notification.get_kind_display()
