@@ -354,6 +354,36 @@ CADRE = RoleGuide(
             shot="cadre/review",
             shot_alt=_("The evaluation page with the protection dossier to download."),
         ),
+        Section(
+            key="complaint",
+            title=_("Explaining, and complaining against the decision on you"),
+            url_name="reviews:responsibility-complaint",
+            also=("reviews:responsibility-explain",),
+            intro=_(
+                "Before the head decides on your responsibility you may explain (giải trình); "
+                "after the decision you may complain (khiếu nại) against it once, within the "
+                "time the law allows (Law on Complaints, Art. 9: 90 days from the decision)."
+            ),
+            steps=(
+                _(
+                    "On the “Evaluation, responsibility, recognition and lesson” page, under your "
+                    "name, write your explanation and press “Submit the explanation”: the head "
+                    "sees it before deciding, and the ledger keeps it."
+                ),
+                _(
+                    "Once the decision on you is issued, the page shows the last day to "
+                    "complain. Write your complaint and press “File the complaint”; KL14 refuses "
+                    "a second complaint or one filed late, and says why."
+                ),
+                _(
+                    "The head of the deciding unit resolves it within 30 days (45 for a complex "
+                    "case): rejected, the decision stands; founded or partly founded, a revised "
+                    "decision replaces it and the one complained of stays in the record and in "
+                    "your protection dossier. A further complaint goes to the head of the "
+                    "superior unit, or to court."
+                ),
+            ),
+        ),
     ),
 )
 
@@ -519,6 +549,34 @@ HEAD = RoleGuide(
             ),
             shot="head/lesson-published",
             shot_alt=_("The evaluation page with the lesson published."),
+        ),
+        Section(
+            key="complaints",
+            title=_("Resolving a complaint against a decision on responsibility"),
+            url_name="reviews:responsibility-resolve",
+            also=("reviews:responsibility-extend",),
+            intro=_(
+                "An author may complain once against the decision on their responsibility. You "
+                "resolve it as the first resolution (Law on Complaints, Art. 18, 31) within 30 "
+                "days of its filing; KL14 reminds you before the last day."
+            ),
+            steps=(
+                _(
+                    "Under the author's name, choose the “Resolution” and give its reasons, "
+                    "then press “Record the resolution”."
+                ),
+                _(
+                    "“Complaint rejected: the decision stands” keeps the decision. For a founded "
+                    "or partly founded complaint, fill in “The revised decision (a founded or "
+                    "partly founded complaint)”: the four criteria, any damage and the decision; "
+                    "it replaces the decision complained of, which stays in the record, and "
+                    "issues its own document."
+                ),
+                _(
+                    "A complex case: before the 30 days run out, “Extend the time to resolve” "
+                    "with the reasons gives you 45 days from the filing, once."
+                ),
+            ),
         ),
     ),
 )

@@ -11,7 +11,7 @@ from units.models import Role
 
 # Values for the arguments of a documented page's URL (a proposal, a transition...).
 SAMPLE = {"pk": 1, "name": "approve", "adjustment_pk": 1, "milestone_pk": 1, "slug": "cadre"}
-SAMPLE |= {"attachment_pk": 1, "aid": 1, "uidb64": "MQ", "token": "set-password"}
+SAMPLE |= {"attachment_pk": 1, "aid": 1, "uidb64": "MQ", "token": "set-password", "author": 1}
 
 
 def _routes(patterns=None, namespace=""):
