@@ -31,6 +31,7 @@ import os
 import struct
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from django.conf import settings
@@ -72,6 +73,9 @@ class Gate:
             os.open(os.path.join(directory, f"slot-{i}"), os.O_RDWR | os.O_CREAT, 0o600)
             for i in range(slots)
         ]
+        # A gate replaced after a settings change (gate()) closes its files once the last request
+        # holding one of its slots has let go of it (the request keeps the gate until then).
+        weakref.finalize(self, _close_files, list(self._files))
 
     def acquire(self, timeout: float) -> int | None:
         """A slot's number once one is free, or None after `timeout` seconds."""
@@ -141,6 +145,11 @@ class Gate:
         fcntl.flock(self._files[number], fcntl.LOCK_UN)
         self._threads[number].release()
         self._seekers.release()
+
+
+def _close_files(files: list[int]) -> None:
+    for fd in files:
+        os.close(fd)  # the kernel frees any lock still held through it
 
 
 _lock = threading.Lock()

@@ -339,3 +339,29 @@ def test_a_heavy_page_costs_its_slot_only_in_a_crowd(board, half_duty, settings)
     assert board.get("/dashboard/").status_code == 200
     assert _owed(settings) > 0  # the time the page computed, from now
     assert board.get("/api/v1/dashboard/").status_code == 200  # within the burst: not held
+
+
+def test_a_replaced_gate_closes_its_files_once_nobody_holds_it(settings, tmp_path):
+    """A settings change makes a new gate; the old one's lock files are closed when the last
+    reference (a request still holding one of its slots) lets go, not before."""
+    import gc
+    import os
+
+    settings.KL14_HEAVY_SLOTS = 2
+    settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "first")
+    old = bulkhead.gate()
+    files = list(old._files)
+    held = old.acquire(timeout=1)  # a request in flight on the old gate
+    settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "second")
+    new = bulkhead.gate()
+    assert new is not old
+    gc.collect()
+    for fd in files:
+        os.fstat(fd)  # still open: the request holds the old gate
+    old.release(held, busy=0.01)
+    del old
+    gc.collect()
+    for fd in files:
+        with pytest.raises(OSError):
+            os.fstat(fd)
+    assert new.acquire(timeout=1) is not None
