@@ -344,7 +344,7 @@ def build(args, rnd: random.Random) -> dict:
             prev, current, at = digest_entry, target, at + timedelta(hours=rnd.randint(1, 200))
         if published:
             lessons.append((pk, pk, lesson, search_text(f"{code} {title} {summary} {lesson}"),
-                            head, now))  # fmt: skip
+                            head, decided_at + timedelta(days=300), now))  # fmt: skip
     long_pk = 1  # the proposal page with a long ledger: many vote changes while under review
     print(f"  generated in {time.monotonic() - started:.0f} s; copying…", flush=True)
     copy_rows(Proposal, proposals, PROPOSAL_COLUMNS)
@@ -432,7 +432,15 @@ def build(args, rnd: random.Random) -> dict:
     copy_rows(
         Lesson,
         lessons,
-        ["id", "proposal_id", "lessons", "search_text", "published_by_id", "updated_at"],
+        [
+            "id",
+            "proposal_id",
+            "lessons",
+            "search_text",
+            "published_by_id",
+            "published_at",
+            "updated_at",
+        ],
     )
     cadre = cadres.get(bench_cadre_unit, [1])[0]
     copy_rows(

@@ -360,16 +360,18 @@ class LessonListView(generics.ListAPIView):
     serializer_class = LessonSerializer
     filter_backends: list = []
 
+    FILTERS = (("query", "q"), ("outcome", "outcome"), ("field", "field"))
+
+    def filters(self) -> dict:
+        """The query's filters, as lessons_published and lesson_keys take them (400 if invalid)."""
+        params = LessonFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return {name: params.validated_data.get(key, "") for name, key in self.FILTERS}
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Proposal.objects.none()
-        params = LessonFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return lessons_published(
-            query=params.validated_data.get("q", ""),
-            outcome=params.validated_data.get("outcome", ""),
-            field=params.validated_data.get("field", ""),
-        )
+        return lessons_published(**self.filters())
 
     @extend_schema(
         summary="The lessons library",
@@ -385,9 +387,8 @@ class LessonListView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         """The page is cut on the keys, then only its rows are read (as the library's page)."""
-        queryset = self.get_queryset()
-        keys = self.paginate_queryset(lesson_keys(queryset))
-        rows = lessons_in_order(queryset, list(keys))
+        keys = self.paginate_queryset(lesson_keys(**self.filters()))
+        rows = lessons_in_order(lessons_published(), list(keys))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 

@@ -10,7 +10,7 @@ republished. Records are kept (PROTECT everywhere): Decree 73 wants them for at 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -765,11 +765,25 @@ class Lesson(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
+    # `Proposal.published_at`, kept beside the text by lesson_publish and lesson_unpublish (in the
+    # same transaction), so that the library's keys are found, ranked and cut on this table alone
+    # (reviews.selectors.lesson_keys): joining the proposals to read it cost most of a search
+    # at 1M (issue 12).
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
+        indexes = [
+            # The library without a search: newest first, cut to a page.
+            models.Index(
+                F("published_at").desc(),
+                F("proposal_id").desc(),
+                name="lesson_published",
+                condition=Q(published_at__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return str(self.proposal_id)

@@ -17,6 +17,7 @@ from . import pilot_data
 from .models import (
     Adoption,
     BoardRequest,
+    Lesson,
     Recognition,
     Replication,
     RequestState,
@@ -231,23 +232,35 @@ def lessons_published(*, query="", outcome="", field="") -> QuerySet[Proposal]:
     return search_lessons(queryset, query)
 
 
-def lessons_of_page(queryset: QuerySet[Proposal], number, per_page: int):
+def lessons_of_page(number, per_page: int, *, query="", outcome="", field=""):
     """A page of the lessons library, found in two steps: the matching keys are counted, ranked
-    and cut to the page on the lesson and proposal tables alone, then only the page's rows are
+    and cut to the page on the lesson table alone (lesson_keys), then only the page's rows are
     read with their units, evaluation and decisions. Joining those for every match before
     cutting (thousands for a common phrase at national scale) cost most of the search.
     Answers (the Paginator's page of keys, the page's proposals in their order)."""
-    page = Paginator(lesson_keys(queryset), per_page).get_page(number)
-    return page, lessons_in_order(queryset, list(page.object_list))
+    keys = lesson_keys(query=query, outcome=outcome, field=field)
+    page = Paginator(keys, per_page).get_page(number)
+    return page, lessons_in_order(lessons_published(), list(page.object_list))
 
 
-def lesson_keys(queryset: QuerySet[Proposal]):
-    """The keys of `lessons_published(...)` in its order, to cut a page from (the first step of
-    `lessons_of_page`, also the API's). A ranked search reads every match's key in one query, as
-    ranking them must read every match anyway: its length is the count, with no second pass over
-    the matches to count them."""
-    keys = queryset.values_list("pk", flat=True)
-    return list(keys) if "search_rank" in queryset.query.annotations else keys
+def lesson_keys(*, query="", outcome="", field=""):
+    """The keys (proposal ids) of `lessons_published(query, outcome, field)`, in its order, read
+    from the lesson table (its copy of the publication date, `Lesson.published_at`); the
+    proposals are joined only to filter by outcome or field. The first step of
+    `lessons_of_page`, also the API's. A ranked search reads every match's key in one query, as
+    ranking them must read every match anyway: its length is the count, with no second pass
+    over the matches to count them."""
+    lessons = Lesson.objects.filter(published_at__isnull=False)
+    if outcome:
+        lessons = lessons.filter(proposal__evaluation__outcome=outcome)
+    if field:
+        lessons = lessons.filter(proposal__field=field)
+    lessons, ranked = search(lessons, query, vector="search_vector", text="search_text")
+    newest = ("-published_at", "-proposal_id")
+    if ranked:
+        ordered = lessons.order_by(F("search_rank").desc(), *newest)
+        return list(ordered.values_list("proposal_id", flat=True))
+    return lessons.order_by(*newest).values_list("proposal_id", flat=True)
 
 
 def lessons_in_order(queryset: QuerySet[Proposal], keys: list[int]) -> list[Proposal]:

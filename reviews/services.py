@@ -583,15 +583,17 @@ def lesson_publish(*, proposal, actor, lessons) -> Lesson:
     errors: dict = {}
     lessons = clean_text(lessons, "lessons", errors, max_length=20000)
     raise_if_invalid(errors)
+    published_at = timezone.now()
     lesson, _created = Lesson.objects.update_or_create(
         proposal=proposal,
         defaults={
             "lessons": lessons,
             "published_by": actor,
             "search_text": lesson_search_text(proposal, lessons),
+            "published_at": published_at,  # the library's copy (Lesson.published_at)
         },
     )
-    proposal.published_at = timezone.now()
+    proposal.published_at = published_at
     proposal.save(update_fields=["published_at", "updated_at"])
     record_action(
         proposal=proposal, actor=actor, event="lesson_publish", payload={"lessons": lessons}
@@ -610,6 +612,7 @@ def lesson_unpublish(*, proposal, actor) -> Proposal:
         raise Conflict(_("This proposal is not in the lessons library."), code="wrong_state")
     proposal.published_at = None
     proposal.save(update_fields=["published_at", "updated_at"])
+    Lesson.objects.filter(proposal=proposal).update(published_at=None)
     record_action(proposal=proposal, actor=actor, event="lesson_unpublish")
     return proposal
 

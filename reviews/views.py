@@ -51,7 +51,6 @@ from .selectors import (
     group_by_cadre,
     lesson_detail_queryset,
     lessons_of_page,
-    lessons_published,
     recognitions_in_subtree,
     review_record,
 )
@@ -407,10 +406,13 @@ def verify_view(request):
 def lessons_view(request):
     form = LessonSearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    lessons = lessons_published(
-        query=data.get("q", ""), outcome=data.get("outcome", ""), field=data.get("field", "")
+    page, rows = lessons_of_page(
+        request.GET.get("page"),
+        PAGE_SIZE,
+        query=data.get("q", ""),
+        outcome=data.get("outcome", ""),
+        field=data.get("field", ""),
     )
-    page, rows = lessons_of_page(lessons, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -232,7 +232,7 @@ def test_the_pages_read_in_two_steps_hold_the_list_in_its_order(org, query):
     assert len(everything) == 7
     seen = []
     for number in (1, 2, 3):
-        page, rows = lessons_of_page(lessons_published(query=query), number, 3)
+        page, rows = lessons_of_page(number, 3, query=query)
         assert page.number == number and page.paginator.count == 7
         seen += rows
     assert seen == everything
@@ -256,3 +256,95 @@ def test_the_api_pages_read_in_two_steps_hold_the_list_in_its_order(org, query, 
     assert (
         client.get("/api/v1/lessons/", {"q": query, "page": 4, "page_size": 3}).status_code == 404
     )
+
+
+# --- Lesson.published_at: the library's copy of the publication date (issue 12) ----------------
+
+
+def test_a_lesson_keeps_its_proposals_publication_date(org):
+    """lesson_publish and lesson_unpublish keep Lesson.published_at equal to the proposal's, in
+    the same transaction: published, withdrawn, published again."""
+    from reviews.models import Lesson
+
+    _publish_many(org, 1)
+    proposal = lessons_published().get()
+
+    def both():
+        lesson = Lesson.objects.get(proposal=proposal)
+        return fresh(proposal).published_at, lesson.published_at
+
+    published, copy = both()
+    assert published is not None and copy == published
+    services.lesson_unpublish(proposal=proposal, actor=org.head)
+    assert both() == (None, None)
+    assert list(lessons_published()) == []
+    services.lesson_publish(proposal=fresh(proposal), actor=org.head, lessons="Bài học mới")
+    again, copy = both()
+    assert again is not None and again != published and copy == again
+
+
+@pytest.mark.parametrize(
+    ("query", "outcome", "field"),
+    [
+        ("", "", ""),
+        ("thu tuc", "", ""),
+        ("bai hoc so", "achieved", ""),
+        ("", "achieved", ""),
+        ("", "damage", ""),
+        ("", "", "administrative_reform"),
+        ("thu", "", "finance"),
+        ("khong co", "", ""),
+    ],
+)
+def test_the_keys_are_the_librarys_in_its_order(org, query, outcome, field):
+    """lesson_keys, read on the lesson table, lists exactly lessons_published's proposals, in
+    its order (ranked, then newest first), whatever the filters; a withdrawn lesson is not in
+    it."""
+    from reviews.selectors import lesson_keys
+
+    _publish_many(org, 6)
+    withdrawn = lessons_published().first()
+    services.lesson_unpublish(proposal=withdrawn, actor=org.head)
+    filters = {"query": query, "outcome": outcome, "field": field}
+    expected = list(lessons_published(**filters).values_list("pk", flat=True))
+    assert list(lesson_keys(**filters)) == expected
+    assert withdrawn.pk not in expected
+
+
+def test_the_migration_copies_each_proposals_publication_date(org):
+    """reviews 0013 fills Lesson.published_at from the proposals, withdrawn ones as None."""
+    import importlib
+
+    from django.apps import apps
+
+    from reviews.models import Lesson
+
+    migration = importlib.import_module("reviews.migrations.0013_lesson_published_at")
+    _publish_many(org, 3)
+    withdrawn = lessons_published().first()
+    services.lesson_unpublish(proposal=withdrawn, actor=org.head)
+    expected = dict(Lesson.objects.values_list("proposal_id", "proposal__published_at"))
+    Lesson.objects.update(published_at=None)
+    migration.copy_published_at(apps, None)
+    assert dict(Lesson.objects.values_list("proposal_id", "published_at")) == expected
+    assert expected[withdrawn.pk] is None and sum(v is not None for v in expected.values()) == 2
+
+
+def test_the_library_is_cut_on_the_lesson_table(postgres, org):
+    """The keys of a search never join the proposals (their date is on the lesson); the library
+    without a search is read newest first through the lesson_published index."""
+    from reviews.selectors import lesson_keys
+
+    _publish_many(org, 3)
+    with CaptureQueriesContext(postgres) as queries:
+        assert len(lesson_keys(query="thu tuc")) == 3
+    (search_sql,) = [q["sql"] for q in queries]
+    assert "proposals_proposal" not in search_sql
+    newest = lesson_keys()[:2]
+    sql, params = newest.query.sql_with_params()
+    with postgres.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "lesson_published" in plan, plan
+    assert "Sort" not in plan, plan
