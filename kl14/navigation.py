@@ -124,7 +124,7 @@ def count_together(user, querysets: dict[str, QuerySet]) -> dict[str, int]:
 # user, their memberships (units.roles.Grant: unit, path, role) and, for any rule by date, the
 # day. A new membership, a moved unit or a new day is a new key; the oldest keys are dropped.
 BADGE_SQL_KEEP = 2048
-_badge_sql: OrderedDict[tuple, tuple[str, str, tuple]] = OrderedDict()
+_badge_sql: OrderedDict[tuple, tuple[str, tuple]] = OrderedDict()
 _badge_sql_lock = threading.Lock()
 
 
@@ -156,12 +156,15 @@ def count_badges(user, rows: dict[str, Callable[[object], QuerySet]]) -> dict[st
     if compiled is None:
         queryset = _together(user, {key: rows[key](user) for key in keys})
         sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-        compiled = (queryset.db, sql, tuple(params))
+        compiled = (sql, tuple(params))
         with _badge_sql_lock:
             _badge_sql[cache_key] = compiled
             while len(_badge_sql) > BADGE_SQL_KEEP:
                 _badge_sql.popitem(last=False)
-    using, sql, params = compiled
+    sql, params = compiled
+    # The database is the router's answer now (a dashboard's replica_reads, or the primary), not
+    # the one the SQL was first compiled under.
+    using = get_user_model().objects.all().db
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

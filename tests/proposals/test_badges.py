@@ -110,3 +110,23 @@ def test_each_count_lands_on_its_own_badge(client, org, draft):
 
 def test_a_user_without_badges_reads_no_count(client, org):
     assert navigation.count_badges(org.cadre, {}) == {}
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_the_badges_are_read_where_the_router_sends_each_page(client, org, settings):
+    """The kept SQL is not tied to a database: on the dashboard (replica_reads) the badges are
+    counted on the read replica, on the next page of the same person on the primary."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    settings.KL14_REPLICA_READS = True
+    client.force_login(org.orgboard)
+
+    def counted_on_replica(url):
+        with CaptureQueriesContext(connections["replica"]) as replica:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in replica if '"kl14_n"' in q["sql"] or "COUNT(" in q["sql"]]
+
+    assert counted_on_replica("/dashboard/")
+    assert counted_on_replica("/") == []
+    assert counted_on_replica("/dashboard/")
