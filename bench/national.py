@@ -17,7 +17,7 @@ measure every heavy page against the floor.
    on the row, lessons for published ones, one proposal with a long ledger, and notifications.
    Everything follows --seed.
 2. Serve it as docker-compose.yml does: nginx (kl14/proxy.py's configuration) in front of gunicorn
-   `web` and, for the heavy reads, gunicorn `web-heavy` at nice 10 (2 workers each, settings
+   `web` and, for the heavy reads, gunicorn `web-heavy` at nice 19 (2 workers each, settings
    bench.settings: the app plus the floor, a bare view at /bench/floor/ doing one indexed query
    and a small render; X-Queries counts queries). --no-proxy: one gunicorn, no nginx.
 3. Measure each page, interleaved in random order, at concurrency 1 then 8: p50/p95/p99 in ms
@@ -595,8 +595,9 @@ def fetch(base, path, cookie, timeout):
     return (time.perf_counter() - started) * 1000, status, queries
 
 
-# docker-compose.yml's web-heavy runs `nice -n 10`: the kernel serves web first when cores are busy.
-HEAVY_NICE = 10
+# docker-compose.yml's web-heavy runs `nice -n 19` (the lowest priority): the kernel serves web
+# first when cores are busy (tests/kl14/test_proxy.py compares the two).
+HEAVY_NICE = 19
 
 HEAVY = (
     "proposal page, long ledger",
