@@ -26,7 +26,7 @@ class NavItem:
     superuser: bool = field(default=False)
     # Optional count shown beside the label (e.g. unread notifications): the rows it counts, as a
     # queryset; the counts of every item of a page are read together, in one query
-    # (count_together), not one query per badge.
+    # (count_badges), not one query per badge.
     badge_rows: Callable[[object], QuerySet] | None = None
     # What the count means, for screen readers ("unread", "waiting"…).
     badge_label: str = _("waiting")
@@ -109,15 +109,6 @@ def _together(user, querysets: dict[str, QuerySet]) -> QuerySet:
     return get_user_model().objects.filter(pk=user.pk).values(**counts)
 
 
-def count_together(user, querysets: dict[str, QuerySet]) -> dict[str, int]:
-    """The number of rows of each queryset, in one query: scalar subqueries of a select of the
-    user's own row (one queryset: its plain COUNT)."""
-    if len(querysets) <= 1:
-        return {key: queryset.count() for key, queryset in querysets.items()}
-    row = _together(user, querysets).get()
-    return {key: row[f"n_{number}"] or 0 for number, key in enumerate(querysets)}
-
-
 # The compiled SQL of the badge counts, per user, grants and day (count_badges). Building a head's
 # badge querysets through the visibility rules and compiling their subqueries took ~3.5 ms of
 # every page at 1M (issue 12), the query itself 0.2 ms. The SQL depends on nothing else: the
@@ -143,8 +134,9 @@ def _badge_key(user, keys: tuple[str, ...]) -> tuple:
 
 
 def count_badges(user, rows: dict[str, Callable[[object], QuerySet]]) -> dict[str, int]:
-    """count_together of each `rows(user)`, in one query, from SQL compiled once per user,
-    memberships and day (the querysets are built only on the first page of the day)."""
+    """The number of rows of each `rows(user)`, in one query (scalar subqueries of a select of the
+    user's own row), from SQL compiled once per user, memberships and day (the querysets are
+    built only on the first page of the day)."""
     if not rows:
         return {}
     keys = tuple(rows)

@@ -235,7 +235,7 @@ def test_navigation_shows_entries_by_role_with_badges(client, org, draft):
 def test_a_heads_badges_are_counted_in_one_query(client, org, draft, settings):
     """The head sees three badges (decisions, votes, unread notifications): one query reads all
     three, each the number its own list would count."""
-    from kl14.navigation import count_together
+    from kl14.navigation import count_badges
     from notifications.selectors import unread_rows
 
     under_review(draft, org.cadre, org.head)
@@ -254,8 +254,8 @@ def test_a_heads_badges_are_counted_in_one_query(client, org, draft, settings):
     assert {key: nav[key]["badge"] for key in expected} == expected
     counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
     assert len(counting) == 1, [sql[:120] for sql in counting]
-    assert count_together(org.head, {"a": inbox_rows(org.head)}) == {"a": 2}
-    assert count_together(org.head, {}) == {}
+    assert count_badges(org.head, {"a": inbox_rows}) == {"a": 2}
+    assert count_badges(org.head, {}) == {}
 
 
 def _count_queries(client, url):
