@@ -194,26 +194,11 @@ def replication_targets(user, source):
 # --- the lessons library ----------------------------------------------------------------------
 
 
-def search_lessons(queryset: QuerySet, query: str, *, vendor: str | None = None) -> QuerySet:
-    """Every term of the query (kl14.search) must occur in the lesson's searchable text (code,
-    title, summary, bottleneck, lessons, the evaluation's causes, the responsibility decision's
-    reasons), ignoring case and diacritics. On PostgreSQL over `Lesson.search_vector` (GIN),
-    best matches first; elsewhere over the folded `Lesson.search_text`, newest first."""
-    queryset, ranked = search(
-        queryset,
-        query,
-        vector="lesson__search_vector",
-        text="lesson__search_text",
-        vendor=vendor,
-    )
-    if ranked:
-        return queryset.order_by(F("search_rank").desc(), "-published_at", "-pk")
-    return queryset
-
-
-def lessons_published(*, query="", outcome="", field="") -> QuerySet[Proposal]:
-    """The lessons library: proposals published by their deciding head, newest first."""
-    queryset = (
+def lessons_published() -> QuerySet[Proposal]:
+    """The lessons library's rows: proposals published by their deciding head, with what the
+    library shows, newest first. Which of them a search or a filter finds, and in what order,
+    is `lesson_keys`'s to say."""
+    return (
         Proposal.objects.filter(published_at__isnull=False, lesson__isnull=False)
         .select_related(
             "home_unit",
@@ -225,11 +210,6 @@ def lessons_published(*, query="", outcome="", field="") -> QuerySet[Proposal]:
         .prefetch_related("responsibility_decisions")
         .order_by("-published_at", "-pk")
     )
-    if outcome:
-        queryset = queryset.filter(evaluation__outcome=outcome)
-    if field:
-        queryset = queryset.filter(field=field)
-    return search_lessons(queryset, query)
 
 
 def lessons_of_page(number, per_page: int, *, query="", outcome="", field=""):
@@ -243,9 +223,14 @@ def lessons_of_page(number, per_page: int, *, query="", outcome="", field=""):
     return page, lessons_in_order(lessons_published(), list(page.object_list))
 
 
-def lesson_keys(*, query="", outcome="", field=""):
-    """The keys (proposal ids) of `lessons_published(query, outcome, field)`, in its order, read
-    from the lesson table (its copy of the publication date, `Lesson.published_at`); the
+def lesson_keys(*, query="", outcome="", field="", vendor: str | None = None):
+    """The keys (proposal ids) of the published lessons the library finds, in its order: every
+    term of the query (kl14.search) occurs in the lesson's searchable text (code, title, summary,
+    bottleneck, lessons, the evaluation's causes, the responsibility decision's reasons),
+    ignoring case and diacritics; on PostgreSQL over `Lesson.search_vector` (GIN), best matches
+    first, elsewhere over the folded `Lesson.search_text`; then newest first.
+
+    Read from the lesson table (its copy of the publication date, `Lesson.published_at`); the
     proposals are joined only to filter by outcome or field. The first step of
     `lessons_of_page`, also the API's. A ranked search reads every match's key in one query, as
     ranking them must read every match anyway: its length is the count, with no second pass
@@ -255,7 +240,9 @@ def lesson_keys(*, query="", outcome="", field=""):
         lessons = lessons.filter(proposal__evaluation__outcome=outcome)
     if field:
         lessons = lessons.filter(proposal__field=field)
-    lessons, ranked = search(lessons, query, vector="search_vector", text="search_text")
+    lessons, ranked = search(
+        lessons, query, vector="search_vector", text="search_text", vendor=vendor
+    )
     newest = ("-published_at", "-proposal_id")
     if ranked:
         ordered = lessons.order_by(F("search_rank").desc(), *newest)
