@@ -598,6 +598,9 @@ def fetch(base, path, cookie, timeout):
 # docker-compose.yml's web-heavy runs `nice -n 19` (the lowest priority): the kernel serves web
 # first when cores are busy (tests/kl14/test_proxy.py compares the two).
 HEAVY_NICE = 19
+# docker-compose.yml's gunicorn workers of web and web-heavy (tests/kl14/test_proxy.py compares).
+WEB_WORKERS = 3
+HEAVY_WORKERS = 2
 
 HEAVY = (
     "proposal page, long ledger",
@@ -760,8 +763,8 @@ def timed_commands() -> dict:
     return out
 
 
-def gunicorn(port: int, *, nice: int = 0) -> subprocess.Popen:
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "kl14.wsgi", "-w", "2", "-b",
+def gunicorn(port: int, *, workers: int, nice: int = 0) -> subprocess.Popen:
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "kl14.wsgi", "-w", str(workers), "-b",
                f"127.0.0.1:{port}", "--timeout", "300", "--log-level", "warning"]  # fmt: skip
     return subprocess.Popen(
         ["nice", "-n", str(nice), *command] if nice else command,
@@ -774,7 +777,7 @@ def serve(args) -> list[subprocess.Popen]:
     configuration of `manage.py proxy_config` (kl14/proxy.py), `web` on --port + 1 and
     `web-heavy`, niced, on --port + 2 for the heavy reads. --no-proxy: one gunicorn on --port."""
     if args.no_proxy:
-        return [gunicorn(args.port)]
+        return [gunicorn(args.port, workers=args.web_workers)]
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         sys.exit("bench/national.py needs nginx (apt-get install nginx), or --no-proxy")
@@ -790,7 +793,10 @@ def serve(args) -> list[subprocess.Popen]:
         errors=str(prefix / "errors"),
     )
     (prefix / "nginx.conf").write_text(standalone_config(site, prefix))
-    processes = [gunicorn(web), gunicorn(heavy, nice=HEAVY_NICE)]
+    processes = [
+        gunicorn(web, workers=args.web_workers),
+        gunicorn(heavy, workers=HEAVY_WORKERS, nice=HEAVY_NICE),
+    ]
     conf = str(prefix / "nginx.conf")
     processes.append(subprocess.Popen([nginx, "-p", str(prefix), "-c", conf, "-g", "daemon off;"]))
     return processes
@@ -818,6 +824,10 @@ def main():
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--skip-commands", action="store_true")
+    parser.add_argument(
+        "--web-workers", type=int, default=WEB_WORKERS,
+        help="gunicorn workers of web (docker-compose.yml's by default)",
+    )  # fmt: skip
     parser.add_argument(
         "--windows", type=int, default=6,
         help="heavy8: alternating idle and loaded windows (the seconds shared among them)",

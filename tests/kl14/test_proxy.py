@@ -63,6 +63,13 @@ def test_compose_mounts_what_proxy_config_writes():
         r"^HEAVY_NICE = (\d+)$", (ROOT / "bench" / "national.py").read_text(), re.M
     )
     assert services["web-heavy"]["command"].startswith(f"nice -n {bench_nice} gunicorn kl14.wsgi")
+    # ... and both with compose's number of gunicorn workers.
+    for service, constant in (("web", "WEB_WORKERS"), ("web-heavy", "HEAVY_WORKERS")):
+        (workers,) = re.findall(
+            rf"^{constant} = (\d+)$", (ROOT / "bench" / "national.py").read_text(), re.M
+        )
+        assert re.search(rf"gunicorn kl14\.wsgi\S* .*--workers {workers}\b",
+                         services[service]["command"]), service  # fmt: skip
     # The proxy adds a hop to X-Forwarded-For: the sign-in limits must count it.
     for name in ("web", "web-heavy", "web-2"):
         assert services[name]["environment"]["KL14_NUM_PROXIES"] == "${KL14_NUM_PROXIES:-1}"
