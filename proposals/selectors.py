@@ -36,6 +36,36 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     return _for_lists(Proposal.objects.filter(visible_q(user)))
 
 
+# The plan's long texts and the search column: what a summary (api.md) does not show.
+PLAN_TEXTS = (
+    "bottleneck",
+    "purpose",
+    "content",
+    "scope",
+    "implementers",
+    "timeline",
+    "resources",
+    "feasibility",
+    "impact",
+    "expected_results",
+    "search_vector",
+)
+
+
+def proposals_of_page(pks) -> QuerySet[Proposal]:
+    """The summaries of a page whose keys were chosen through the visibility rule (kl14.keyset:
+    each key comes from one of `permissions.visible_branches`), with their units and authors:
+    testing the rule again would compile and run its every branch once more for the same rows."""
+    return (
+        Proposal.objects.filter(pk__in=pks)
+        .defer(*PLAN_TEXTS)
+        .select_related("home_unit", "deciding_unit")
+        .prefetch_related(
+            Prefetch("authorships", queryset=ProposalAuthor.objects.select_related("user"))
+        )
+    )
+
+
 # The lists below select only proposals their user may see by the visibility rule itself (an
 # author; the head, deputies or Party committee of the deciding unit of a submitted proposal), so
 # they read one index (the authorships, or deciding unit and state) and skip the rule's OR.
@@ -122,7 +152,7 @@ def search_proposals(queryset: QuerySet[Proposal], query: str) -> QuerySet[Propo
     """Proposals whose code, title, summary or bottleneck hold every term of the query, ignoring
     case and diacritics (kl14.search): the GIN-indexed `search_vector` on PostgreSQL."""
     fields = (F("code"), F("title"), F("summary"), F("bottleneck"))
-    queryset, _ranked = search(queryset, query, vector="search_vector", text=padded_fold(*fields))
+    queryset, _ranking = search(queryset, query, vector="search_vector", text=padded_fold(*fields))
     return queryset
 
 

@@ -18,7 +18,7 @@ from .. import permissions as perms
 from .. import services
 from ..filters import ProposalFilter
 from ..models import EDITABLE_STATES, Attachment, Proposal
-from ..selectors import proposals_visible_to
+from ..selectors import proposals_of_page
 from ..serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
@@ -57,7 +57,7 @@ class ProposalListView(generics.ListCreateAPIView):
             request,
             self.filter_queryset(self.get_queryset()),
             branches=perms.visible_branches(request.user),
-            fetch=lambda pks: proposals_visible_to(request.user).filter(pk__in=pks),
+            fetch=proposals_of_page,
         )
         return Response(
             paginator.response_data(
