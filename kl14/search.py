@@ -5,8 +5,9 @@ double quotes ("đất đai"), which must occur as consecutive syllables. A term
 syllables, except the last syllable of the query, which may be cut short as when typing
 ("thu tuc hanh chi" finds "thủ tục hành chính"). Vietnamese words are syllables, so a query of
 several words also finds texts where they stand apart ("đất đai" finds "đặt lịch … kéo dài"); the
-PostgreSQL search ranks texts where they stand together first. Text and terms are compared
-folded: lower-case ASCII letters and digits separated by single spaces."""
+PostgreSQL search ranks first the texts holding the query as typed, its words one after another.
+Text and terms are compared folded: lower-case ASCII letters and digits separated by single
+spaces."""
 
 import re
 import unicodedata
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -72,6 +73,11 @@ def tsquery(terms: list[Term]) -> str:
     return " & ".join(f"({term.tsquery()})" for term in terms)
 
 
+def phrase_tsquery(terms: list[Term]) -> str:
+    """The whole query as one phrase: every term's syllables one after another, in its order."""
+    return " <-> ".join(term.tsquery() for term in terms)
+
+
 class Fold(Func):
     """fold() in SQL: `kl14_fold`, a function PostgreSQL gets from proposals' migration 0003 and
     SQLite from `register_sqlite_fold` on every connection."""
@@ -100,24 +106,31 @@ def register_sqlite_fold(sender, connection, **kwargs):
 
 def search(
     queryset: QuerySet, query: str, *, vector: str, text, vendor: str | None = None
-) -> tuple[QuerySet, bool]:
-    """The rows matching every term of the query, and whether they are ranked (best first).
+) -> tuple[QuerySet, tuple]:
+    """The rows matching every term of the query, and how to order them best first (empty when
+    they are not ranked).
 
-    PostgreSQL: the `vector` tsvector column (GIN-indexed, kept by a trigger), ranked by cover
-    density so terms standing together come first. Elsewhere: `text`, a field or expression of
-    the folded, space-padded text, contains each term (no rank)."""
+    PostgreSQL: the `vector` tsvector column (GIN-indexed, kept by a trigger). The rows holding
+    the whole query as typed (its words one after another) come first, then by how often the
+    terms occur (`ts_rank`). Cover density (`ts_rank_cd`) would also reward words standing near
+    each other, at twice the query's time over a thousand matches (docs/scaling.md). Elsewhere:
+    `text`, a field or expression of the folded, space-padded text, contains each term (no
+    rank)."""
     terms = search_terms(query)
     if not terms:
-        return queryset, False
+        return queryset, ()
     if (vendor or connection.vendor) == "postgresql":
-        ts = SearchQuery(tsquery(terms), search_type="raw", config="simple")
-        queryset = queryset.filter(**{vector: ts}).annotate(
-            search_rank=SearchRank(F(vector), ts, cover_density=True)
+        every = SearchQuery(tsquery(terms), search_type="raw", config="simple")
+        phrase = SearchQuery(phrase_tsquery(terms), search_type="raw", config="simple")
+        # alias(): computed only where a caller orders by them.
+        queryset = queryset.filter(**{vector: every}).alias(
+            search_as_typed=ExpressionWrapper(Q(**{vector: phrase}), output_field=BooleanField()),
+            search_rank=SearchRank(F(vector), every),
         )
-        return queryset, True
+        return queryset, (F("search_as_typed").desc(), F("search_rank").desc())
     if not isinstance(text, str):
         queryset = queryset.alias(search_folded=text)
         text = "search_folded"
     for term in terms:
         queryset = queryset.filter(**{f"{text}__contains": term.needle()})
-    return queryset, False
+    return queryset, ()

@@ -4,7 +4,7 @@ whatever the number of rows."""
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from kl14.search import search
 from proposals.models import Opinion, Proposal, ProposalAuthor, State
@@ -240,12 +240,12 @@ def lesson_keys(*, query="", outcome="", field="", vendor: str | None = None):
         lessons = lessons.filter(proposal__evaluation__outcome=outcome)
     if field:
         lessons = lessons.filter(proposal__field=field)
-    lessons, ranked = search(
+    lessons, ranking = search(
         lessons, query, vector="search_vector", text="search_text", vendor=vendor
     )
     newest = ("-published_at", "-proposal_id")
-    if ranked:
-        ordered = lessons.order_by(F("search_rank").desc(), *newest)
+    if ranking:
+        ordered = lessons.order_by(*ranking, *newest)
         return list(ordered.values_list("proposal_id", flat=True))
     return lessons.order_by(*newest).values_list("proposal_id", flat=True)
 

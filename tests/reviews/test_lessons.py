@@ -128,6 +128,23 @@ def test_postgresql_ranks_the_best_match_first(postgres, org, library):
     assert results == [other.pk, library["land"].pk, library["health"].pk]
 
 
+@pytest.mark.services
+def test_postgresql_ranks_the_query_as_typed_first(postgres, org, library):
+    """The words in the order typed come before the same words the other way round, though that
+    lesson is newer and holds them as often (cover density ranked those two alike)."""
+    lessons = {}
+    for key, title in (("typed", "Hồ sơ đất đai"), ("reversed", "Hồ sơ đai đất")):
+        proposal = ProposalFactory(home_unit=org.agency, created_by=org.cadre, title=title)
+        proposal = succeeded(proposal, head=org.head, party=org.party)
+        services.lesson_publish(proposal=proposal, actor=org.head, lessons="Số hóa hồ sơ.")
+        lessons[key] = proposal.pk
+    results = list(lesson_keys(query="dat dai"))
+    assert results.index(lessons["typed"]) < results.index(lessons["reversed"])
+    # Words both hold as typed, as often: the newer first.
+    results = list(lesson_keys(query="ho so"))
+    assert results[:2] == [lessons["reversed"], lessons["typed"]]
+
+
 def test_the_default_path_matches_the_database(library):
     expected = {"admin"}
     assert _found(library, lesson_keys(query="thu tuc hanh chinh")) == expected
