@@ -17,9 +17,10 @@ measure every heavy page against the floor.
    on the row, lessons for published ones, one proposal with a long ledger, and notifications.
    Everything follows --seed.
 2. Serve it as docker-compose.yml does: nginx (kl14/proxy.py's configuration) in front of gunicorn
-   `web` and, for the heavy reads, gunicorn `web-heavy` at nice 19 (2 workers each, settings
-   bench.settings: the app plus the floor, a bare view at /bench/floor/ doing one indexed query
-   and a small render; X-Queries counts queries). --no-proxy: one gunicorn, no nginx.
+   `web` (3 workers, --web-workers) and, for the heavy reads, gunicorn `web-heavy` at nice 19
+   (2 workers; settings bench.settings: the app plus the floor, a bare view at /bench/floor/
+   doing one indexed query and a small render; X-Queries counts queries). --no-proxy: one
+   gunicorn, no nginx.
 3. Measure each page, interleaved in random order, at concurrency 1 then 8: p50/p95/p99 in ms
    and queries per request. The API's page 500 twice: as a keyset client reaches it (the cursor
    found by following `next` from page 1 during setup) and by `page=500` (an offset). Then the
