@@ -481,7 +481,7 @@ def institutionalization_matches(proposal, entries):
 def lesson_matches(proposal, entries):
     """The lesson's text is the last `lesson_publish` entry's, published by its actor, and the
     proposal is in the library exactly when the last `lesson_publish` or `lesson_unpublish` entry
-    says so."""
+    says so, with the lesson's copy of the publication date equal to the proposal's."""
     recorded, rows = {}, {}
     published = _last_by(entries, "lesson_publish")
     if published is not None:
@@ -489,12 +489,22 @@ def lesson_matches(proposal, entries):
     toggles = [e for e in entries if e.event in ("lesson_publish", "lesson_unpublish")]
     if toggles:
         recorded["published"] = (toggles[-1], toggles[-1].event == "lesson_publish")
-    row = Lesson.objects.filter(proposal=proposal).only("lessons", "published_by_id").first()
+    row = (
+        Lesson.objects.filter(proposal=proposal)
+        .only("lessons", "published_by_id", "published_at")
+        .first()
+    )
     if row is not None:
         rows["lesson"] = (row.lessons, row.published_by_id)
     if toggles or proposal.published_at is not None:
         rows["published"] = proposal.published_at is not None
+    if row is not None and row.published_at != proposal.published_at:
+        # The library's copy of the date (what it finds and orders by) moved on its own.
+        rows["published"] = _COPY_DIFFERS
     return keyed_mismatch(recorded, rows, entries)
+
+
+_COPY_DIFFERS = object()
 
 
 register(

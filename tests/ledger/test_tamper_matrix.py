@@ -635,6 +635,19 @@ def lesson_hidden(p, org):
     sql("UPDATE proposals_proposal SET published_at = NULL WHERE id = %s", [p.pk])
 
 
+@records("lesson", success_stage)
+def lesson_copy_cleared(p, org):
+    """The library's copy of the date (Lesson.published_at) withdrawn alone: the library would
+    no longer find the lesson, while the proposal says it is published."""
+    sql("UPDATE reviews_lesson SET published_at = NULL")
+
+
+@records("lesson", success_stage)
+def lesson_copy_dated(p, org):
+    """The copy moved to another date: the library would order and count it otherwise."""
+    sql("UPDATE reviews_lesson SET published_at = %s", [timezone.now() - timedelta(days=400)])
+
+
 @records("official_documents", document_stage)
 def document_hash(p, org):
     sql("UPDATE documents_officialdocument SET pdf_sha256 = %s", ["0" * 64])
@@ -743,6 +756,8 @@ ROWS = [
     institutionalisation,
     lesson,
     lesson_hidden,
+    lesson_copy_cleared,
+    lesson_copy_dated,
     document_hash,
     document_number,
     document_unissued,
