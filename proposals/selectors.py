@@ -16,6 +16,7 @@ from .ballots import ballot_owed_q, my_choice, voting_states
 from .hashing import version_hash
 from .models import (
     DECISION_STATES,
+    PLAN_FIELDS,
     QUALIFYING_REGULATION,
     Opinion,
     Proposal,
@@ -36,29 +37,13 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     return _for_lists(Proposal.objects.filter(visible_q(user)))
 
 
-# The plan's long texts and the search column: what a summary (api.md) does not show.
-PLAN_TEXTS = (
-    "bottleneck",
-    "purpose",
-    "content",
-    "scope",
-    "implementers",
-    "timeline",
-    "resources",
-    "feasibility",
-    "impact",
-    "expected_results",
-    "search_vector",
-)
-
-
 def proposals_of_page(pks) -> QuerySet[Proposal]:
     """The summaries of a page whose keys were chosen through the visibility rule (kl14.keyset:
     each key comes from one of `permissions.visible_branches`), with their units and authors:
     testing the rule again would compile and run its every branch once more for the same rows."""
     return (
         Proposal.objects.filter(pk__in=pks)
-        .defer(*PLAN_TEXTS)
+        .defer(*PLAN_FIELDS, "search_vector")  # the plan's texts: not in a summary (api.md)
         .select_related("home_unit", "deciding_unit")
         .prefetch_related(
             Prefetch("authorships", queryset=ProposalAuthor.objects.select_related("user"))
