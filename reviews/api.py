@@ -376,8 +376,10 @@ class LessonListView(generics.ListAPIView):
     @extend_schema(
         summary="The lessons library",
         description=(
-            "Evaluated proposals their deciding heads published, newest first (best matches "
-            "first when searching). `q` ignores case and Vietnamese diacritics."
+            "Evaluated proposals their deciding heads published, newest first. When searching "
+            "(PostgreSQL): the lessons holding the words as typed, one after another, first, "
+            "then those holding the words most often. `q` ignores case and Vietnamese "
+            "diacritics."
         ),
         parameters=[LessonFilterSerializer],
         responses={200: LessonSerializer(many=True), **errors(400, 401)},

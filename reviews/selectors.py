@@ -228,7 +228,8 @@ def lesson_keys(*, query="", outcome="", field="", vendor: str | None = None):
     term of the query (kl14.search) occurs in the lesson's searchable text (code, title, summary,
     bottleneck, lessons, the evaluation's causes, the responsibility decision's reasons),
     ignoring case and diacritics; on PostgreSQL over `Lesson.search_vector` (GIN), best matches
-    first, elsewhere over the folded `Lesson.search_text`; then newest first.
+    first (kl14.search: the query as typed, then the most frequent), elsewhere over the folded
+    `Lesson.search_text`; then newest first.
 
     Read from the lesson table (its copy of the publication date, `Lesson.published_at`); the
     proposals are joined only to filter by outcome or field. The first step of
