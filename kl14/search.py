@@ -121,11 +121,15 @@ def search(
         return queryset, ()
     if (vendor or connection.vendor) == "postgresql":
         every = SearchQuery(tsquery(terms), search_type="raw", config="simple")
-        phrase = SearchQuery(phrase_tsquery(terms), search_type="raw", config="simple")
         # alias(): computed only where a caller orders by them.
         queryset = queryset.filter(**{vector: every}).alias(
-            search_as_typed=ExpressionWrapper(Q(**{vector: phrase}), output_field=BooleanField()),
-            search_rank=SearchRank(F(vector), every),
+            search_rank=SearchRank(F(vector), every)
+        )
+        if len(terms) == 1:  # every match holds it as typed: nothing to test again
+            return queryset, (F("search_rank").desc(),)
+        phrase = SearchQuery(phrase_tsquery(terms), search_type="raw", config="simple")
+        queryset = queryset.alias(
+            search_as_typed=ExpressionWrapper(Q(**{vector: phrase}), output_field=BooleanField())
         )
         return queryset, (F("search_as_typed").desc(), F("search_rank").desc())
     if not isinstance(text, str):
