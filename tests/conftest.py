@@ -40,6 +40,25 @@ def _root_log_level_restored():
     root.setLevel(level)
 
 
+@pytest.fixture
+def sqlite_reads_take_no_table_lock(transactional_db):
+    """For tests with a Celery worker thread. On SQLite the test database is in memory with a
+    shared cache, where a table this thread is reading (a request through the test client, a
+    poll for the worker's result) is locked for the worker's write, which then fails at once
+    ("database table is locked") instead of waiting as it would on a file. In read-uncommitted
+    mode this thread's reads take no table lock."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA read_uncommitted = 1")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA read_uncommitted = 0")
+
+
 @pytest.fixture(autouse=True)
 def _language_restored():
     """Each test starts in the default language: a request through the test client activates

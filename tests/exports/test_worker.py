@@ -18,7 +18,11 @@ from kl14.celery import app
 from tests.conftest import skip_or_fail
 from tests.factories.reviews import decided
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("sqlite_reads_take_no_table_lock"),
+]
 
 
 def free_port() -> int:

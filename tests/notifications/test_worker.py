@@ -17,7 +17,7 @@ pytestmark = pytest.mark.services
 
 
 @pytest.fixture
-def worker_on_redis(redis_url, transactional_db):
+def worker_on_redis(redis_url, transactional_db, sqlite_reads_take_no_table_lock):
     """kl14's Celery app pointed at Redis, not eager, on a queue of its own (so a developer's
     worker on the same Redis does not take the test's tasks), with a worker thread."""
     queue = f"kl14-test-{uuid.uuid4().hex}"
