@@ -45,3 +45,51 @@ def test_gunicorn_runs_threads_so_the_bulkhead_can_hold_heavy_reads_back(setting
     assert config["worker_class"] == "gthread"
     # Enough threads for the held heavy reads and the pages served meanwhile.
     assert config["threads"] > settings.KL14_HEAVY_SLOTS + 2
+
+
+GC_PROBE = """
+import gc
+import json
+
+
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps({"frozen": gc.get_freeze_count()}).encode()]
+"""
+
+
+def test_a_gunicorn_worker_freezes_what_loading_the_application_left(tmp_path):
+    """A real gunicorn, with our gunicorn.conf.py, serving a probe that tells how many objects
+    the worker's collector never walks again (post_worker_init's gc.freeze())."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    (tmp_path / "gcprobe.py").write_text(GC_PROBE)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(  # noqa: S603 (the virtualenv's gunicorn, on loopback)
+        [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "--pythonpath", str(tmp_path),
+         "-w", "1", "-b", f"127.0.0.1:{port}", "gcprobe:application"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                    frozen = json.loads(answer.read())["frozen"]
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not answer"
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    # gunicorn's own modules and the application's: thousands of objects, frozen once.
+    assert frozen > 1000
