@@ -194,16 +194,40 @@ def test_a_crowd_of_waiting_threads_sleeps_while_one_looks_for_the_slot(
 
 
 def _owed(settings) -> float:
-    """Seconds of rest the slot still owes, as its file says (0 when nothing was written)."""
+    """Seconds of rest the slot still owes, as its file says (0 when nothing was written), by
+    the bulkhead's clock (the test's own when it has one)."""
     import os
-    import time
 
     with open(os.path.join(settings.KL14_HEAVY_LOCK_DIR, "slot-0"), "rb") as slot:
         raw = slot.read()
     if not raw:
         return 0.0
     (paid_at,) = bulkhead._REST.unpack(raw[: bulkhead._REST.size])
-    return paid_at - time.monotonic()
+    return paid_at - bulkhead.time.monotonic()
+
+
+class Clock:
+    """The bulkhead's clock in a single-threaded test: `sleep` moves time on at once, and
+    nothing else does, so a test's figures are exact however slow or loaded the machine is
+    (a stall between two steps of the real clock once made such a test fail)."""
+
+    def __init__(self):
+        import time
+
+        self.now = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = Clock()
+    monkeypatch.setattr(bulkhead, "time", fake)
+    return fake
 
 
 @pytest.fixture
@@ -214,9 +238,7 @@ def half_duty(settings, tmp_path):
     return bulkhead.gate()
 
 
-def test_at_full_duty_a_slot_never_rests(settings, tmp_path):
-    import time
-
+def test_at_full_duty_a_slot_never_rests(settings, tmp_path, clock):
     settings.KL14_HEAVY_SLOTS = 1
     settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "slots")
     settings.KL14_HEAVY_DUTY = 1
@@ -224,77 +246,79 @@ def test_at_full_duty_a_slot_never_rests(settings, tmp_path):
     for _ in range(3):
         gate.release(gate.acquire(timeout=1), busy=0.5)
     assert _owed(settings) == 0.0
-    started = time.monotonic()
-    gate.release(gate.acquire(timeout=0))
-    assert time.monotonic() - started < 0.4  # charged, it would wait at least 1.25 s
+    started = clock.now
+    gate.release(gate.acquire(timeout=5))
+    assert clock.now == started  # charged, it would wait at least 1.25 s
 
 
-def test_a_reader_alone_never_owes_anything(half_duty, settings):
+def test_a_reader_alone_never_owes_anything(half_duty, settings, clock):
     """Without a crowd (nobody found the slot taken), reads in a row cost nothing: one person
     opening the dashboard, the search and the API list one after the other never waits."""
-    import time
-
     for _ in range(5):
         half_duty.release(half_duty.acquire(timeout=1), busy=0.2)
     assert not half_duty.crowded()
     assert _owed(settings) == 0.0
-    started = time.monotonic()
-    half_duty.release(half_duty.acquire(timeout=1))
-    assert time.monotonic() - started < 1.0  # charged, it would wait at least 1.75 s
+    started = clock.now
+    half_duty.release(half_duty.acquire(timeout=5))
+    assert clock.now == started  # charged, it would wait at least 1.75 s
 
 
-def test_in_a_crowd_the_next_reader_waits_as_long_as_the_reads_computed(half_duty, settings):
+def test_in_a_crowd_the_next_reader_waits_as_long_as_the_reads_computed(half_duty, settings, clock):
     """Each read costs the slot twice its time from when it began (its time, then as much rest);
     what is owed beyond BURST makes the next reader of any process wait (another Gate on the
     same directory stands for another web process)."""
-    import time
-
     other = bulkhead.Gate(1, settings.KL14_HEAVY_LOCK_DIR, duty=0.5)
     number = half_duty.acquire(timeout=1)
     assert other.acquire(timeout=0) is None  # the other process finds it taken: a crowd
     assert half_duty.crowded() and other.crowded()
+    clock.sleep(0.2)  # the read computes
     half_duty.release(number, busy=0.2)
-    assert 0.1 < _owed(settings) <= 0.2
-    started = time.monotonic()
-    number = other.acquire(timeout=5)  # under 0.2 s owed, within the burst: no wait
-    assert time.monotonic() - started < 0.15
-    # A read of 0.3 s that began 0.3 s ago costs 0.6 s after the 0.2 s still owed: 0.8 s now
-    # (computing did not pay off the debt of the read before it).
+    assert _owed(settings) == pytest.approx(0.2)  # its rest, from now
+    started = clock.now
+    number = other.acquire(timeout=5)  # 0.2 s owed, within the burst: no wait
+    assert clock.now == started
+    # A read of 0.3 s costs 0.6 s from when it began, after the 0.2 s still owed then: 0.5 s
+    # from now (computing did not pay off the debt of the read before it).
+    clock.sleep(0.3)
     other.release(number, busy=0.3)
-    assert 0.7 < _owed(settings) <= 0.8
-    started = time.monotonic()
+    assert _owed(settings) == pytest.approx(0.5)
+    started = clock.now
     number = half_duty.acquire(timeout=5)
-    waited = time.monotonic() - started
-    assert number == 0 and waited >= 0.3  # until only BURST (0.25 s) of the 0.8 is owed
-    assert _owed(settings) <= bulkhead.BURST
+    assert number == 0
+    # It waited until only BURST (0.25 s) of the 0.5 s was owed.
+    assert clock.now - started == pytest.approx(0.5 - bulkhead.BURST)
+    assert _owed(settings) == pytest.approx(bulkhead.BURST)
     half_duty.release(number)
 
 
-def test_the_debt_runs_down_while_nobody_reads(half_duty, settings, monkeypatch):
-    import time
-
+def test_the_debt_runs_down_while_nobody_reads(half_duty, settings, monkeypatch, clock):
     monkeypatch.setattr(half_duty, "crowded", lambda: True)
-    half_duty.release(half_duty.acquire(timeout=1), busy=0.2)
-    time.sleep(0.35)
-    assert _owed(settings) < -0.1  # paid off a while ago
-    half_duty.release(half_duty.acquire(timeout=1), busy=0.1)
-    assert 0 < _owed(settings) <= 0.1  # counted from when this read began, not the old date
+    number = half_duty.acquire(timeout=1)
+    clock.sleep(0.2)
+    half_duty.release(number, busy=0.2)
+    clock.sleep(0.35)
+    assert _owed(settings) == pytest.approx(-0.15)  # paid off a while ago
+    number = half_duty.acquire(timeout=1)
+    clock.sleep(0.1)
+    half_duty.release(number, busy=0.1)
+    # Counted from when this read began, not from the old date.
+    assert _owed(settings) == pytest.approx(0.1)
 
 
-def test_a_rest_is_capped_and_never_outlasts_the_wait(settings, tmp_path, monkeypatch):
-    import time
-
+def test_a_rest_is_capped_and_never_outlasts_the_wait(settings, tmp_path, monkeypatch, clock):
     settings.KL14_HEAVY_SLOTS = 1
     settings.KL14_HEAVY_LOCK_DIR = str(tmp_path / "slots")
     settings.KL14_HEAVY_DUTY = 0.1
     monkeypatch.setattr(bulkhead, "BURST", 0)
     gate = bulkhead.gate()
     monkeypatch.setattr(gate, "crowded", lambda: True)
-    gate.release(gate.acquire(timeout=1), busy=60)  # nine minutes of rest, capped
-    assert 0.9 < _owed(settings) <= bulkhead.MAX_REST
-    started = time.monotonic()
+    number = gate.acquire(timeout=1)
+    clock.sleep(60)
+    gate.release(number, busy=60)  # nine minutes of rest, capped
+    assert _owed(settings) == pytest.approx(bulkhead.MAX_REST)
+    started = clock.now
     number = gate.acquire(timeout=0.2)  # a reader who may wait 0.2 s is served after 0.2 s
-    assert number == 0 and 0.15 <= time.monotonic() - started < 0.9
+    assert number == 0 and clock.now - started == pytest.approx(0.2)
     gate.release(number)
 
 
