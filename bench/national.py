@@ -739,10 +739,17 @@ def table(title, result):
 
 
 def timed_commands() -> dict:
+    from django.conf import settings
     from django.db import connection
 
     from notifications.services import reminders_sweep
 
+    # The messages of an earlier run, in the bench's own broker folder (bench/settings.py).
+    for folder in ("data_folder_in", "control_folder"):
+        path = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(folder, "")
+        if "kl14-bench-broker" in path:
+            for message in Path(path).iterdir():
+                message.unlink()
     out = {}
     for label in ("reminder sweep, first run", "reminder sweep, re-run"):
         started = time.monotonic()
