@@ -63,8 +63,14 @@ def dispatch_on_commit(ids: list[int], *, on_failure: Callable[[int], None] | No
             from .tasks import dispatch_outbox
 
             try:
-                # No retries here: a request or a sweep must not wait on a dead broker.
-                dispatch_outbox.apply_async(args=[chunk], retry=False)
+                # No retries here: a request or a sweep must not wait on a dead broker. The
+                # message's printable arguments are given: Celery's own (a safe repr of every
+                # id) took ~2 s of a first national sweep's 5,000 dispatches.
+                dispatch_outbox.apply_async(
+                    args=[chunk],
+                    retry=False,
+                    argsrepr=f"[{len(chunk)} e-mails, #{chunk[0]}–#{chunk[-1]}]",
+                )
             except Exception:
                 logger.warning(
                     "outbox: the broker did not take the dispatch of %d e-mails; they wait for "
