@@ -108,11 +108,15 @@ class Notification(models.Model):
 
     Kind = NotificationKind
 
+    # Indexed by notification_inbox (recipient, -created_at), whose first column serves every
+    # lookup by recipient: an index of its own would only cost each insert (a first national
+    # sweep writes half a million notifications).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
     title = models.CharField(pgettext_lazy("notification", "title"), max_length=400)
@@ -129,10 +133,12 @@ class Notification(models.Model):
     # The ledger entry an event notification tells about, and the event (notifications.events).
     # No database constraint: ledger rows are never deleted, and a notification must never stand in
     # the way of the ledger's own tamper checks (a row removed by hand is found by verification).
+    # Indexed by notification_once_per_entry (entry, recipient), where an entry is set.
     entry = models.ForeignKey(
         "ledger.LedgerEntry",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -150,6 +156,7 @@ class Notification(models.Model):
     review = models.ForeignKey(
         PeriodicReview,
         on_delete=models.SET_NULL,
+        db_index=False,  # notification_review: where one is set
         null=True,
         blank=True,
         related_name="notifications",
@@ -163,6 +170,7 @@ class Notification(models.Model):
     digest = models.ForeignKey(
         "Digest",
         on_delete=models.SET_NULL,
+        db_index=False,  # notification_digest: where one is set
         null=True,
         blank=True,
         related_name="notifications",
@@ -182,6 +190,14 @@ class Notification(models.Model):
                 fields=["created_at"],
                 condition=Q(emailed_at__isnull=True),
                 name="notification_unsent",
+            ),
+            # Most notifications belong to no periodic review and no digest: their keys are
+            # left out of these indexes (a lookup by one, as SET_NULL does, implies it is set).
+            models.Index(
+                fields=["review"], condition=Q(review__isnull=False), name="notification_review"
+            ),
+            models.Index(
+                fields=["digest"], condition=Q(digest__isnull=False), name="notification_digest"
             ),
         ]
         constraints = [
