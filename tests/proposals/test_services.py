@@ -3,6 +3,7 @@ import itertools
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
@@ -625,3 +626,17 @@ def test_decision_due_skips_weekends_and_holidays(org, draft):
 def test_grant_helper_makes_independent_people(org):
     other = grant(org.agency, Role.CADRE)
     assert other.pk not in {org.cadre.pk, org.cadre2.pk}
+
+
+def test_a_transition_saved_over_a_state_changed_meanwhile_is_a_conflict(org, draft):
+    """The second guard behind the proposal's row lock (django-fsm's ConcurrentTransitionMixin):
+    a copy whose state another step changed after it was read saves nothing and writes no
+    ledger entry."""
+    submitted(draft, org.cadre)
+    stale = fresh(draft)
+    Proposal.objects.filter(pk=draft.pk).update(state=State.UNDER_REVIEW)  # another step's
+    entries = LedgerEntry.objects.filter(proposal=draft).count()
+    with pytest.raises(Conflict), transaction.atomic():  # a service's transaction
+        services.fire_transition(stale, org.cadre, "withdraw")
+    assert fresh(draft).state == State.UNDER_REVIEW
+    assert LedgerEntry.objects.filter(proposal=draft).count() == entries
