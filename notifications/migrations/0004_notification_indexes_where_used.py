@@ -4,6 +4,13 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+DROPPED = {
+    "notifications_notification_digest_id_c54845ff": "digest_id",
+    "notifications_notification_entry_id_1e9f8793": "entry_id",
+    "notifications_notification_recipient_id_d055f3f0": "recipient_id",
+    "notifications_notification_review_id_5ca0adf8": "review_id",
+}
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,57 +20,74 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # The four keys lose their own index, and nothing else changes in the database: Django's
+    # AlterField would also drop and re-add each foreign key, validating every notification
+    # again under a lock (and rebuild the table on SQLite). The names are Django's own for
+    # these columns, the same on PostgreSQL and SQLite.
     operations = [
-        migrations.AlterField(
-            model_name="notification",
-            name="digest",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="notifications",
-                to="notifications.digest",
-                verbose_name="daily digest",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="entry",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ledger.ledgerentry",
-                verbose_name="ledger entry",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="recipient",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notifications",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="recipient",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="review",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="notifications",
-                to="notifications.periodicreview",
-                verbose_name="periodic review",
-            ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="notification",
+                    name="digest",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notifications",
+                        to="notifications.digest",
+                        verbose_name="daily digest",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="entry",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.ledgerentry",
+                        verbose_name="ledger entry",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="recipient",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="review",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notifications",
+                        to="notifications.periodicreview",
+                        verbose_name="periodic review",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    sql=[f"DROP INDEX IF EXISTS {name}" for name in DROPPED],
+                    reverse_sql=[
+                        f"CREATE INDEX {name} ON notifications_notification ({column})"
+                        for name, column in DROPPED.items()
+                    ],
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name="notification",
