@@ -265,8 +265,9 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
     def state_fields(self):
         """django-fsm's FSM fields of the model (the state), for its check that nobody changed the
         state meanwhile. Its own scans the model's every field on each instance it builds
-        (ConcurrentTransitionMixin.__init__): ~40 calls a row, a third of loading 100,000
-        proposals for the reminder sweep. They are the same for every instance: found once."""
+        (ConcurrentTransitionMixin.__init__): ~40 calls a row, a quarter of building a proposal
+        from its row (8.2 → 6.3 µs; the reminder sweep builds 180,000). They are the same for
+        every instance: found once."""
         return _state_fields(type(self))
 
     # --- decision (this stage) -------------------------------------------------------------------
