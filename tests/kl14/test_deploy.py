@@ -62,16 +62,15 @@ def test_a_gunicorn_worker_freezes_what_loading_the_application_left(tmp_path):
     """A real gunicorn, with our gunicorn.conf.py, serving a probe that tells how many objects
     the worker's collector never walks again (post_worker_init's gc.freeze())."""
     import json
-    import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
+    from tests.nginx import free_port
+
     (tmp_path / "gcprobe.py").write_text(GC_PROBE)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 (the virtualenv's gunicorn, on loopback)
         [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "--pythonpath", str(tmp_path),
