@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kl14 import proxy
 from tests.conftest import skip_or_fail
+from tests.servers import free_port
 
 
 def nginx_binary() -> str:
@@ -20,12 +21,6 @@ def nginx_binary() -> str:
     if not Path(found).exists():
         skip_or_fail("nginx is not installed (apt-get install nginx)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Nginx:

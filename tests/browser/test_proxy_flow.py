@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD
 from tests.factories.units import grant
-from tests.nginx import free_port, nginx
+from tests.nginx import nginx
+from tests.servers import free_port
 from units.models import Role
 
 pytestmark = pytest.mark.browser

@@ -2,9 +2,6 @@
 the page, built in the worker, downloaded; and asked while the broker is down, then built once it
 is back, when beat's sweep (sent through the broker like any beat task) hands the job over."""
 
-import shutil
-import socket
-import subprocess
 import time
 import uuid
 
@@ -15,8 +12,8 @@ from django.test import Client
 from exports import tasks
 from exports.models import ExportJob
 from kl14.celery import app
-from tests.conftest import skip_or_fail
 from tests.factories.reviews import decided
+from tests.servers import PrivateRedis
 
 pytestmark = [
     pytest.mark.services,
@@ -25,49 +22,10 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Redis:
-    """A redis-server on a port of its own, started when asked (down until then)."""
-
-    def __init__(self):
-        self.binary = shutil.which("redis-server")
-        if self.binary is None:
-            skip_or_fail("this test needs redis-server (apt-get install redis-server)")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(  # noqa: S603 (Debian's redis-server, on loopback)
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("redis-server did not start")
-                time.sleep(0.05)
-
-    def stop(self):
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def broker():
     """kl14's Celery app, not eager, on a private Redis and a queue of its own."""
-    redis = Redis()
+    redis = PrivateRedis()
     queue = f"kl14-test-{uuid.uuid4().hex}"
     overrides = {
         "broker_url": redis.url,
@@ -91,7 +49,7 @@ def broker():
     finally:
         app.conf.update(saved)
         reset_connections()
-        redis.stop()
+        redis.kill()
 
 
 def worker(queue):

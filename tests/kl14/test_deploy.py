@@ -67,7 +67,7 @@ def test_a_gunicorn_worker_freezes_what_loading_the_application_left(tmp_path):
     import time
     import urllib.request
 
-    from tests.nginx import free_port
+    from tests.servers import free_port
 
     (tmp_path / "gcprobe.py").write_text(GC_PROBE)
     port = free_port()

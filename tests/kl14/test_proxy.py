@@ -19,7 +19,8 @@ from django.urls import resolve
 
 from kl14 import proxy
 from tests.factories.units import grant
-from tests.nginx import free_port, nginx
+from tests.nginx import nginx
+from tests.servers import free_port
 from units.models import Role
 
 ROOT = Path(settings.BASE_DIR)

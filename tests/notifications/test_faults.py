@@ -8,7 +8,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from notifications.services import notifications_create, reminders_sweep
 from notifications.tasks import dispatch_outbox
 from tests.conftest import skip_or_fail
 from tests.factories import UserFactory
+from tests.servers import PrivateRedis
 
 from . import mailbox
 
@@ -41,58 +41,6 @@ def wait_for(predicate, timeout=60.0, every=0.1):
             return True
         time.sleep(every)
     return False
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of this test's own, without persistence: a restart starts empty, so the
-    tasks queued when it was killed are gone, as in a real crash of an unpersisted broker."""
-
-    def __init__(self, workdir: Path):
-        self.binary = shutil.which("redis-server")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.workdir = workdir
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(  # noqa: S603 (the test's own redis-server)
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        assert wait_for(self.answers, timeout=15), "redis-server did not start"
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                conn.sendall(b"PING\r\n")
-                return conn.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def kill(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-        self.process = None
 
 
 class Worker:

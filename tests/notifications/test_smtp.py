@@ -2,7 +2,6 @@
 is first not there at all, then answers "451 try again later", then accepts. The outbox keeps the
 rows pending with a growing back-off and delivers each once when the server recovers."""
 
-import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +13,7 @@ from notifications.models import OutboxEmail
 from notifications.outbox import dispatch
 from notifications.services import notifications_create
 from tests.factories import UserFactory
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +33,6 @@ class FlakyServer:
             return "451 4.3.0 Try again later"
         self.received.append(envelope.rcpt_tos)
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.sso.conftest import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,11 +2,6 @@
 the page and for a token, save and submit their work through the pages and the API, and /readyz
 names what is down; with PostgreSQL connections killed, the next request recovers."""
 
-import shutil
-import socket
-import subprocess
-import time
-
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
@@ -17,47 +12,22 @@ from proposals.models import Proposal, State
 from tests.conftest import skip_or_fail
 from tests.proposals.test_api import dossier
 from tests.proposals.test_views import form_data
+from tests.servers import PrivateRedis
 
 pytestmark = pytest.mark.services
 
 PASSWORD = "secret-pass-123"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def private_redis():
     """A redis-server of this test alone, on a port of its own; `kill()` stops it dead."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        skip_or_fail("this test needs redis-server (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (Debian's redis-server, on loopback)
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-    process.url = url
+    redis = PrivateRedis()
+    redis.start()
     try:
-        yield process
+        yield redis
     finally:
-        process.kill()
-        process.wait(timeout=10)
+        redis.kill()
 
 
 @pytest.fixture
@@ -94,7 +64,6 @@ def on_private_redis(private_redis):
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_killed_people_sign_in_and_save_their_work(on_private_redis, org):
     on_private_redis.kill()
-    on_private_redis.wait(timeout=10)
 
     # /readyz says what is down, and stays 200: the app still serves.
     ready = Client().get(reverse("readyz"))

@@ -4,7 +4,6 @@ on a free loopback port, and KL14 configured to use it (as the environment would
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID, CLIENT_SECRET = "kl14-test", "kl14-test-secret"
 IDP_PASSWORD = "idp-pass-2026"
@@ -23,12 +24,6 @@ PEOPLE = [
     {"username": "binh.tt", "email": "binh.tt@gialai.gov.vn", "staff_code": "GL-0002", "name": "B"},
     {"username": "la.mat", "email": "la.mat@gialai.gov.vn", "staff_code": "GL-9999", "name": "Lạ"},
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Provider:
