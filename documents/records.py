@@ -5,11 +5,19 @@ to the SHA-256 that entry recorded, which KL14's registry of issued PDFs also ho
 
 from django.utils.translation import pgettext_lazy
 
-from ledger.records import keyed_mismatch, register, stored_sha256
+from ledger.records import keyed_mismatch, register, rows_of, stored_sha256
 from signing.models import IssuedDocument
 
 from .models import OfficialDocument
 from .services import ISSUE_EVENT
+
+# What the check compares, read through ledger.records.rows_of (one proposal, or a chunk at once).
+ISSUED = (
+    OfficialDocument.objects.filter(status=OfficialDocument.Status.ISSUED)
+    .select_related("unit", "concerns")
+    .order_by("pk")
+)
+REGISTRY = IssuedDocument.objects.only("proposal_id", "sha256").order_by("pk")
 
 
 def official_documents_match(proposal, entries):
@@ -36,18 +44,11 @@ def official_documents_match(proposal, entries):
                     docx,
                 ),
             )
-    issued = (
-        OfficialDocument.objects.filter(proposal=proposal, status=OfficialDocument.Status.ISSUED)
-        .select_related("unit", "concerns")
-        .order_by("pk")
-    )
     registry = None
     rows = {}
-    for row in issued:
+    for row in rows_of(proposal, ISSUED):
         if registry is None:
-            registry = set(
-                IssuedDocument.objects.filter(proposal=proposal).values_list("sha256", flat=True)
-            )
+            registry = {issued.sha256 for issued in rows_of(proposal, REGISTRY)}
         concerns = row.concerns.get_username() if row.concerns_id else None
         rows[(row.kind, seq_of.get(row.decision_entry_id), concerns)] = (
             row.issue_entry_id,

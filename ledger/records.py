@@ -12,12 +12,22 @@ the name is what the operators' command prints and monitoring greps.
 
 A check takes (proposal, entries: the chain in order) and answers the seq of the first entry
 whose recorded facts the rows no longer match, or None. A row no entry recorded is reported at the
-last entry of the chain."""
+last entry of the chain.
+
+A check reads the rows it compares through `rows_of(proposal, QUERYSET, key)`. Inside
+`batch(proposals)`, each such queryset is read once for the whole batch, the first time any of its
+proposals asks, then served from memory: `proposals.selectors.proposal_verify` opens a batch of its
+one proposal (checks that share a queryset share its read), the operators' command a batch per chunk
+of 500. The same checks run either way, so what the page and the API verify is what the command
+verifies."""
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.utils import translation
 
 
@@ -101,3 +111,58 @@ def first_mismatch(proposal, entries) -> tuple[int, str] | None:
         if seq is not None:
             found.append((seq, kind.name))
     return min(found) if found else None
+
+
+# --- reading the rows of many proposals at once ----------------------------------------------
+
+BATCH_KEY = "verify_batch_key"
+
+
+@dataclass
+class _Batch:
+    keys: frozenset
+    read: dict = field(default_factory=dict)  # (id(queryset), key) -> (queryset, {key: [rows]})
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("ledger_records_batch", default=None)
+
+
+@contextmanager
+def batch(proposals: Iterable):
+    """Within it, `rows_of` reads each queryset's rows for all of `proposals` in one query (kept
+    in memory until the block ends: one chunk's rows, so memory stays bounded). Inside a batch
+    that holds them all already, it changes nothing."""
+    keys = frozenset(p.pk for p in proposals)
+    current = _batch.get()
+    if current is not None and keys <= current.keys:
+        yield
+        return
+    token = _batch.set(_Batch(keys))
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def rows_of(proposal, queryset, key: str = "proposal_id") -> list:
+    """The rows of `queryset` whose `key` (a field or a path: "plan__proposal_id") is the
+    proposal's key, in the queryset's order. Pass a queryset made once (a module constant): inside
+    a batch, it names what was already read."""
+    current = _batch.get()
+    if current is None or proposal.pk not in current.keys:
+        return list(queryset.filter(**{key: proposal.pk}))
+    # Keyed by the queryset's identity, with the queryset kept: no other can take its id meanwhile.
+    read = current.read.get((id(queryset), key))
+    if read is None:
+        grouped = {}
+        found = queryset.filter(**{f"{key}__in": current.keys}).annotate(**{BATCH_KEY: F(key)})
+        for row in found:
+            grouped.setdefault(getattr(row, BATCH_KEY), []).append(row)
+        read = current.read[(id(queryset), key)] = (queryset, grouped)
+    return read[1].get(proposal.pk, [])
+
+
+def first_of(proposal, queryset, key: str = "proposal_id"):
+    """The first of those rows (the queryset orders them), or None."""
+    found = rows_of(proposal, queryset, key)
+    return found[0] if found else None

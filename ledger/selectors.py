@@ -97,6 +97,8 @@ def ledger_latest(proposal, limit: int, *, hidden_events=()) -> tuple[list, int]
 
 
 LOAD = object()
+# A chain in order, read through ledger.records.rows_of (a chunk of chains at once in a batch).
+CHAIN = LedgerEntry.objects.order_by("proposal_id", "seq")
 
 
 def ledger_verify(
@@ -114,8 +116,9 @@ def ledger_verify(
     latest signed checkpoint (`anchor`: ledger.checkpoints.latest_anchor(), loaded unless given),
     or a chain shorter than `min_entries`, the entries the proposal's state implies."""
     from .checkpoints import chain_against, latest_anchor
+    from .records import rows_of
 
-    entries = list(LedgerEntry.objects.filter(proposal=proposal).order_by("seq"))
+    entries = rows_of(proposal, CHAIN)
     head = entries[-1].hash if entries else GENESIS
 
     def broken(seq, reason):

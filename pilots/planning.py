@@ -363,22 +363,35 @@ def plan_snapshot(plan) -> dict:
         ),
         key=lambda m: m["username"],
     )
-    return {
+    own = plan_own_fields(plan)
+    return {  # in the order versions were always frozen in
         "proposal": plan.proposal.code,
-        "start_date": plan.start_date.isoformat() if plan.start_date else None,
-        "end_date": plan.end_date.isoformat() if plan.end_date else None,
-        "reporting_cadence": plan.reporting_cadence,
+        "start_date": own["start_date"],
+        "end_date": own["end_date"],
+        "reporting_cadence": own["reporting_cadence"],
         "milestones": [milestone_content(m) for m in plan.milestones.order_by("due_date", "pk")],
         "kpis": [
             kpi_content(k) for k in plan.kpis.filter(retired=False).order_by("position", "pk")
         ],
+        "resources": own["resources"],
+        "monitors": monitors,
+        "risk_declaration": own["risk_declaration"],
+    }
+
+
+def plan_own_fields(plan) -> dict:
+    """The part of a plan version that the plan's own row holds (dates, cadence, budget and
+    resources, risk declaration), as a version freezes it: no other row is read."""
+    return {
+        "start_date": plan.start_date.isoformat() if plan.start_date else None,
+        "end_date": plan.end_date.isoformat() if plan.end_date else None,
+        "reporting_cadence": plan.reporting_cadence,
         "resources": {
             "budget_amount": plan.budget_amount,
             "budget_details": plan.budget_details,
             "people": plan.people,
             "equipment": plan.equipment,
         },
-        "monitors": monitors,
         "risk_declaration": plan.risk_declaration,
     }
 

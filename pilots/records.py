@@ -7,7 +7,7 @@ attachments' hashes, the decision)."""
 
 from django.utils.translation import pgettext_lazy
 
-from ledger.records import keyed_mismatch, register, stored_sha256
+from ledger.records import first_of, keyed_mismatch, register, rows_of, stored_sha256
 
 from .models import (
     Adjustment,
@@ -18,10 +18,21 @@ from .models import (
     PlanVersion,
     ProgressReport,
 )
-from .planning import decimal_text, plan_hash, plan_snapshot
+from .planning import decimal_text, plan_hash, plan_own_fields
 
 # The plan's own fields; milestones and KPIs move on (done, values) between versions.
 SCALARS = ("start_date", "end_date", "reporting_cadence", "resources", "risk_declaration")
+
+# What the checks compare, read through ledger.records.rows_of (one proposal, or a chunk at once),
+# each by the proposal it belongs to.
+PLAN = ImplementationPlan.objects.order_by("pk")
+BY_PLAN = "plan__proposal_id"
+PLAN_VERSIONS = PlanVersion.objects.order_by("number")
+PROGRESS_REPORTS = ProgressReport.objects.prefetch_related("values", "attachments").order_by("pk")
+FINAL_REPORT = FinalReport.objects.prefetch_related("values").order_by("pk")
+INSPECTIONS = Inspection.objects.order_by("created_at", "pk")
+ADJUSTMENTS = Adjustment.objects.order_by("pk")
+MILESTONES = Milestone.objects.order_by("pk")
 
 
 def _scalars(content: dict) -> dict:
@@ -34,10 +45,10 @@ def plan_versions_match(proposal, entries):
         number = entry.payload.get("plan_version") if isinstance(entry.payload, dict) else None
         if number is not None and entry.payload.get("plan_hash"):
             recorded.setdefault(number, entry)
-    plan = ImplementationPlan.objects.filter(proposal=proposal).first()
+    plan = first_of(proposal, PLAN)
     if plan is None:
         return min((e.seq for e in recorded.values()), default=None)
-    versions = {v.number: v for v in PlanVersion.objects.filter(plan=plan)}
+    versions = {v.number: v for v in rows_of(proposal, PLAN_VERSIONS, BY_PLAN)}
     bad = []
     for number, entry in recorded.items():
         version = versions.get(number)
@@ -50,7 +61,7 @@ def plan_versions_match(proposal, entries):
     last = entries[-1].seq if entries else 1
     if set(versions) - set(recorded):
         bad.append(last)
-    if versions and _scalars(plan_snapshot(plan)) != _scalars(versions[max(versions)].content):
+    if versions and _scalars(plan_own_fields(plan)) != _scalars(versions[max(versions)].content):
         latest = recorded.get(max(versions))
         bad.append(latest.seq if latest is not None else last)
     return min(bad) if bad else None
@@ -105,9 +116,7 @@ def progress_reports_match(proposal, entries):
                 (a.original_name, a.sha256, stored_sha256(a.file)) for a in row.attachments.all()
             ),
         )
-        for row in ProgressReport.objects.filter(plan__proposal=proposal).prefetch_related(
-            "values", "attachments"
-        )
+        for row in rows_of(proposal, PROGRESS_REPORTS, BY_PLAN)
     }
     return keyed_mismatch(recorded, rows, entries)
 
@@ -129,7 +138,7 @@ def final_report_matches(proposal, entries):
                     _values(p.get("kpi_values")),
                 ),
             )
-    row = FinalReport.objects.filter(plan__proposal=proposal).prefetch_related("values").first()
+    row = first_of(proposal, FINAL_REPORT, BY_PLAN)
     rows = {}
     if row is not None:
         rows["final"] = (
@@ -166,9 +175,7 @@ def inspections_match(proposal, entries):
             row.recommendations,
             row.assessment,
         )
-        for number, row in enumerate(
-            Inspection.objects.filter(plan__proposal=proposal).order_by("created_at", "pk")
-        )
+        for number, row in enumerate(rows_of(proposal, INSPECTIONS, BY_PLAN))
     }
     return keyed_mismatch(recorded, rows, entries)
 
@@ -203,7 +210,7 @@ def adjustments_match(proposal, entries):
                 ),
             )
     rows = {}
-    for row in Adjustment.objects.filter(plan__proposal=proposal):
+    for row in rows_of(proposal, ADJUSTMENTS, BY_PLAN):
         rows[(row.pk, "request")] = (
             row.requested_by_id,
             row.reasons,
@@ -237,13 +244,14 @@ def milestones_match(proposal, entries):
     milestone marked done that no entry recorded is reported at the last entry. Entries written
     before the milestone's id was recorded find it by name and due date."""
     marks = [e for e in entries if e.event in MARKS]
-    plan = ImplementationPlan.objects.filter(proposal=proposal).first()
+    plan = first_of(proposal, PLAN)
     if plan is None:
         return min((e.seq for e in marks), default=None)
-    rows = {m.pk: m for m in Milestone.objects.filter(plan=plan)}
+    rows = {m.pk: m for m in rows_of(proposal, MILESTONES, BY_PLAN)}
     last = entries[-1].seq if entries else 1
     bad = []
-    latest = PlanVersion.objects.filter(plan=plan).order_by("-number").first()
+    versions = rows_of(proposal, PLAN_VERSIONS, BY_PLAN)
+    latest = versions[-1] if versions else None
     if latest is not None:
         frozen = latest.content.get("milestones") or []
         if all("id" in m for m in frozen):

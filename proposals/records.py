@@ -4,12 +4,23 @@ with the entries that recorded them."""
 
 from django.utils.translation import pgettext_lazy
 
-from ledger.records import register, register_label
+from ledger.records import register, register_label, rows_of
 from ledger.selectors import VERSIONS
 
 from .models import EDITABLE_STATES, Opinion, ProposalAuthor, ProposalVersion, Vote
 
 REFERENCE_KEYS = ("document_number", "document_date", "signer_name", "signer_title")
+
+# What the checks compare, read through ledger.records.rows_of (one proposal, or a chunk at once).
+VOTES = Vote.objects.only("proposal_id", "round", "voter_id", "choice").order_by()
+OPINIONS = Opinion.objects.order_by("created_at", "pk")
+AUTHORS = ProposalAuthor.objects.select_related("user").only(
+    "proposal_id", "post", "user__username"
+)
+# Every frozen version of the dossier (proposals.selectors.proposal_verify hashes them all).
+FROZEN_VERSIONS = ProposalVersion.objects.only(
+    "proposal_id", "number", "content", "content_hash"
+).order_by("number")
 
 
 def opinion_reference(opinion) -> dict:
@@ -29,10 +40,7 @@ def votes_match(proposal, entries):
     for entry in entries:
         if entry.event == "vote":
             recorded[(entry.payload.get("round"), entry.actor_id)] = entry
-    rows = {
-        (row.round, row.voter_id): row.choice
-        for row in Vote.objects.filter(proposal=proposal).only("round", "voter_id", "choice")
-    }
+    rows = {(row.round, row.voter_id): row.choice for row in rows_of(proposal, VOTES)}
     bad = [
         entry.seq for key, entry in recorded.items() if rows.get(key) != entry.payload.get("choice")
     ]
@@ -44,7 +52,7 @@ def votes_match(proposal, entries):
 def opinions_match(proposal, entries):
     """The opinions, in order, are the `opinion` entries: same author, stage, stance and text."""
     recorded = [entry for entry in entries if entry.event == "opinion"]
-    rows = list(Opinion.objects.filter(proposal=proposal).order_by("created_at", "pk"))
+    rows = rows_of(proposal, OPINIONS)
     for entry, row in zip(recorded, rows, strict=False):
         payload = entry.payload
         if (row.author_id, row.stage, row.stance, row.text) != (
@@ -70,11 +78,8 @@ def authors_match(proposal, entries):
     holds."""
     if proposal.state in EDITABLE_STATES or not proposal.version:
         return None
-    version = (
-        ProposalVersion.objects.filter(proposal=proposal, number=proposal.version)
-        .only("content")
-        .first()
-    )
+    frozen_versions = rows_of(proposal, FROZEN_VERSIONS)
+    version = next((v for v in frozen_versions if v.number == proposal.version), None)
     if version is None:
         return _last_seq(entries)
     authors = version.content.get("authors", []) if isinstance(version.content, dict) else None
@@ -85,10 +90,8 @@ def authors_match(proposal, entries):
         with_posts = any("post" in a for a in authors)
         frozen = sorted((a.get("username"), a.get("post") if with_posts else "") for a in authors)
     now = sorted(
-        (username, post if with_posts else "")
-        for username, post in ProposalAuthor.objects.filter(proposal=proposal).values_list(
-            "user__username", "post"
-        )
+        (author.user.username, author.post if with_posts else "")
+        for author in rows_of(proposal, AUTHORS)
     )
     if frozen == now:
         return None

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from kl14.search import padded_fold, search
+from ledger.records import batch, rows_of
 from ledger.selectors import LOAD, Verification, ledger_verify
 from units.models import Role
 from units.roles import user_roles
@@ -25,6 +26,7 @@ from .models import (
     Vote,
 )
 from .permissions import visible_q
+from .records import FROZEN_VERSIONS
 
 
 def _for_lists(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
@@ -335,11 +337,15 @@ def approval_entry(proposal):
 RECORD_CHECKS: list = []
 
 
+# Read through ledger.records.rows_of: for one proposal, or a chunk of them at once.
+_STATES = Proposal.objects.only("state").order_by()
+
+
 def _state_matches(proposal, entry, *, is_last) -> bool:
     """The proposal is (in the database) in the state its last entry moved it to."""
     if not is_last or not entry.to_state:
         return True
-    return Proposal.objects.filter(pk=proposal.pk, state=entry.to_state).exists()
+    return [row.state for row in rows_of(proposal, _STATES, "id")] == [entry.to_state]
 
 
 _state_matches.kind = "state"  # its label: proposals/records.py
@@ -350,19 +356,22 @@ def proposal_verify(proposal, *, anchor=LOAD) -> Verification:
     """The ledger chain, every frozen version still hashing to what the ledger recorded, the
     rows that mirror the ledger (the state, the decisions) still saying what it recorded, the
     chain as the latest signed checkpoint saw it (`anchor`, loaded unless given), and at least
-    the entry that any state but a never-submitted draft implies."""
-    valid = {
-        version.content_hash
-        for version in proposal.versions.all()
-        if version_hash(version.content) == version.content_hash
-    }
-    return ledger_verify(
-        proposal,
-        valid_dossier_hashes=valid,
-        record_checks=RECORD_CHECKS,
-        anchor=anchor,
-        min_entries=0 if proposal.state == State.DRAFT and not proposal.version else 1,
-    )
+    the entry that any state but a never-submitted draft implies. The rows the checks share (the
+    frozen versions…) are read once (ledger.records.batch; the operators' command opens a batch
+    of a whole chunk of proposals)."""
+    with batch([proposal]):
+        valid = {
+            version.content_hash
+            for version in rows_of(proposal, FROZEN_VERSIONS)
+            if version_hash(version.content) == version.content_hash
+        }
+        return ledger_verify(
+            proposal,
+            valid_dossier_hashes=valid,
+            record_checks=RECORD_CHECKS,
+            anchor=anchor,
+            min_entries=0 if proposal.state == State.DRAFT and not proposal.version else 1,
+        )
 
 
 def authors_of(proposal) -> list:

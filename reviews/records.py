@@ -10,7 +10,7 @@ recorded is reported at that entry (a row no entry recorded: at the last)."""
 
 from django.utils.translation import pgettext_lazy
 
-from ledger.records import keyed_mismatch, register
+from ledger.records import first_of, keyed_mismatch, register, rows_of
 from proposals.services import opinion_reference
 
 from .models import (
@@ -30,6 +30,36 @@ from .models import (
     ResponsibilityComplaint,
     ResponsibilityDecision,
     ResponsibilityExplanation,
+)
+
+# What the checks compare, read through ledger.records.rows_of (one proposal, or a chunk at once).
+EVALUATION = Evaluation.objects.select_related("opinion", "minutes").order_by("pk")
+BALLOTS = EvaluationBallot.objects.only("proposal_id", "voter_id", "choice").order_by("pk")
+DECISIONS = ResponsibilityDecision.objects.select_related("author", "supersedes").order_by("pk")
+EXPLANATIONS = ResponsibilityExplanation.objects.only("proposal_id", "author_id", "text").order_by(
+    "pk"
+)
+COMPLAINTS = ResponsibilityComplaint.objects.select_related("decision__author").order_by("pk")
+ABUSE_CASES = AbuseCase.objects.order_by("pk")
+ABUSE_EXPLANATIONS = AbuseExplanation.objects.order_by("pk")
+ABUSE_REFERRAL = AbuseReferral.objects.order_by("pk")
+RECOGNITIONS = Recognition.objects.select_related("recipient", "unit").order_by("pk")
+BOARD_REQUESTS = (
+    BoardRequest.objects.select_related("board_unit", "authority_unit", "decided_in")
+    .prefetch_related("recipients", "target_units")
+    .order_by("pk")
+)
+REPLICATIONS = (
+    Replication.objects.select_related("board_unit")
+    .prefetch_related("adoptions__unit", "adoptions__proposal")
+    .order_by("created_at", "pk")
+)
+ADOPTION = Adoption.objects.select_related(
+    "replication__source", "replication__board_unit"
+).order_by("pk")
+INSTITUTIONALIZATION = Institutionalization.objects.select_related("board_unit").order_by("pk")
+LESSON = Lesson.objects.only("proposal_id", "lessons", "published_by_id", "published_at").order_by(
+    "pk"
 )
 
 
@@ -75,7 +105,7 @@ def evaluation_matches(proposal, entries):
     date, the Party committee's opinion it followed, the due date; since the collective evaluation
     (Art. 18) also the collective's tally, the head's override and written reasons, and the
     minutes' file (its SHA-256)."""
-    row = Evaluation.objects.filter(proposal=proposal).select_related("opinion", "minutes").first()
+    row = first_of(proposal, EVALUATION)
     facts = None
     if row is not None:
         minutes = getattr(row, "minutes", None)
@@ -108,9 +138,7 @@ def evaluation_ballots_match(proposal, entries):
         for entry in entries
         if entry.event == "evaluation_vote"
     }
-    rows = dict(
-        EvaluationBallot.objects.filter(proposal=proposal).values_list("voter_id", "choice")
-    )
+    rows = {row.voter_id: row.choice for row in rows_of(proposal, BALLOTS)}
     return keyed_mismatch(recorded, rows, entries)
 
 
@@ -152,11 +180,7 @@ def responsibility_matches(proposal, entries):
     the damage and its amount, the reasons, the due date. Each revision of it (a founded
     complaint) is, in order, the author's next entry carrying a revised decision: the same facts
     and the decision it supersedes."""
-    decisions = list(
-        ResponsibilityDecision.objects.filter(proposal=proposal).select_related(
-            "author", "supersedes"
-        )
-    )
+    decisions = rows_of(proposal, DECISIONS)
     by_pk = {row.pk: row for row in decisions}
     rows = {}
     for row in decisions:
@@ -190,9 +214,7 @@ def responsibility_explanations_match(proposal, entries):
         for entry in entries
         if entry.event == "responsibility_explanation"
     }
-    rows = dict(
-        ResponsibilityExplanation.objects.filter(proposal=proposal).values_list("author_id", "text")
-    )
+    rows = {row.author_id: row.text for row in rows_of(proposal, EXPLANATIONS)}
     return keyed_mismatch(recorded, rows, entries)
 
 
@@ -215,8 +237,7 @@ def responsibility_complaints_match(proposal, entries):
                 (p.get("resolution"), p.get("text"), entry.actor_id),
             )
     rows = {}
-    complaints = ResponsibilityComplaint.objects.filter(decision__proposal=proposal)
-    for row in complaints.select_related("decision__author"):
+    for row in rows_of(proposal, COMPLAINTS, "decision__proposal_id"):
         author = row.decision.author
         rows[(author.pk if author else None, "filed")] = row.text
         if row.extended_at or row.extended_by_id or row.extension_reason:
@@ -277,7 +298,7 @@ def abuse_cases_match(proposal, entries):
                     ),
                 )
     rows = {}
-    for case in AbuseCase.objects.filter(proposal=proposal):
+    for case in rows_of(proposal, ABUSE_CASES):
         rows[(case.pk, "referred")] = (
             case.referred_by_id,
             case.from_state,
@@ -287,9 +308,9 @@ def abuse_cases_match(proposal, entries):
         )
         if case.finding:
             rows[(case.pk, "concluded")] = (case.concluded_by_id, case.finding, case.conclusion)
-    for explanation in AbuseExplanation.objects.filter(case__proposal=proposal):
+    for explanation in rows_of(proposal, ABUSE_EXPLANATIONS, "case__proposal_id"):
         rows[(explanation.case_id, "explained", explanation.author_id)] = explanation.text
-    referral = AbuseReferral.objects.filter(proposal=proposal).first()
+    referral = first_of(proposal, ABUSE_REFERRAL)
     if referral is not None:
         rows["referral"] = (
             referral.case_id,
@@ -322,7 +343,7 @@ def recognitions_match(proposal, entries):
             row.granted_by_id,
             row.request_id,
         )
-        for row in Recognition.objects.filter(proposal=proposal).select_related("recipient", "unit")
+        for row in rows_of(proposal, RECOGNITIONS)
     }
     return keyed_mismatch(recorded, rows, entries)
 
@@ -376,10 +397,7 @@ def board_requests_match(proposal, entries):
                 ),
             )
     rows = {}
-    requests = BoardRequest.objects.filter(proposal=proposal).select_related(
-        "board_unit", "authority_unit", "decided_in"
-    )
-    for row in requests.prefetch_related("recipients", "target_units"):
+    for row in rows_of(proposal, BOARD_REQUESTS):
         rows[(row.pk, "proposed")] = (
             row.kind,
             _code(row.board_unit),
@@ -417,12 +435,7 @@ def replications_match(proposal, entries):
         )
         for number, entry in enumerate(e for e in entries if e.event == "replicate")
     }
-    directives = (
-        Replication.objects.filter(source=proposal)
-        .select_related("board_unit")
-        .prefetch_related("adoptions__unit", "adoptions__proposal")
-        .order_by("created_at", "pk")
-    )
+    directives = rows_of(proposal, REPLICATIONS, "source_id")
     rows = {
         number: (
             row.directed_by_id,
@@ -446,11 +459,7 @@ def adoption_matches(proposal, entries):
             (origin, origin, entry.payload.get("board_unit"), entry.actor_id),
         )
     rows = {}
-    row = (
-        Adoption.objects.filter(proposal=proposal)
-        .select_related("replication__source", "replication__board_unit")
-        .first()
-    )
+    row = first_of(proposal, ADOPTION)
     if row is not None:
         origin = proposal.origin.code if proposal.origin_id else None
         rows["adoption"] = (
@@ -465,8 +474,7 @@ def adoption_matches(proposal, entries):
 def institutionalization_matches(proposal, entries):
     """The regulation proposed is the last `institutionalize` entry: who, the title, the issuing
     level, the organization board."""
-    row = Institutionalization.objects.filter(proposal=proposal).select_related("board_unit")
-    row = row.first()
+    row = first_of(proposal, INSTITUTIONALIZATION)
     facts = None
     if row is not None:
         facts = {
@@ -489,11 +497,7 @@ def lesson_matches(proposal, entries):
     toggles = [e for e in entries if e.event in ("lesson_publish", "lesson_unpublish")]
     if toggles:
         recorded["published"] = (toggles[-1], toggles[-1].event == "lesson_publish")
-    row = (
-        Lesson.objects.filter(proposal=proposal)
-        .only("lessons", "published_by_id", "published_at")
-        .first()
-    )
+    row = first_of(proposal, LESSON)
     if row is not None:
         rows["lesson"] = (row.lessons, row.published_by_id)
     if toggles or proposal.published_at is not None:

@@ -4,10 +4,12 @@ bad entry: seq N … (<row kind>)") are what monitoring greps; Django runs manag
 translation deactivated for the same reason. Users see the same verification in their language on
 the proposal's page, the dossier verification page and the API.
 
-It streams: proposals are read in chunks (one proposal's chain in memory at a time), and the
-chains the last signed checkpoint saw are looked up in chunks, so memory stays flat however many
-proposals there are. With `--workers N` (PostgreSQL), N processes verify chunks side by side, each
-on its own database connection; the report keeps the order of the proposals."""
+It streams: proposals are verified a chunk at a time, and within a chunk every kind of row the
+checks compare (the chains, the votes, the plans…) is read in one query for the whole chunk
+(ledger.records.batch), then dropped with it; the chains the last signed checkpoint saw are looked
+up in chunks too. Memory stays flat however many proposals there are, and the queries number a few
+dozen per chunk, not per proposal. With `--workers N` (PostgreSQL), N processes verify chunks side
+by side, each on its own database connection; the report keeps the order of the proposals."""
 
 import multiprocessing
 import time
@@ -16,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
 from ledger.checkpoints import latest_anchor
-from ledger.records import kind_label_en
+from ledger.records import batch, kind_label_en
 from proposals.models import Proposal
 from proposals.selectors import proposal_verify
 
@@ -59,7 +61,8 @@ def line_of(item, result) -> str:
     )
 
 
-# The checkpoint the workers compare with: loaded once by the command before they are forked.
+# The checkpoint the chunks are compared with: loaded once by the command, before any chunk is
+# verified (and before the workers are forked).
 _anchor = None
 # Database connections a worker inherited from the command, kept (never used, never closed) so
 # that the worker's exit cannot end them for the command's process: see `_fresh_connections`.
@@ -81,13 +84,18 @@ def verify_range(bounds: tuple[int, int]) -> tuple[list[str], int, int]:
     """One worker's chunk: the report lines of the proposals with keys in `bounds`, how many of
     them are broken, how many were checked."""
     first, last = bounds
-    lines, broken, checked = [], 0, 0
-    for item in Proposal.objects.filter(pk__gte=first, pk__lte=last).order_by("pk"):
-        result = proposal_verify(item, anchor=_anchor)
-        checked += 1
-        broken += not result.valid
-        lines.append(line_of(item, result))
-    return lines, broken, checked
+    lines, broken = [], 0
+    chunk = list(
+        Proposal.objects.filter(pk__gte=first, pk__lte=last)
+        .select_related("deciding_unit", "origin")  # what the checks compare with the entries
+        .order_by("pk")
+    )
+    with batch(chunk):
+        for item in chunk:
+            result = proposal_verify(item, anchor=_anchor)
+            broken += not result.valid
+            lines.append(line_of(item, result))
+    return lines, broken, len(chunk)
 
 
 def ranges(queryset):
@@ -156,14 +164,12 @@ class Command(BaseCommand):
         # Side by side only on PostgreSQL, outside any transaction of the caller's (the command
         # closes its connections before forking the workers).
         parallel = workers > 1 and not proposal and connection.vendor == "postgresql"
+        global _anchor
+        _anchor = anchor
         if parallel and not connection.in_atomic_block:
-            reports = self._in_parallel(proposals, anchor, workers)
+            reports = self._in_parallel(proposals, workers)
         else:
-            reports = (
-                ([line_of(item, result)], not result.valid, 1)
-                for item in proposals.iterator(chunk_size=CHUNK)
-                for result in [proposal_verify(item, anchor=anchor)]
-            )
+            reports = map(verify_range, list(ranges(proposals)))
         next_progress = PROGRESS_EVERY
         for lines, bad, count in reports:
             for line in lines:
@@ -185,12 +191,10 @@ class Command(BaseCommand):
         if broken:
             raise SystemExit(1)
 
-    def _in_parallel(self, proposals, anchor, workers):
+    def _in_parallel(self, proposals, workers):
         """The chunks' reports in order, verified by `workers` forked processes. Each opens its
         own connection: the command's own are closed before they are forked, and whatever else
         a worker inherits is set aside unused (`_fresh_connections`)."""
-        global _anchor
-        _anchor = anchor
         bounds = list(ranges(proposals))  # two keys per chunk: 4,000 numbers for 1M proposals
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(workers, _fresh_connections) as pool:
