@@ -38,7 +38,7 @@ lint: install
 test: lint
 	DJANGO_SETTINGS_MODULE=kl14.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m playwright --version >/dev/null
-	$(BIN)/pytest -n $${KL14_TEST_WORKERS:-auto} --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $${KL14_TEST_WORKERS:-auto} $(PYTEST_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=var

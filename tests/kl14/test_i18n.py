@@ -6,10 +6,6 @@ import polib
 import pytest
 from django.conf import settings
 
-# One xdist worker runs these: makemessages rewrites the catalogues in place (and restores them)
-# while the other tests of the module read them.
-pytestmark = pytest.mark.xdist_group("catalogs")
-
 CATALOGS = sorted(Path(settings.BASE_DIR).glob("*/locale/vi/LC_MESSAGES/django.po"))
 
 
@@ -36,8 +32,11 @@ def test_compiled_catalog_matches(po_path):
         assert compiled.get(key) == (entry.msgstr, tuple(sorted(entry.msgstr_plural.items()))), key
 
 
-def test_catalogs_hold_every_string_of_the_code(monkeypatch):
-    """makemessages finds no message that a catalogue lacks: nothing is left untranslated."""
+def test_catalogs_hold_every_string_of_the_code(tmp_path, monkeypatch, settings):
+    """makemessages finds no message that a catalogue lacks: nothing is left untranslated.
+
+    It runs on a copy of the sources, never on the tree itself: makemessages rewrites the
+    catalogues it finds, and other tests (in other workers) read them at the same moment."""
     import shutil
 
     from django.core.management import call_command
@@ -47,35 +46,39 @@ def test_catalogs_hold_every_string_of_the_code(monkeypatch):
     if shutil.which("xgettext") is None:
         skip_or_fail("makemessages needs GNU gettext (apt-get install gettext)")
     base = Path(settings.BASE_DIR)
-    monkeypatch.chdir(base)
-    saved = {path: path.read_bytes() for path in CATALOGS}
+    copy = tmp_path / "src"
+    shutil.copytree(
+        base,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", "node_modules", ".git", "tests", "var", "bench", "__pycache__", "*.mo"
+        ),
+    )
+    settings.LOCALE_PATHS = [copy / path.relative_to(base) for path in settings.LOCALE_PATHS]
+    monkeypatch.chdir(copy)
 
-    def messages(text):
-        return {(e.msgctxt, e.msgid) for e in polib.pofile(text) if not e.obsolete}
+    def messages(path):
+        return {(e.msgctxt, e.msgid) for e in polib.pofile(str(path)) if not e.obsolete}
 
-    before = {path: messages(data.decode()) for path, data in saved.items()}
-    try:
-        call_command(
-            "makemessages",
-            locale=["vi"],
-            no_obsolete=True,
-            ignore_patterns=[".venv", "node_modules", "tests", "var", "bench"],
-            verbosity=0,
+    before = {path.relative_to(base): messages(path) for path in CATALOGS}
+    untouched = {path: path.read_bytes() for path in CATALOGS}
+    call_command(
+        "makemessages",
+        locale=["vi"],
+        no_obsolete=True,
+        ignore_patterns=[".venv", "node_modules", "tests", "var", "bench"],
+        verbosity=0,
+    )
+    missing = {
+        str(relative): sorted(
+            msgid for _ctx, msgid in messages(copy / relative) - before.get(relative, set())
         )
-        after = sorted(base.glob("*/locale/vi/LC_MESSAGES/django.po"))
-        missing = {
-            str(path.relative_to(base)): sorted(
-                msgid for _ctx, msgid in messages(str(path)) - before.get(path, set())
-            )
-            for path in after
-        }
-    finally:
-        for path in sorted(base.glob("*/locale/vi/LC_MESSAGES/django.po")):
-            if path in saved:
-                path.write_bytes(saved[path])
-            else:
-                path.unlink()
+        for relative in (
+            path.relative_to(copy) for path in copy.glob("*/locale/vi/LC_MESSAGES/django.po")
+        )
+    }
     assert {app: ids for app, ids in missing.items() if ids} == {}
+    assert {path: path.read_bytes() for path in CATALOGS} == untouched
 
 
 def test_the_apis_own_validation_messages_read_in_vietnamese():
