@@ -5,9 +5,12 @@
 quotes each array literal on the client: at 1M open deadlines that was most of the sweep. Here,
 on PostgreSQL, the rows go as one typed array per column in binary
 (`INSERT … SELECT … FROM unnest(%s::integer[], …)`), with the columns the caller does not give
-filled from their field's default once per statement; elsewhere (SQLite) this is `bulk_create`.
-Either way the rows are inserted in the caller's transaction and the primary keys come back in
-the order of the rows."""
+filled from their field's default once per statement; elsewhere (SQLite) as a multi-row
+`INSERT … VALUES`. Either way the rows are inserted in the caller's transaction, and `RETURNING`
+says which rows went in: their keys in the order of the rows, or with `insert_rows_returning` the
+columns the caller asks for. With `ignore_conflicts` a row that conflicts with an existing one is
+skipped and returns nothing, so the caller learns exactly the rows its statement inserted (the
+reminder sweep's exactly-once), without reading them back."""
 
 from collections.abc import Iterable, Sequence
 
@@ -43,8 +46,26 @@ def insert_rows(
     """Inserts `rows` (tuples of values in the order of `columns`, field names or attnames such
     as `recipient_id`) into `model`'s table, every other concrete field at its default. Returns
     the primary keys of the rows inserted, in their order; with `ignore_conflicts`, a row that
-    conflicts with an existing one is skipped and has no key in the result (callers that need to
-    know which rows were inserted mark them, as the reminder sweep does with its token)."""
+    conflicts with an existing one is skipped and has no key in the result."""
+    return [
+        row[0]
+        for row in insert_rows_returning(
+            model, columns, rows, (), ignore_conflicts=ignore_conflicts
+        )
+    ]
+
+
+def insert_rows_returning(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    returning: Sequence[str],
+    *,
+    ignore_conflicts: bool = False,
+) -> list[tuple]:
+    """`insert_rows`, returning `(pk, *returning)` of each row inserted, in the order of the rows
+    (the keys ascending): with `ignore_conflicts`, exactly the rows this call won. The returned
+    values are as the database gives them (no model conversion): ask for plain columns."""
     rows = list(rows)
     if not rows:
         return []
@@ -53,30 +74,59 @@ def insert_rows(
     for field in given:
         if not isinstance(field, _PLAIN) or field.primary_key:
             raise TypeError(f"insert_rows: {model.__name__}.{field.name} is not a plain column")
-    using = router.db_for_write(model)
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        objects = [model(**{f.attname: v for f, v in zip(given, row, strict=True)}) for row in rows]
-        created = model._default_manager.using(using).bulk_create(
-            objects, ignore_conflicts=ignore_conflicts, batch_size=BATCH
-        )
-        return [] if ignore_conflicts else [obj.pk for obj in created]
-    return _insert_postgresql(connection, model, given, rows, ignore_conflicts)
-
-
-def _insert_postgresql(connection, model, given, rows, ignore_conflicts) -> list[int]:
-    from psycopg import Cursor, sql
-    from psycopg.adapt import PyFormat
-
-    BINARY = sql.Placeholder(format=PyFormat.BINARY)  # no quoting or escaping of each value
-
-    meta = model._meta
+    wanted = [meta.pk, *(meta.get_field(name) for name in returning)]
     given_names = {f.attname for f in given}
     defaults = [
         f for f in meta.concrete_fields if not f.primary_key and f.attname not in given_names
     ]
     if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in defaults):
         raise TypeError(f"insert_rows: {model.__name__} has auto_now fields; give them")
+    connection = connections[router.db_for_write(model)]
+    insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_values
+    inserted = insert(connection, model, given, defaults, wanted, rows, ignore_conflicts)
+    # The keys ascend in the order the rows went in (one sequence, one statement at a time);
+    # RETURNING itself promises no order.
+    return sorted(inserted, key=lambda row: row[0])
+
+
+def _insert_values(connection, model, given, defaults, wanted, rows, ignore_conflicts):
+    """Elsewhere than PostgreSQL: `INSERT … VALUES (…), (…) [ON CONFLICT DO NOTHING] RETURNING`,
+    each value prepared by its field, as many rows a statement as the backend takes."""
+    meta = model._meta
+    fields = [*given, *defaults]
+    quote = connection.ops.quote_name
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(1, min(BATCH, connection.ops.bulk_batch_size(fields, rows)))
+    default_values = [f.get_db_prep_save(f.get_default(), connection) for f in defaults]
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 (the model's own names, quoted)
+        quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    tail = "{} RETURNING {}".format(
+        " ON CONFLICT DO NOTHING" if ignore_conflicts else "",
+        ", ".join(quote(f.column) for f in wanted),
+    )
+    inserted: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            params = []
+            for row in chunk:
+                params += [
+                    f.get_db_prep_save(v, connection) for f, v in zip(given, row, strict=True)
+                ]
+                params += default_values
+            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
+            inserted += [tuple(r) for r in cursor.fetchall()]
+    return inserted
+
+
+def _insert_postgresql(connection, model, given, defaults, wanted, rows, ignore_conflicts):
+    from psycopg import Cursor, sql
+    from psycopg.adapt import PyFormat
+
+    BINARY = sql.Placeholder(format=PyFormat.BINARY)  # no quoting or escaping of each value
+
+    meta = model._meta
     # One array per given column, of the column's type (a foreign key's is its target's).
     arrays = sql.SQL(", ").join(
         sql.SQL("{}::{}[]").format(BINARY, sql.SQL(f.db_type(connection))) for f in given
@@ -87,7 +137,7 @@ def _insert_postgresql(connection, model, given, rows, ignore_conflicts) -> list
     ]
     statement = sql.SQL(
         "INSERT INTO {table} ({columns}) SELECT {selected} FROM unnest({arrays}) AS u({names})"
-        "{conflict} RETURNING {pk}"
+        "{conflict} RETURNING {returning}"
     ).format(
         table=sql.Identifier(meta.db_table),
         columns=sql.SQL(", ").join(sql.Identifier(f.column) for f in [*given, *defaults]),
@@ -95,10 +145,10 @@ def _insert_postgresql(connection, model, given, rows, ignore_conflicts) -> list
         arrays=arrays,
         names=sql.SQL(", ").join(sql.Identifier(f.column) for f in given),
         conflict=sql.SQL(" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
-        pk=sql.Identifier(meta.pk.column),
+        returning=sql.SQL(", ").join(sql.Identifier(f.column) for f in wanted),
     )
     default_values = [f.get_db_prep_save(f.get_default(), connection) for f in defaults]
-    keys: list[int] = []
+    inserted: list[tuple] = []
     connection.ensure_connection()
     # A cursor of its own with server-side binding, on Django's connection and so in the
     # caller's transaction: the arrays travel in binary, not as quoted literals. Wrapped as
@@ -116,5 +166,5 @@ def _insert_postgresql(connection, model, given, rows, ignore_conflicts) -> list
             # The defaults' placeholders come first in the statement (SELECT …), then the arrays.
             params = default_values + [list(column) for column in zip(*chunk, strict=True)]
             cursor.execute(text, params)
-            keys += [row[0] for row in cursor.fetchall()]
-    return keys
+            inserted += [tuple(row) for row in cursor.fetchall()]
+    return inserted

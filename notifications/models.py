@@ -50,9 +50,6 @@ class Reminder(models.Model):
         verbose_name=_("recipient"),
     )
     day = models.DateField(_("day"))
-    # The batch that inserted the row: after an INSERT that ignores conflicts, the rows carrying
-    # this batch's token are exactly the ones it won.
-    sweep = models.UUIDField(_("sweep"), db_index=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -1,7 +1,6 @@
 """Every write of the notifications app: the reminders sweep, notifications, e-mail, digests."""
 
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from kl14.bulk import insert_rows
+from kl14.bulk import insert_rows, insert_rows_returning
 from workdays.calendar import add_working_days, is_working_day
 from workdays.calendar import snapshot as calendar_snapshot
 
@@ -26,7 +25,7 @@ from .models import Digest, Notification, NotificationPreference, Reminder, Remi
 logger = logging.getLogger(__name__)
 
 REMINDER_COLUMNS = (
-    "deadline", "item_id", "due", "kind", "recipient_id", "day", "sweep", "created_at",
+    "deadline", "item_id", "due", "kind", "recipient_id", "day", "created_at",
 )  # fmt: skip
 NOTIFICATION_COLUMNS = (
     "recipient_id", "kind", "title", "body", "url", "unit_id", "reminder_id", "created_at",
@@ -299,10 +298,9 @@ def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
     report.items += len(items)
     wanted = _reminders_due(items, window=sweep.window, directory=directory)
     sent = _already_sent(kind, wanted)
-    token = uuid.uuid4()
     now = timezone.now()
     rows = [
-        (kind.key, item.item_id, item.due, reminder_kind, recipient, day, token, now)
+        (kind.key, item.item_id, item.due, reminder_kind, recipient, day, now)
         for item, reminder_kind, recipient, day in wanted
         if (item.item_id, reminder_kind, recipient, day, item.due) not in sent
     ]
@@ -312,14 +310,12 @@ def _remind(sweep: "Sweep", kind: DeadlineKind, items: list[DeadlineItem]):
     with transaction.atomic():
         # Conflicting rows (already sent by an earlier or a concurrent sweep) are skipped; on
         # PostgreSQL a concurrent insert of the same key waits for the other transaction, then
-        # skips. The rows carrying this token are the ones this batch won. Plain rows, not model
+        # skips. RETURNING gives exactly the rows this batch won. Plain rows, not model
         # instances (kl14.bulk): a first sweep of the country writes half a million of each.
-        insert_rows(Reminder, REMINDER_COLUMNS, rows, ignore_conflicts=True)
-        won = list(
-            Reminder.objects.filter(sweep=token)
-            .order_by("pk")
-            .values_list("pk", "item_id", "kind", "recipient_id")
-        )
+        won = insert_rows_returning(
+            Reminder, REMINDER_COLUMNS, rows, ("item_id", "kind", "recipient_id"),
+            ignore_conflicts=True,
+        )  # fmt: skip
         recipients = directory.recipients({recipient for *_rest, recipient in won})
         notifications = []
         for pk, item_id, reminder_kind, recipient_id in won:
@@ -509,24 +505,17 @@ def _review_send(unit, period, *, board, directory) -> int:
     active = directory.recipients(board)
     if not active:
         return 0
-    token = uuid.uuid4()
+    now = timezone.now()
+    deadline = f"review.{period.kind}"
     rows = [
-        Reminder(
-            deadline=f"review.{period.kind}",
-            item_id=unit.pk,
-            due=period.start,
-            kind=ReminderKind.REVIEW,
-            recipient_id=recipient_id,
-            day=period.start,
-            sweep=token,
-        )
+        (deadline, unit.pk, period.start, ReminderKind.REVIEW, recipient_id, period.start, now)
         for recipient_id in sorted(active)
     ]
     with transaction.atomic():
         review = _review_get_or_create(unit, period)
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-        won = list(
-            Reminder.objects.filter(sweep=token).order_by("pk").values_list("pk", "recipient_id")
+        # Those already told of this period (an earlier or a concurrent run) are skipped.
+        won = insert_rows_returning(
+            Reminder, REMINDER_COLUMNS, rows, ("recipient_id",), ignore_conflicts=True
         )
         url = reverse("notifications:review-report", args=[review.pk])
         notifications = []

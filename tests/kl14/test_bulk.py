@@ -1,14 +1,13 @@
 """kl14.bulk.insert_rows: plain rows in the caller's transaction, keys in the order of the rows,
-the other columns at their defaults; on PostgreSQL as binary arrays (unnest), elsewhere through
-bulk_create. The same assertions run on both databases."""
+the other columns at their defaults; on PostgreSQL as binary arrays (unnest), elsewhere as a
+multi-row VALUES. The same assertions run on both databases."""
 
 import datetime
-import uuid
 
 import pytest
 from django.db import transaction
 
-from kl14.bulk import insert_rows
+from kl14.bulk import insert_rows, insert_rows_returning
 from notifications.models import Notification, OutboxEmail, Reminder
 from tests.factories.units import UnitFactory, UserFactory
 
@@ -44,35 +43,88 @@ def test_rows_are_written_in_order_with_the_other_columns_at_their_defaults():
         )
 
 
+REMINDER = ("deadline", "item_id", "due", "kind", "recipient_id", "day", "created_at")
+DUE = datetime.date(2026, 11, 27)
+LATER = NOW + datetime.timedelta(hours=1)
+
+
 def test_conflicting_rows_are_skipped_and_the_others_inserted():
     user = UserFactory()
-    due = datetime.date(2026, 11, 27)
-    columns = ("deadline", "item_id", "due", "kind", "recipient_id", "day", "sweep", "created_at")
-    earlier, now = uuid.UUID(int=1), uuid.UUID(int=2)
-    insert_rows(Reminder, columns, [("d", 7, due, "overdue", user.pk, due, earlier, NOW)])
+    [earlier] = insert_rows(Reminder, REMINDER, [("d", 7, DUE, "overdue", user.pk, DUE, NOW)])
 
-    insert_rows(
+    keys = insert_rows(
         Reminder,
-        columns,
+        REMINDER,
         [
-            ("d", 7, due, "overdue", user.pk, due, now, NOW),  # already there
-            ("d", 8, due, "overdue", user.pk, due, now, NOW),
+            ("d", 7, DUE, "overdue", user.pk, DUE, LATER),  # already there
+            ("d", 8, DUE, "overdue", user.pk, DUE, LATER),
         ],
         ignore_conflicts=True,
     )
 
-    assert sorted(Reminder.objects.values_list("item_id", "sweep")) == [(7, earlier), (8, now)]
+    assert sorted(Reminder.objects.values_list("item_id", "created_at")) == [(7, NOW), (8, LATER)]
+    assert keys == list(Reminder.objects.filter(item_id=8).values_list("pk", flat=True))
+    assert earlier not in keys
+
+
+def test_returning_says_exactly_which_rows_went_in_and_in_their_order():
+    """What the reminder sweep's exactly-once rests on: with conflicts ignored, the rows returned
+    are the ones this statement inserted, whatever the others' places among the rows."""
+    first, second = UserFactory(), UserFactory()
+    insert_rows(
+        Reminder,
+        REMINDER,
+        [("d", 2, DUE, "overdue", first.pk, DUE, NOW), ("d", 4, DUE, "early", second.pk, DUE, NOW)],
+    )
+    rows = [
+        ("d", 1, DUE, "overdue", second.pk, DUE, LATER),
+        ("d", 2, DUE, "overdue", first.pk, DUE, LATER),  # there already
+        ("d", 3, DUE, "early", first.pk, DUE, LATER),
+        ("d", 4, DUE, "early", second.pk, DUE, LATER),  # there already
+        ("d", 5, DUE, "overdue", first.pk, DUE, LATER),
+    ]
+
+    won = insert_rows_returning(
+        Reminder, REMINDER, rows, ("item_id", "kind", "recipient_id"), ignore_conflicts=True
+    )
+
+    assert [w[1:] for w in won] == [
+        (1, "overdue", second.pk),
+        (3, "early", first.pk),
+        (5, "overdue", first.pk),
+    ]
+    stored = dict(Reminder.objects.filter(created_at=LATER).values_list("pk", "item_id"))
+    assert {pk: item for pk, item, *_rest in won} == stored
+    assert [w[0] for w in won] == sorted(w[0] for w in won)
+
+
+def test_returning_everything_a_conflict_refused_is_nothing():
+    user = UserFactory()
+    row = ("d", 9, DUE, "overdue", user.pk, DUE, NOW)
+    insert_rows(Reminder, REMINDER, [row])
+    assert (
+        insert_rows_returning(Reminder, REMINDER, [row], ("item_id",), ignore_conflicts=True) == []
+    )
+    assert Reminder.objects.count() == 1
+
+
+def test_returning_across_statements_keeps_the_order_of_the_rows(monkeypatch):
+    from kl14 import bulk
+
+    monkeypatch.setattr(bulk, "BATCH", 2)
+    user = UserFactory()
+    rows = [("d", i, DUE, "overdue", user.pk, DUE, NOW) for i in (5, 3, 9, 1, 7)]
+    won = insert_rows_returning(Reminder, REMINDER, rows, ("item_id",), ignore_conflicts=True)
+    assert [item for _pk, item in won] == [5, 3, 9, 1, 7]
 
 
 def test_a_conflict_without_ignore_conflicts_writes_nothing():
     from django.db import IntegrityError
 
     user = UserFactory()
-    due = datetime.date(2026, 11, 27)
-    columns = ("deadline", "item_id", "due", "kind", "recipient_id", "day", "sweep", "created_at")
-    row = ("d", 7, due, "overdue", user.pk, due, uuid.UUID(int=3), NOW)
+    row = ("d", 7, DUE, "overdue", user.pk, DUE, NOW)
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert_rows(Reminder, columns, [row, row])
+        insert_rows(Reminder, REMINDER, [row, row])
     assert not Reminder.objects.exists()
 
 
