@@ -26,8 +26,8 @@ measure every heavy page against the floor.
    found by following `next` from page 1 during setup) and by `page=500` (an offset). Then the
    floor alone, from a process of its own, while 8 clients load the heaviest pages (the
    bulkhead's case); --phases picks among c1, c8, heavy8. Then time the reminder sweep (first run
-   and re-run) and verify_ledger over everything (one worker per core). Prints a table and writes
-   bench/results/national-<n>.json.
+   and re-run) and verify_ledger over everything, one process per core for each. Prints a table
+   and writes bench/results/national-<n>.json.
 """
 
 import argparse
@@ -742,8 +742,6 @@ def timed_commands() -> dict:
     from django.conf import settings
     from django.db import connection
 
-    from notifications.services import reminders_sweep
-
     # The messages of an earlier run, in the bench's own broker folder (bench/settings.py).
     for folder in ("data_folder_in", "control_folder"):
         path = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(folder, "")
@@ -751,14 +749,23 @@ def timed_commands() -> dict:
             for message in Path(path).iterdir():
                 message.unlink()
     out = {}
-    for label in ("reminder sweep, first run", "reminder sweep, re-run"):
-        started = time.monotonic()
-        report = reminders_sweep(today=_next_working_day())
-        out[label] = {"seconds": round(time.monotonic() - started, 1), "report": str(report)[:300]}
     connection.close()
-    started = time.monotonic()
-    # One verifying process per core (verify_ledger --workers): the box's, shared with PostgreSQL.
+    # One process per core, for the sweep (sweep_reminders --parts, as KL14_SWEEP_PARTS hands it
+    # out to the workers) and for verify_ledger (--workers): the box's, shared with PostgreSQL.
     workers = str(os.cpu_count() or 1)
+    for label in ("first run", "re-run"):
+        started = time.monotonic()
+        run = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "sweep_reminders",
+             "--day", _next_working_day().isoformat(), "--parts", workers],
+            capture_output=True, text=True,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+        )  # fmt: skip
+        out[f"reminder sweep --parts {workers}, {label}"] = {
+            "seconds": round(time.monotonic() - started, 1),
+            "summary": (run.stdout.strip().splitlines() or [run.stderr.strip()[-300:]])[-1],
+        }
+    started = time.monotonic()
     run = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "verify_ledger", "--workers", workers],
         capture_output=True, text=True,

@@ -13,7 +13,7 @@ the number of pages, never to the number of items.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from units.models import Membership, Role, Unit
 
@@ -116,9 +116,15 @@ class DeadlineKind:
         """A page of objects from `queryset()` as items; one query or so per page, via directory."""
         raise NotImplementedError
 
-    def batches(self, *, due_by, directory: Directory) -> Iterator[list[DeadlineItem]]:
-        """The items, a page at a time, by primary key (keyset pagination: no OFFSET)."""
+    def batches(
+        self, *, due_by, directory: Directory, part: int = 0, parts: int = 1
+    ) -> Iterator[list[DeadlineItem]]:
+        """The items, a page at a time, by primary key (keyset pagination: no OFFSET). With
+        `parts` > 1, only the items whose key leaves `part` when divided by `parts`: the parts
+        share the items out, each exactly once, to be swept side by side."""
         queryset = self.queryset(due_by=due_by).order_by("pk")
+        if parts > 1:
+            queryset = queryset.alias(sweep_part=F("pk") % parts).filter(sweep_part=part)
         last_pk = None
         while True:
             page = queryset if last_pk is None else queryset.filter(pk__gt=last_pk)

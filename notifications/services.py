@@ -197,6 +197,13 @@ class SweepReport:
     def dispatch_failed(self, count: int):
         self.dispatch_not_enqueued += count
 
+    def add(self, other: "SweepReport") -> None:
+        """Counts in another part's sweep of the same day."""
+        for name in ("items", "reminders", "notifications", "emails", "dispatch_not_enqueued"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for kind, count in other.by_kind.items():
+            self.by_kind[kind] += count
+
     def as_dict(self) -> dict:
         return {
             "day": self.day.isoformat(),
@@ -207,13 +214,18 @@ class SweepReport:
         }
 
 
-def reminders_sweep(*, today: date | None = None) -> SweepReport:
+def reminders_sweep(*, today: date | None = None, part: int = 0, parts: int = 1) -> SweepReport:
     """Reminds people of every registered deadline, from the state of the database.
 
     Before a deadline (within KL14_REMINDER_LEAD_DAYS working days) the responsible people get one
     early reminder, on the last working day one more; once it has passed, they and the head and
     organization board of the escalation unit are told once per working day. Nothing is sent on a
-    non-working day. Safe to run any number of times and concurrently: see `Reminder`."""
+    non-working day. Safe to run any number of times and concurrently: see `Reminder`.
+
+    `part` of `parts`: only the items of that share (`DeadlineKind.batches`), so that `parts`
+    processes sweep a large country side by side; together they do what one sweep does."""
+    if not 0 <= part < parts:
+        raise ValueError(f"part {part} of {parts}")
     today = today or timezone.localdate()
     report = SweepReport(day=today, working_day=is_working_day(today))
     if not report.working_day:
@@ -226,14 +238,17 @@ def reminders_sweep(*, today: date | None = None) -> SweepReport:
             # One broken kind must not silence the others; the sweep still fails at the end, so
             # the task retries (harmless: what was sent is recorded) and the error is seen.
             try:
-                for items in kind.batches(due_by=sweep.window.due_by, directory=sweep.directory):
+                for items in kind.batches(
+                    due_by=sweep.window.due_by, directory=sweep.directory, part=part, parts=parts
+                ):
                     _remind(sweep, kind, items)
             except Exception:
                 logger.exception("reminders sweep %s: the deadline kind %s failed", today, kind.key)
                 failed.append(kind.key)
     logger.info(
-        "reminders sweep %s: %d items, %d reminders, %d e-mails written to the outbox",
+        "reminders sweep %s%s: %d items, %d reminders, %d e-mails written to the outbox",
         today,
+        f" (part {part + 1} of {parts})" if parts > 1 else "",
         report.items,
         report.reminders,
         report.emails,

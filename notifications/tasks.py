@@ -4,6 +4,7 @@ their own attempts and back-off, and beat's dispatch every minute picks up whate
 from datetime import date
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -18,9 +19,19 @@ DATABASE_RETRY = {
 
 
 @shared_task(name="notifications.sweep_reminders", **DATABASE_RETRY)
-def sweep_reminders(today: str | None = None) -> dict:
-    report = services.reminders_sweep(today=date.fromisoformat(today) if today else None)
-    return report.as_dict()
+def sweep_reminders(
+    today: str | None = None, part: int | None = None, parts: int | None = None
+) -> dict:
+    """Beat, hourly. With KL14_SWEEP_PARTS > 1 the day's sweep is handed out as that many tasks,
+    one per share of the items, that the workers run side by side. A share the broker did not
+    take is swept by the next hour's run (each reminder is recorded once, whoever sends it)."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    parts = parts or settings.KL14_SWEEP_PARTS
+    if part is None and parts > 1:
+        for share in range(parts):
+            sweep_reminders.delay(day.isoformat(), share, parts)
+        return {"day": day.isoformat(), "parts": parts}
+    return services.reminders_sweep(today=day, part=part or 0, parts=parts).as_dict()
 
 
 @shared_task(name="notifications.dispatch_outbox")

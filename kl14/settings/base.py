@@ -383,6 +383,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Reminders (lifecycle.md, "Deadlines and reminders").
 KL14_REMINDER_LEAD_DAYS = env.int("KL14_REMINDER_LEAD_DAYS", default=2)
+# How many tasks the hourly sweep is handed out as, each a share of the items, for the workers to
+# run side by side (docs/scaling.md: 2 at national scale, on a 2-core box).
+KL14_SWEEP_PARTS = env.int("KL14_SWEEP_PARTS", default=1)
 KL14_RESPONSIBILITY_DECISION_DAYS = env.int("KL14_RESPONSIBILITY_DECISION_DAYS", default=15)
 # Working days the authors have to explain (giải trình) in an abuse case.
 KL14_ABUSE_EXPLANATION_DAYS = env.int("KL14_ABUSE_EXPLANATION_DAYS", default=10)

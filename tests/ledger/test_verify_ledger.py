@@ -175,27 +175,6 @@ def test_no_worker_starts_on_a_connection_of_the_commands(postgres, three, monke
     assert {line.split()[1] for line in lines} == {"True"}
 
 
-@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
-def test_a_worker_sets_aside_what_it_inherited_without_closing_it(postgres):
-    """What a worker inherits is set aside, not closed: closing would end the session for the
-    process it was forked from too (psycopg says goodbye on the socket)."""
-    from django.db import connections
-
-    for alias in ("default", "replica"):
-        with connections[alias].cursor() as cursor:
-            cursor.execute("SELECT 1")
-    held = [connections[alias].connection for alias in ("default", "replica")]
-    try:
-        verify_ledger._fresh_connections()
-        assert connections["default"].connection is None
-        assert connections["replica"].connection is None
-        assert all(raw in verify_ledger._inherited and not raw.closed for raw in held)
-    finally:
-        verify_ledger._inherited.clear()
-        for raw in held:
-            raw.close()
-
-
 def test_workers_inside_a_transaction_or_on_sqlite_verify_in_this_process(three, capsys):
     """Inside a caller's transaction (as here) or on SQLite, `--workers` is not a reason to close
     the connection and fork: the same report comes from this process."""

@@ -11,12 +11,12 @@ up in chunks too. Memory stays flat however many proposals there are, and the qu
 dozen per chunk, not per proposal. With `--workers N` (PostgreSQL), N processes verify chunks side
 by side, each on its own database connection; the report keeps the order of the proposals."""
 
-import multiprocessing
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections
+from django.db import connection
 
+from kl14.processes import forked_pool
 from ledger.checkpoints import latest_anchor
 from ledger.records import batch, kind_label_en
 from proposals.models import Proposal
@@ -64,20 +64,6 @@ def line_of(item, result) -> str:
 # The checkpoint the chunks are compared with: loaded once by the command, before any chunk is
 # verified (and before the workers are forked).
 _anchor = None
-# Database connections a worker inherited from the command, kept (never used, never closed) so
-# that the worker's exit cannot end them for the command's process: see `_fresh_connections`.
-_inherited = []
-
-
-def _fresh_connections() -> None:
-    """In a freshly forked worker: set aside every database connection the process inherited
-    (any alias, whatever opened it), without a word on its socket, so the worker's first query
-    opens a connection of its own. Two processes talking on one socket read each other's
-    results."""
-    for wrapper in connections.all(initialized_only=True):
-        if wrapper.connection is not None:
-            _inherited.append(wrapper.connection)
-            wrapper.connection = None
 
 
 def verify_range(bounds: tuple[int, int]) -> tuple[list[str], int, int]:
@@ -194,10 +180,9 @@ class Command(BaseCommand):
     def _in_parallel(self, proposals, workers):
         """The chunks' reports in order, verified by `workers` forked processes. Each opens its
         own connection: the command's own are closed before they are forked, and whatever else
-        a worker inherits is set aside unused (`_fresh_connections`)."""
+        a worker inherits is set aside unused (`kl14.processes.fresh_connections`)."""
         bounds = list(ranges(proposals))  # two keys per chunk: 4,000 numbers for 1M proposals
-        connections.close_all()
-        with multiprocessing.get_context("fork").Pool(workers, _fresh_connections) as pool:
+        with forked_pool(workers) as pool:
             yield from pool.imap(verify_range, bounds)
 
     def _progress(self, checked: int, total: int, seconds: float) -> None:
