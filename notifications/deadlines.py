@@ -13,7 +13,7 @@ the number of pages, never to the number of items.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import Max, Min, QuerySet
 
 from units.models import Membership, Role, Unit
 
@@ -120,11 +120,18 @@ class DeadlineKind:
         self, *, due_by, directory: Directory, part: int = 0, parts: int = 1
     ) -> Iterator[list[DeadlineItem]]:
         """The items, a page at a time, by primary key (keyset pagination: no OFFSET). With
-        `parts` > 1, only the items whose key leaves `part` when divided by `parts`: the parts
-        share the items out, each exactly once, to be swept side by side."""
+        `parts` > 1, only the `part`-th of as many equal ranges of the items' keys: the parts
+        share the items out, each exactly once, to be swept side by side. Ranges, not the key
+        modulo `parts`: PostgreSQL cannot estimate how many rows a modulo keeps, and at a million
+        proposals chose a plan 20 times slower for it."""
         queryset = self.queryset(due_by=due_by).order_by("pk")
         if parts > 1:
-            queryset = queryset.alias(sweep_part=F("pk") % parts).filter(sweep_part=part)
+            keys = queryset.aggregate(low=Min("pk"), high=Max("pk"))
+            if keys["low"] is None:
+                return
+            span = -(-(keys["high"] - keys["low"] + 1) // parts)  # rounded up: no key left out
+            start = keys["low"] + part * span
+            queryset = queryset.filter(pk__gte=start, pk__lt=start + span)
         last_pk = None
         while True:
             page = queryset if last_pk is None else queryset.filter(pk__gt=last_pk)
