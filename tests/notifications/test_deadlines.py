@@ -56,12 +56,16 @@ def test_apps_register_their_kinds_by_autodiscovery(registry):
     assert isinstance(registry["proposals.decision"], DecisionDeadline)
 
 
-def test_every_registered_kind_can_be_swept(registry, monkeypatch, make_proposal, people):
-    """Whatever the apps register: a kind that cannot even build its query fails here."""
+@pytest.mark.parametrize("parts", [1, 2])
+def test_every_registered_kind_can_be_swept(registry, monkeypatch, make_proposal, people, parts):
+    """Whatever the apps register: a kind that cannot even build its query (or cut it into
+    parts, KL14_SWEEP_PARTS) fails here."""
     monkeypatch.setattr(deadlines, "_registry", dict(registry))
     make_proposal()
+    make_proposal()
     for day in (date(2026, 4, 28), DUE, date(2026, 5, 5)):
-        reminders_sweep(today=day)
+        items = sum(reminders_sweep(today=day, part=i, parts=parts).items for i in range(parts))
+        assert items == reminders_sweep(today=day).items  # the parts together: every item once
 
 
 def test_a_kind_needs_a_key():
