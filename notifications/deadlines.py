@@ -116,22 +116,41 @@ class DeadlineKind:
         """A page of objects from `queryset()` as items; one query or so per page, via directory."""
         raise NotImplementedError
 
+    def key_range(self, *, due_by) -> tuple[int, int] | None:
+        """The lowest and highest key of the items due by `due_by`; None if there is none."""
+        keys = self.queryset(due_by=due_by).aggregate(low=Min("pk"), high=Max("pk"))
+        return None if keys["low"] is None else (keys["low"], keys["high"])
+
     def batches(
-        self, *, due_by, directory: Directory, part: int = 0, parts: int = 1
+        self,
+        *,
+        due_by,
+        directory: Directory,
+        part: int = 0,
+        parts: int = 1,
+        keys: tuple[int, int] | None = None,
     ) -> Iterator[list[DeadlineItem]]:
-        """The items, a page at a time, by primary key (keyset pagination: no OFFSET). With
-        `parts` > 1, only the `part`-th of as many equal ranges of the items' keys: the parts
-        share the items out, each exactly once, to be swept side by side. Ranges, not the key
+        """The items, a page at a time, by primary key (keyset pagination: no OFFSET).
+
+        With `parts` > 1, only the `part`-th of as many equal ranges of `keys` (the kind's
+        `key_range`, read once by whoever hands the parts out, so that every part cuts the same
+        ranges however late it starts); the first and the last part also take whatever lies
+        below or above them (items since), and with no `keys` (no item then) the first part
+        takes all. So the parts share the items out, each exactly once. Ranges, not the key
         modulo `parts`: PostgreSQL cannot estimate how many rows a modulo keeps, and at a million
         proposals chose a plan 20 times slower for it."""
         queryset = self.queryset(due_by=due_by).order_by("pk")
         if parts > 1:
-            keys = queryset.aggregate(low=Min("pk"), high=Max("pk"))
-            if keys["low"] is None:
-                return
-            span = -(-(keys["high"] - keys["low"] + 1) // parts)  # rounded up: no key left out
-            start = keys["low"] + part * span
-            queryset = queryset.filter(pk__gte=start, pk__lt=start + span)
+            if keys is None:
+                if part > 0:
+                    return
+            else:
+                low, high = keys
+                span = -(-(high - low + 1) // parts)  # rounded up: no key left out
+                if part > 0:
+                    queryset = queryset.filter(pk__gte=low + part * span)
+                if part < parts - 1:
+                    queryset = queryset.filter(pk__lt=low + (part + 1) * span)
         last_pk = None
         while True:
             page = queryset if last_pk is None else queryset.filter(pk__gt=last_pk)

@@ -214,7 +214,27 @@ class SweepReport:
         }
 
 
-def reminders_sweep(*, today: date | None = None, part: int = 0, parts: int = 1) -> SweepReport:
+KeyRanges = dict[str, tuple[int, int] | None]
+
+
+def sweep_key_ranges(*, today: date) -> KeyRanges:
+    """Each deadline kind's lowest and highest item key for the sweep of `today`: read once by
+    whoever hands out the parts of a sweep, so that they all cut the same ranges. A kind that
+    cannot say is None here (its first part then takes all) and fails in its sweep, as ever."""
+    due_by = Window.on(today, settings.KL14_REMINDER_LEAD_DAYS).due_by
+    ranges: KeyRanges = {}
+    for kind in deadlines.kinds():
+        try:
+            ranges[kind.key] = kind.key_range(due_by=due_by)
+        except Exception:
+            logger.exception("reminders sweep %s: the deadline kind %s failed", today, kind.key)
+            ranges[kind.key] = None
+    return ranges
+
+
+def reminders_sweep(
+    *, today: date | None = None, part: int = 0, parts: int = 1, key_ranges: KeyRanges | None = None
+) -> SweepReport:
     """Reminds people of every registered deadline, from the state of the database.
 
     Before a deadline (within KL14_REMINDER_LEAD_DAYS working days) the responsible people get one
@@ -223,7 +243,8 @@ def reminders_sweep(*, today: date | None = None, part: int = 0, parts: int = 1)
     non-working day. Safe to run any number of times and concurrently: see `Reminder`.
 
     `part` of `parts`: only the items of that share (`DeadlineKind.batches`), so that `parts`
-    processes sweep a large country side by side; together they do what one sweep does."""
+    processes sweep a large country side by side; together they do what one sweep does. Give
+    them all the same `key_ranges` (`sweep_key_ranges`); without, each part reads its own."""
     if not 0 <= part < parts:
         raise ValueError(f"part {part} of {parts}")
     today = today or timezone.localdate()
@@ -231,6 +252,8 @@ def reminders_sweep(*, today: date | None = None, part: int = 0, parts: int = 1)
     if not report.working_day:
         return report
     sweep = Sweep(Window.on(today, settings.KL14_REMINDER_LEAD_DAYS), report)
+    if parts > 1 and key_ranges is None:
+        key_ranges = sweep_key_ranges(today=today)
     failed = []
     # The deadlines are counted from one reading of the working-day calendar (workdays).
     with calendar_snapshot():
@@ -239,7 +262,11 @@ def reminders_sweep(*, today: date | None = None, part: int = 0, parts: int = 1)
             # the task retries (harmless: what was sent is recorded) and the error is seen.
             try:
                 for items in kind.batches(
-                    due_by=sweep.window.due_by, directory=sweep.directory, part=part, parts=parts
+                    due_by=sweep.window.due_by,
+                    directory=sweep.directory,
+                    part=part,
+                    parts=parts,
+                    keys=key_ranges.get(kind.key) if key_ranges else None,
                 ):
                     _remind(sweep, kind, items)
             except Exception:

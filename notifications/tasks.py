@@ -20,18 +20,27 @@ DATABASE_RETRY = {
 
 @shared_task(name="notifications.sweep_reminders", **DATABASE_RETRY)
 def sweep_reminders(
-    today: str | None = None, part: int | None = None, parts: int | None = None
+    today: str | None = None,
+    part: int | None = None,
+    parts: int | None = None,
+    key_ranges: dict | None = None,
 ) -> dict:
     """Beat, hourly. With KL14_SWEEP_PARTS > 1 the day's sweep is handed out as that many tasks,
-    one per share of the items, that the workers run side by side. A share the broker did not
-    take is swept by the next hour's run (each reminder is recorded once, whoever sends it)."""
+    one per share of the items (cut from key ranges read here, once), that the workers run side
+    by side. A share the broker did not take is swept by the next hour's run (each reminder is
+    recorded once, whoever sends it)."""
     day = date.fromisoformat(today) if today else timezone.localdate()
     parts = parts or settings.KL14_SWEEP_PARTS
     if part is None and parts > 1:
+        ranges = services.sweep_key_ranges(today=day)
         for share in range(parts):
-            sweep_reminders.delay(day.isoformat(), share, parts)
+            sweep_reminders.delay(day.isoformat(), share, parts, ranges)
         return {"day": day.isoformat(), "parts": parts}
-    return services.reminders_sweep(today=day, part=part or 0, parts=parts).as_dict()
+    if key_ranges is not None:  # JSON made the pairs lists
+        key_ranges = {key: tuple(keys) if keys else None for key, keys in key_ranges.items()}
+    return services.reminders_sweep(
+        today=day, part=part or 0, parts=parts, key_ranges=key_ranges
+    ).as_dict()
 
 
 @shared_task(name="notifications.dispatch_outbox")

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from notifications import deadlines
 from notifications.deadlines import Directory
 from notifications.models import Notification, OutboxEmail, Reminder
-from notifications.services import reminders_sweep
+from notifications.services import reminders_sweep, sweep_key_ranges
 from notifications.tasks import sweep_reminders
 
 from .conftest import DUE
@@ -63,9 +63,32 @@ def test_each_item_belongs_to_one_part(seven, monkeypatch):
         batches = kind.batches(due_by=OVERDUE_DAY, directory=Directory(), **part)
         return [item.item_id for batch in batches for item in batch]
 
-    seen = [items(part=i, parts=3) for i in range(3)]
+    keys = kind.key_range(due_by=OVERDUE_DAY)
+    assert keys == (seven[0].pk, seven[-1].pk)
+    seen = [items(part=i, parts=3, keys=keys) for i in range(3)]
     assert seen[0] + seen[1] + seen[2] == items() == sorted(p.pk for p in seven)
     assert [len(part) for part in seen] == [3, 3, 1]  # equal ranges of the keys, rounded up
+    # No keys (there was no item when the parts were handed out): the first part takes all.
+    assert [items(part=i, parts=3, keys=None) for i in range(3)] == [items(), [], []]
+
+
+@pytest.mark.django_db
+def test_the_parts_cut_the_ranges_read_when_they_were_handed_out(seven, make_proposal):
+    """Items come and go while the parts wait for a worker: every part still cuts the ranges
+    read once, so none is swept twice or missed; the newer items fall to the last part."""
+    ranges = sweep_key_ranges(today=OVERDUE_DAY)
+    newer = [make_proposal(), make_proposal()]
+    # One item goes (its deadline moved out of the window: no reminder due).
+    type(seven[3]).objects.filter(pk=seven[3].pk).update(decision_due=date(2026, 6, 30))
+    reports = [
+        reminders_sweep(today=OVERDUE_DAY, part=i, parts=2, key_ranges=ranges) for i in range(2)
+    ]
+    by_parts = sent()
+    forget()
+    whole = reminders_sweep(today=OVERDUE_DAY)
+    assert [r.items for r in reports] == [3, 5] and whole.items == 8
+    assert by_parts == sent()
+    assert {p.pk for p in newer} <= {item for _d, item, *_rest in by_parts[0]}
 
 
 @pytest.mark.django_db
@@ -97,7 +120,8 @@ def test_the_hourly_task_hands_the_parts_out_as_tasks(seven, settings, monkeypat
         "day": "2026-05-06",
         "parts": 2,
     }
-    assert handed == [("2026-05-06",), ("2026-05-06", 0, 2), ("2026-05-06", 1, 2)]
+    ranges = {"proposals.decision": (seven[0].pk, seven[-1].pk)}
+    assert handed == [("2026-05-06",), ("2026-05-06", 0, 2, ranges), ("2026-05-06", 1, 2, ranges)]
     by_parts = sent()
     forget()
     reminders_sweep(today=OVERDUE_DAY)
@@ -114,7 +138,7 @@ def test_a_part_the_broker_refused_is_swept_by_the_next_run(seven, settings, mon
     original = sweep_reminders.delay
 
     def delay(*args, **kwargs):
-        if args[1:] == (1, 2):
+        if args[1:3] == (1, 2):
             raise OperationalError("broker gone")
         return original(*args, **kwargs)
 

@@ -11,14 +11,14 @@ from django.db import connection
 from django.utils import timezone
 
 from kl14.processes import forked_pool
-from notifications.services import SweepError, SweepReport, reminders_sweep
+from notifications.services import SweepError, SweepReport, reminders_sweep, sweep_key_ranges
 
 
-def sweep_part(args: tuple[date, int, int]) -> tuple[SweepReport, str | None]:
+def sweep_part(args: tuple[date, int, int, dict | None]) -> tuple[SweepReport, str | None]:
     """One part, in whichever process runs it: its report, or the failure of some kind."""
-    day, part, parts = args
+    day, part, parts, key_ranges = args
     try:
-        return reminders_sweep(today=day, part=part, parts=parts), None
+        return reminders_sweep(today=day, part=part, parts=parts, key_ranges=key_ranges), None
     except SweepError as error:
         return SweepReport(day=day, working_day=True), str(error)
 
@@ -42,8 +42,10 @@ class Command(BaseCommand):
             raise CommandError(f"--day: not a date (YYYY-MM-DD): {day}") from None
         if parts < 1:
             raise CommandError("--parts: at least 1")
-        shares = [(today, part, parts) for part in range(parts)]
         started = time.monotonic()
+        # The ranges the parts cut, read once here: every part cuts the same.
+        key_ranges = sweep_key_ranges(today=today) if parts > 1 else None
+        shares = [(today, part, parts, key_ranges) for part in range(parts)]
         # Forked processes only where each can write on a connection of its own at the same
         # time (SQLite allows one writer), and not inside a caller's transaction.
         if parts > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
