@@ -129,6 +129,18 @@ def test_the_hourly_task_hands_the_parts_out_as_tasks(seven, settings, monkeypat
 
 
 @pytest.mark.django_db
+def test_a_part_task_reads_its_ranges_as_the_broker_delivers_them(seven):
+    """Through a real broker the arguments travel as JSON: the pairs arrive as lists."""
+    import json
+
+    ranges = sweep_key_ranges(today=OVERDUE_DAY)
+    delivered = json.loads(json.dumps([OVERDUE_DAY.isoformat(), 1, 2, ranges]))
+    assert delivered[3]["proposals.decision"] == [seven[0].pk, seven[-1].pk]
+    first = reminders_sweep(today=OVERDUE_DAY, part=0, parts=2, key_ranges=ranges)
+    assert sweep_reminders(*delivered)["items"] == 7 - first.items == 3
+
+
+@pytest.mark.django_db
 def test_a_part_the_broker_refused_is_swept_by_the_next_run(seven, settings, monkeypatch):
     """The broker takes the first part and fails on the second: the task fails (and is seen);
     the next hour's run sends the rest, and what the first part sent is not sent again."""
