@@ -180,7 +180,11 @@ class Window:
 
 
 class SweepError(Exception):
-    """Some deadline kinds could not be swept (the others were)."""
+    """Some deadline kinds could not be swept (the others were: `report` says what they sent)."""
+
+    def __init__(self, message: str, report: "SweepReport | None" = None):
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass
@@ -288,7 +292,7 @@ def reminders_sweep(
             report.dispatch_not_enqueued,
         )
     if failed:
-        raise SweepError(f"deadline kinds failed: {', '.join(failed)}")
+        raise SweepError(f"deadline kinds failed: {', '.join(failed)}", report)
     return report
 
 

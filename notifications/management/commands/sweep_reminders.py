@@ -20,7 +20,7 @@ def sweep_part(args: tuple[date, int, int, dict | None]) -> tuple[SweepReport, s
     try:
         return reminders_sweep(today=day, part=part, parts=parts, key_ranges=key_ranges), None
     except SweepError as error:
-        return SweepReport(day=day, working_day=True), str(error)
+        return error.report, str(error)  # what the part's other kinds sent
 
 
 class Command(BaseCommand):
