@@ -33,3 +33,14 @@ def pk_url(viewname: str, pk) -> str:
     resolving the pattern again: a list page writes one per row (the `pk_url` template tag)."""
     head, tail = _parts(viewname)
     return f"{head}{int(pk)}{tail}"
+
+
+@lru_cache(maxsize=512)
+def _plain(viewname: str, prefix: str, urlconf: str) -> str:
+    return reverse(viewname, urlconf=urlconf)
+
+
+def plain_url(viewname: str) -> str:
+    """reverse(viewname) for a view without arguments, resolved once per script prefix and
+    URLconf: the navigation bar names a dozen of them on every page."""
+    return _plain(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)

@@ -10,9 +10,11 @@ from django.db import connections
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.dispatch import receiver
 from django.test.signals import setting_changed
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kl14.links import plain_url
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def items_for(user) -> list[dict]:
         if not allowed:
             continue
         try:
-            url = reverse(item.url_name)
+            url = plain_url(item.url_name)
         except NoReverseMatch:
             continue
         visible.append(

@@ -46,3 +46,39 @@ def test_models_link_to_their_pages(tree):
 
     proposal = ProposalFactory(home_unit=tree["agency"])
     assert proposal.get_absolute_url() == reverse("proposals:detail", args=[proposal.pk])
+
+
+def test_plain_urls_are_reverses_under_any_script_prefix():
+    """The navigation's addresses (kl14.links.plain_url, resolved once) follow the request's
+    script prefix as `reverse` does."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from kl14.links import plain_url
+
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/kl14/", "/"):
+            set_script_prefix(prefix)
+            for viewname in ("home", "notifications:list", "proposals:mine", "reviews:dashboard"):
+                assert plain_url(viewname) == reverse(viewname)
+                assert plain_url(viewname).startswith(prefix)
+    finally:
+        set_script_prefix(before)
+
+
+def test_the_navigation_links_follow_the_script_prefix(tree):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from kl14.navigation import items_for
+    from tests.factories import grant
+    from units.models import Role
+
+    head = grant(tree["agency"], Role.HEAD, username="head")
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/kl14/")
+        urls = [item["url"] for item in items_for(head)]
+    finally:
+        set_script_prefix(before)
+    assert urls and all(url.startswith("/kl14/") for url in urls)
+    assert reverse("proposals:inbox").replace("/", "/kl14/", 1) in urls
