@@ -15,6 +15,7 @@ from workdays.calendar import snapshot as calendar_snapshot
 from ..ballots import collective_vote
 from ..models import Opinion, State
 from ..selectors import (
+    authored_count,
     authored_ids,
     proposals_awaiting_decision,
     proposals_awaiting_opinion,
@@ -49,7 +50,9 @@ def _render(request, template, page, **context):
 @login_required
 @require_GET
 def my_proposals(request):
-    page = _page(request, authored_ids(request.user))
+    paginator = Paginator(authored_ids(request.user), PAGE_SIZE)
+    paginator.count = authored_count(request.user)  # not a count of the joined keys
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = proposals_in_order(page.object_list)
     return _render(request, "proposals/my_proposals.html", page)
 

@@ -119,7 +119,11 @@ def test_my_proposals_pages_the_latest_updated_first_each_row_once(client, org):
         Proposal.objects.filter(pk=proposal.pk).update(updated_at=when)
     other = ProposalFactory(home_unit=org.agency, created_by=org.cadre2)
     client.force_login(org.cadre)
-    first = client.get(MINE).context["proposals"]
+    response = client.get(MINE)
+    first = response.context["proposals"]
+    # Counted from the authorships alone (proposals.selectors.authored_count): the same number.
+    assert response.context["page"].paginator.count == 27
+    assert "Trang 1/2" in html(response)
     second = client.get(MINE, {"page": 2}).context["proposals"]
     codes = [p.code for p in [*first, *second]]
     assert len(first) == 25 and len(second) == 2
