@@ -212,6 +212,23 @@ def lessons_published() -> QuerySet[Proposal]:
     )
 
 
+def lesson_cards() -> QuerySet[Proposal]:
+    """The library page's rows: only what its cards show (the title, code, unit, field, outcome,
+    date, lessons and causes), not the proposals' long dossiers nor what the API adds."""
+    return Proposal.objects.select_related("home_unit", "lesson", "evaluation").only(
+        "code",
+        "title",
+        "field",
+        "state",  # django-fsm reads it on every instance: deferred, it is a query per row
+        "published_at",
+        "home_unit__name",
+        "lesson__lessons",
+        "evaluation__outcome",
+        "evaluation__causes_objective",
+        "evaluation__causes_subjective",
+    )
+
+
 def lessons_of_page(number, per_page: int, *, query="", outcome="", field=""):
     """A page of the lessons library, found in two steps: the matching keys are counted, ranked
     and cut to the page on the lesson table alone (lesson_keys), then only the page's rows are
@@ -220,7 +237,7 @@ def lessons_of_page(number, per_page: int, *, query="", outcome="", field=""):
     Answers (the Paginator's page of keys, the page's proposals in their order)."""
     keys = lesson_keys(query=query, outcome=outcome, field=field)
     page = Paginator(keys, per_page).get_page(number)
-    return page, lessons_in_order(lessons_published(), list(page.object_list))
+    return page, lessons_in_order(lesson_cards(), list(page.object_list))
 
 
 def lesson_keys(*, query="", outcome="", field="", vendor: str | None = None):
