@@ -5,6 +5,7 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -12,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kl14.serializers import PkIdentityField
 from ledger.models import LedgerEntry
 from units.api import UnitBriefSerializer
 from units.models import Unit
@@ -44,10 +46,16 @@ class ChoiceLabelField(serializers.CharField):
 
     def __init__(self, choices, **kwargs):
         self.labels = dict(choices)
+        self._translated = {}
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, value):
-        return str(self.labels.get(value, value))
+        # The labels in the active language, translated once for all the rows of a list.
+        language = get_language()
+        labels = self._translated.get(language)
+        if labels is None:
+            labels = self._translated[language] = {k: str(v) for k, v in self.labels.items()}
+        return labels[value] if value in labels else str(value)
 
 
 class UnitRelatedField(serializers.PrimaryKeyRelatedField):
@@ -101,7 +109,7 @@ def _authors(proposal, serializer: AuthorSerializer) -> list[dict]:
 class ProposalSummarySerializer(serializers.ModelSerializer):
     """A proposal in a list: everything but the plan's long texts (read the proposal for those)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:proposal-detail")
+    url = PkIdentityField(view_name="api:proposal-detail")
     state_label = ChoiceLabelField(State.choices, source="state")
     home_unit = UnitRelatedField(read_only=True)
     deciding_unit = UnitRelatedField(read_only=True, allow_null=True)
