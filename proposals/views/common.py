@@ -44,10 +44,7 @@ def proposal_queryset():
 
 def load_proposal(user, pk) -> Proposal:
     """The proposal with its authors and attachments, or 404 when the user may not see it."""
-    proposal = perms.access_proposal(user, pk, queryset=proposal_queryset())
-    # permissions.is_author reads this cache instead of querying again.
-    proposal._author_ids = {a.user_id for a in proposal.authorships.all()}
-    return proposal
+    return perms.access_proposal(user, pk, queryset=proposal_queryset())
 
 
 def opinion_stage(proposal) -> str:
