@@ -113,3 +113,31 @@ def test_who_sees_what_spelled_out(org, world, pname, sees, does_not):
     for name in does_not:
         with pytest.raises(NotFound):
             access_proposal(users[name], proposal.pk)
+
+
+def test_the_check_in_memory_answers_as_the_rule_in_sql(org, world):
+    """permissions.can_see (one proposal, read first) and visible_q (a filter over many) are the
+    same rule: for every person and proposal of the table, and for the head of the unit above an
+    organization board that asks about a proposal (reviews.BoardRequest), the only branch the
+    table does not reach. Loaded both ways: with its home unit and authors, and bare."""
+    from proposals.permissions import can_see, visible_q
+    from reviews import board_requests
+    from tests.factories.reviews import succeeded
+
+    asked = succeeded(cadre_draft(org), head=org.head, party=org.party)
+    board_requests.recognition_propose(
+        proposal=fresh(asked), actor=org.a_board, kind="praise", grounds="Hiệu quả rõ rệt."
+    )
+    cases = {**world, "asked by the agency's board": fresh(asked)}
+    diff = []
+    for uname, user in people(org).items():
+        for pname, proposal in cases.items():
+            in_sql = Proposal.objects.filter(visible_q(user), pk=proposal.pk).exists()
+            bare = Proposal.objects.get(pk=proposal.pk)
+            loaded = Proposal.objects.select_related("home_unit").prefetch_related("authorships")
+            for row in (bare, loaded.get(pk=proposal.pk)):
+                if can_see(user, row) != in_sql:
+                    diff.append((uname, pname, in_sql))
+    assert diff == []
+    assert can_see(org.p_head, fresh(asked))  # through the board's request alone
+    assert not can_see(org.p_head, fresh(world["under review"]))
