@@ -72,12 +72,15 @@ def _language_restored():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters (sign-in attempts) and other cached values never leak between tests."""
-    from django.core.cache import cache
+    """Throttle counters (sign-in attempts), rendered fragments (kl14/fragments.py) and other
+    cached values never leak between tests."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

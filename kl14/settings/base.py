@@ -297,6 +297,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered fragments kept by their content (kl14/fragments.py): in each process's memory, so a
+# deployment, which restarts the processes, never serves those of the former templates.
+FRAGMENTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "kl14-fragments",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 20_000},  # a few kB each: some tens of MB per process at most
+}
+CACHES["fragments"] = FRAGMENTS_CACHE
 
 # Celery: Redis when REDIS_URL is set, else kombu's file-system transport (no server needed).
 CELERY_QUEUE_DIR = VAR_DIR / "celery"

@@ -4,7 +4,7 @@ import os
 import tempfile
 
 from .base import *
-from .base import env
+from .base import FRAGMENTS_CACHE, env
 
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
 DEBUG = False
@@ -19,7 +19,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": FRAGMENTS_CACHE,
+}
 WHITENOISE_AUTOREFRESH = True
 
 # pytest-xdist: every worker process gets its own test database (pytest-django adds the worker id

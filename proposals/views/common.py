@@ -170,7 +170,7 @@ def detail_context(request, proposal, **overrides) -> dict:
         "attachment_form": AttachmentForm() if perms.can_edit(user, proposal) else None,
         "versions": versions,
         "diff": _default_diff(versions),
-        "timeline": presenters.timeline(entries),
+        "timeline": presenters.timeline_html(entries),
         "timeline_earlier": earlier,
         "timeline_more": shown + TIMELINE_STEP,
     }
