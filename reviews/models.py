@@ -863,11 +863,14 @@ class Rollup(models.Model):
             # One family of figures of given units (`key LIKE 'state:%'`: the dashboard's
             # children by state) without reading their other rows, whose number grows with
             # the units under each (`via`) and the days (`due`). PostgreSQL needs the pattern
-            # operator class to use a prefix LIKE under a non-C collation.
+            # operator class to use a prefix LIKE under a non-C collation. The count is in the
+            # index (INCLUDE): the children by state are summed from the index alone, without
+            # visiting the table's pages, one per row (7,752 rows, 8 ms at the national root).
             models.Index(
                 fields=["unit", "key"],
                 name="rollup_unit_key",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
+                include=["n"],
             ),
         ]
 

@@ -153,6 +153,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+    # The covering indexes (INCLUDE) are PostgreSQL's; SQLite builds them on their key columns,
+    # which is all it needs at its scale.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # A PostgreSQL read replica for dashboards, period reports and exports (kl14/dbrouter.py).
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
