@@ -140,14 +140,27 @@ def _merged(queryset, branches, keys, position, limit, offset=0):
         return list(rows.values_list(*names)[offset:end])
     parts = [
         _plain_branch(queryset.filter(branch)).order_by(*ordering).values_list(*names)[:end]
-        for branch in branches
+        for branch in disjoint(branches)
     ]
-    return list(parts[0].union(*parts[1:]).order_by(*ordering)[offset:end])
+    return list(parts[0].union(*parts[1:], all=True).order_by(*ordering)[offset:end])
+
+
+def disjoint(branches: list[Q]) -> list[Q]:
+    """Each branch without the rows of the branches before it, so that a row comes from one
+    branch only and the parts are merged as they come (UNION ALL: PostgreSQL merges the ordered
+    parts, a Merge Append) instead of hashing and sorting every row read to drop duplicates: the
+    national board's `?page=500` read 10,001 keys, then spent as long again removing none."""
+    return [
+        branch & ~reduce(or_, branches[:number]) if number else branch
+        for number, branch in enumerate(branches)
+    ]
 
 
 def _plain_branch(queryset):
     """Without DISTINCT (django-filter adds it for multiple choices): it would make PostgreSQL read
-    and sort every matching row instead of walking an index; the UNION removes duplicates."""
+    and sort every matching row instead of walking an index. A branch's own rows are distinct
+    (one row per proposal: its filters join nothing that repeats it), and `disjoint` keeps
+    the branches apart."""
     queryset = queryset.all()
     queryset.query.distinct = False
     return queryset
@@ -161,9 +174,9 @@ def capped_count(queryset, branches) -> tuple[int, bool]:
     else:
         parts = [
             _plain_branch(queryset.filter(b)).values_list("pk").order_by()[: COUNT_CAP + 1]
-            for b in branches
+            for b in disjoint(branches)
         ]
-        n = parts[0].union(*parts[1:]).count()
+        n = parts[0].union(*parts[1:], all=True).count()
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
