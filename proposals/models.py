@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMFieldMixin, transition
 
+from kl14.choices import ChoiceLabels
 from kl14.links import pk_url
 from kl14.triggers import append_only
 
@@ -147,7 +148,7 @@ def _state_fields(model) -> tuple:
     return tuple(f for f in model._meta.fields if isinstance(f, FSMFieldMixin))
 
 
-class Proposal(ConcurrentTransitionMixin, models.Model):
+class Proposal(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True, null=True, editable=False)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
@@ -377,7 +378,7 @@ class Proposal(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class ProposalAuthor(models.Model):
+class ProposalAuthor(ChoiceLabels, models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="authorships")
     # Indexed with the proposal (Meta.indexes), not alone: a cadre's proposals are read and
     # counted from the index, without visiting a row of this table for each.
@@ -500,7 +501,7 @@ class Vote(models.Model):
         return f"{self.voter} — {self.get_choice_display()}"
 
 
-class Opinion(models.Model):
+class Opinion(ChoiceLabels, models.Model):
     """The same-level Party committee's opinion (Decree 73, Art. 4)."""
 
     class Stage(models.TextChoices):

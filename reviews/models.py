@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kl14.choices import ChoiceLabels
 from proposals.models import StoredUpload
 
 
@@ -24,7 +25,7 @@ class Outcome(models.TextChoices):
     DAMAGE = "damage", _("Caused damage")
 
 
-class Evaluation(models.Model):
+class Evaluation(ChoiceLabels, models.Model):
     """The leadership collective's evaluation of the results (Decree 73: within 7 working days
     after the final report), after the Party committee's opinion on them."""
 

@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from kl14.choices import ChoiceLabels
+
 
 class Role(models.TextChoices):
     CADRE = "cadre", _("Cadre")
@@ -75,7 +77,7 @@ PARTY_KINDS = (Unit.Kind.PARTY_COMMITTEE, Unit.Kind.PARTY_ADVISORY, Unit.Kind.PA
 COLLECTIVE_PARTY_KINDS = (Unit.Kind.PARTY_COMMITTEE, Unit.Kind.PARTY_INSPECTION)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
