@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kl14.choices import ChoiceLabels
+
 
 class DocType(models.TextChoices):
     DECISION = "QĐ", _("Decision")
@@ -42,7 +44,7 @@ class Register(models.Model):
         return f"{self.unit_id}/{self.year}: {self.last_number}"
 
 
-class OfficialDocument(models.Model):
+class OfficialDocument(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Being issued")
         ISSUED = "issued", _("Issued")

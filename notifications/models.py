@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kl14.choices import ChoiceLabels
+
 
 class ReminderKind(models.TextChoices):
     EARLY = "early", _("Deadline approaching")
@@ -100,7 +102,7 @@ class PeriodicReview(models.Model):
         return f"{self.get_period_display()} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """A message in a user's notification centre, written in the recipient's language."""
 
     Kind = NotificationKind

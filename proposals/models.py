@@ -471,7 +471,7 @@ class Attachment(StoredUpload):
         verbose_name_plural = _("attachments")
 
 
-class Vote(models.Model):
+class Vote(ChoiceLabels, models.Model):
     class Choice(models.TextChoices):
         FOR = "for", _("For")
         AGAINST = "against", _("Against")

@@ -82,7 +82,7 @@ class BallotChoice(models.TextChoices):
     ABSTAIN = "abstain", _("Abstain")
 
 
-class EvaluationBallot(models.Model):
+class EvaluationBallot(ChoiceLabels, models.Model):
     """A member of the leadership collective's vote on the outcome at the evaluation meeting
     (Decree 73, Art. 18): head and deputies of the deciding unit who are not authors. Secret
     while the proposal is being evaluated (amendment "Votes are secret while open")."""
@@ -152,7 +152,7 @@ class Decision(models.TextChoices):
 CRITERIA = ("followed_approved_plan", "pure_motive", "common_interest", "no_personal_gain")
 
 
-class ResponsibilityDecision(models.Model):
+class ResponsibilityDecision(ChoiceLabels, models.Model):
     """The decision on one author's responsibility (Decree 73, Art. 5(2), 11; amendment of
     2026-11-29: one per person, so one co-author's personal gain condemns nobody else). Written by
     reviews.responsibility after the author had the chance to explain (ResponsibilityExplanation).
@@ -563,7 +563,7 @@ class RecognitionKind(models.TextChoices):
     EARLY_SALARY_RAISE = "early_salary_raise", _("Salary raise 12 months early")
 
 
-class Recognition(models.Model):
+class Recognition(ChoiceLabels, models.Model):
     proposal = models.ForeignKey(
         "proposals.Proposal",
         on_delete=models.PROTECT,
@@ -640,7 +640,7 @@ class AuthorityRole(models.TextChoices):
     STANDING_COMMITTEE = "standing_committee", _("Standing committee of the Party committee")
 
 
-class BoardRequest(models.Model):
+class BoardRequest(ChoiceLabels, models.Model):
     """An organization board's request to the competent authority (the Bình Định plan, III.2–3;
     lifecycle.md, Amendments 2026-11-29): to recognise authors of a succeeded proposal (Decree 73,
     Art. 10) or to replicate its model in other units (KL14 2.5). The board proposes; the head of

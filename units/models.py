@@ -24,7 +24,7 @@ SUBTREE_ROLES = (Role.INSPECTOR, Role.ORGANIZATION_BOARD, Role.STANDING_COMMITTE
 LEADERSHIP_ROLES = (Role.HEAD, Role.DEPUTY)
 
 
-class Unit(MP_Node):
+class Unit(ChoiceLabels, MP_Node):
     """An organisation unit. The tree is a materialised path (django-treebeard):
     ancestors and descendants are one query each, whatever the depth."""
 
