@@ -5,7 +5,6 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -13,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kl14.choices import labels_of
 from kl14.serializers import PkIdentityField
 from ledger.models import LedgerEntry
 from units.api import UnitBriefSerializer
@@ -25,8 +25,8 @@ from .models import (
     Mode,
     Opinion,
     Proposal,
+    ProposalAuthor,
     ProposalVersion,
-    State,
     Vote,
 )
 from .selectors import is_overdue
@@ -41,21 +41,15 @@ class UserBriefSerializer(serializers.Serializer):
 
 
 class ChoiceLabelField(serializers.CharField):
-    """The label of a choice, as the model's get_FOO_display gives it (the value itself when it
-    is not a choice), without Django rebuilding and hashing every lazy label on each row."""
+    """The label of a model field's choice, as the model's get_FOO_display gives it (the value
+    itself when it is not a choice), from the labels kl14.choices translated once per language."""
 
-    def __init__(self, choices, **kwargs):
-        self.labels = dict(choices)
-        self._translated = {}
+    def __init__(self, model_field, **kwargs):
+        self.model_field = model_field
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, value):
-        # The labels in the active language, translated once for all the rows of a list.
-        language = get_language()
-        labels = self._translated.get(language)
-        if labels is None:
-            labels = self._translated[language] = {k: str(v) for k, v in self.labels.items()}
-        return labels[value] if value in labels else str(value)
+        return str(labels_of(self.model_field).get(value, value))
 
 
 class UnitRelatedField(serializers.PrimaryKeyRelatedField):
@@ -90,7 +84,7 @@ class AuthorSerializer(serializers.Serializer):
     username = serializers.CharField(source="user.username", read_only=True)
     full_name = serializers.CharField(source="user.get_full_name", read_only=True)
     post = serializers.ChoiceField(choices=AuthorPost.choices, allow_blank=True, read_only=True)
-    post_label = ChoiceLabelField(AuthorPost.choices, source="post")
+    post_label = ChoiceLabelField(ProposalAuthor._meta.get_field("post"), source="post")
 
 
 class AuthorPostSerializer(serializers.Serializer):
@@ -110,7 +104,7 @@ class ProposalSummarySerializer(serializers.ModelSerializer):
     """A proposal in a list: everything but the plan's long texts (read the proposal for those)."""
 
     url = PkIdentityField(view_name="api:proposal-detail")
-    state_label = ChoiceLabelField(State.choices, source="state")
+    state_label = ChoiceLabelField(Proposal._meta.get_field("state"), source="state")
     home_unit = UnitRelatedField(read_only=True)
     deciding_unit = UnitRelatedField(read_only=True, allow_null=True)
     authors = serializers.SerializerMethodField()

@@ -2,6 +2,7 @@
 PkIdentityField) and a choice's label (proposals.serializers.ChoiceLabelField)."""
 
 import pytest
+from django.db import models
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils.translation import override
 from rest_framework import serializers
@@ -9,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from kl14.serializers import PkIdentityField
-from proposals.models import State
+from proposals.models import Proposal, ProposalAuthor
 from proposals.serializers import ChoiceLabelField
 from tests.factories.proposals import ProposalFactory
 
@@ -51,14 +52,26 @@ def test_an_unsaved_row_has_no_address():
     assert field.to_representation(ProposalFactory.build()) is None
 
 
-def test_a_choice_s_label_follows_the_language_of_each_request():
-    field = ChoiceLabelField(State.choices)
+@pytest.mark.parametrize(
+    ("model", "name"), [(Proposal, "state"), (ProposalAuthor, "post")], ids=["state", "post"]
+)
+def test_a_choice_s_label_is_the_model_s_own_in_each_language(model, name):
+    """What get_FOO_display gives, for every choice, a value that is not one and an empty one."""
+    model_field = model._meta.get_field(name)
+    field = ChoiceLabelField(model_field)
+    values = [value for value, _label in model_field.flatchoices] + ["no-such-choice", ""]
     for language in ("vi", "en", "vi"):
         with override(language):
-            for value, label in State.choices:
-                assert field.to_representation(value) == str(label)
+            for value in values:
+                row = model(**{name: value})
+                assert field.to_representation(value) == str(
+                    models.Model._get_FIELD_display(row, model_field)
+                ), (language, value)
     with override("vi"):
-        assert field.to_representation("draft") == "Bản nháp"
-        assert field.to_representation("no-such-state") == "no-such-state"
+        assert ChoiceLabelField(Proposal._meta.get_field("state")).to_representation("draft") == (
+            "Bản nháp"
+        )
     with override("en"):
-        assert field.to_representation("draft") == "Draft"
+        assert ChoiceLabelField(Proposal._meta.get_field("state")).to_representation("draft") == (
+            "Draft"
+        )
