@@ -568,6 +568,8 @@ def pages(p: dict) -> list[tuple[str, str, int]]:
         ("API ?state=in_progress p500 (cursor)", p.get("api_p500_cursor", API_LIST),
          p["board_root"]),
         ("API ?state=in_progress ?page=500 (offset)", f"{API_LIST}&page=500", p["board_root"]),
+        # A board below the root reads its subtree unit by unit (proposal_home_created_keyset).
+        ("API ?page=50, a province's board", "/api/v1/proposals/?page=50", p["board_province"]),
         ("dashboard, a province", f"/dashboard/?unit={p['province_unit']}", p["board_province"]),
         ("dashboard, the root", "/dashboard/", p["board_root"]),
         ("lessons search", "/lessons/?q=th%E1%BB%A7+t%E1%BB%A5c+h%C3%A0nh+ch%C3%ADnh", p["cadre"]),

@@ -59,3 +59,29 @@ def test_a_cadre_s_proposals_are_read_and_counted_from_the_index(postgres, org):
 def _visible_sql(user):
     """The visibility rule of a cadre without a role: their own proposals."""
     return Proposal.objects.filter(visible_q(user)).values("pk").query.sql_with_params()
+
+
+def test_a_unit_s_proposals_are_read_in_order_from_one_index(postgres, tree):
+    """An oversight role below the root reads its subtree unit by unit: each unit's submitted
+    proposals in the default order, from proposal_home_created_keyset alone (no sort, no table),
+    which also serves the home unit's foreign key: no index on the home unit alone is kept."""
+    for unit in (tree["agency"], tree["office"], tree["commune"]):
+        ProposalFactory.create_batch(2, home_unit=unit)
+    with postgres.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [Proposal._meta.db_table],
+        )
+        indexes = dict(cursor.fetchall())
+    assert indexes["proposal_home_created_keyset"].endswith(
+        "(home_unit_id, created_at, id) INCLUDE (version)"
+    )
+    assert [name for name, d in indexes.items() if d.endswith("(home_unit_id)")] == []
+    rows = (
+        Proposal.objects.filter(home_unit=tree["agency"], version__gt=0)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", "pk")[:21]
+    )
+    plan = _plan(postgres, *rows.query.sql_with_params())
+    assert re.search(r"Scan (?:Backward )?using proposal_home_created_keyset\b", plan), plan
+    assert "Sort" not in plan, plan
