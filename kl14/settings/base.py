@@ -88,6 +88,9 @@ MIDDLEWARE = [
     # At most KL14_HEAVY_SLOTS of the heavy reads at once per process (kl14/bulkhead.py).
     "kl14.bulkhead.HeavyViewMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last: a write the database aborted for a passing reason (a deadlock, a lock it could not
+    # take) is run again; what still fails answers 503, nothing saved (kl14/transient.py).
+    "kl14.transient.TransientRetryMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts only from the app's own static files — no inline

@@ -1,0 +1,97 @@
+"""A write that the database refused for a passing reason is run again, not shown as an error.
+
+PostgreSQL aborts one of two transactions that wait for each other (a deadlock: two heads
+deciding proposals whose counters they update in opposite orders), a transaction it cannot
+serialize, or one that waited too long for a lock; SQLite answers "database is locked" past its
+busy timeout. Each write of KL14 is one transaction (services.py), so the aborted request changed
+nothing and can simply be run again: up to RETRIES times, after a short pause. What still fails,
+and what cannot be run again (an upload, whose files were read; a body that was not kept), answers
+503 with Retry-After and says that nothing was saved. Reads are not run again: they answer 503.
+"""
+
+import contextlib
+import logging
+import sqlite3
+import time
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import connections
+from django.http import JsonResponse
+from django.http.request import RawPostDataException
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+# deadlock_detected, serialization_failure, lock_not_available (PostgreSQL's SQLSTATE codes).
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+RETRIES = 2
+PAUSE = 0.05  # seconds before the first retry; doubled before the next
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+logger = logging.getLogger(__name__)
+
+
+def is_transient(error: BaseException | None) -> bool:
+    """Whether the error, or one that caused it, is a refusal worth running the write again."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "sqlstate", None) in TRANSIENT_SQLSTATES:
+            return True
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def busy_response(request):
+    message = _(
+        "The database was busy with other changes, and nothing was saved. "
+        "Please try again in a moment."
+    )
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "busy", "errors": {}}, status=503)
+    else:
+        context = {"status": 503, "error": {"message": message}}
+        response = render(request, "error.html", context, status=503)
+    response["Retry-After"] = "1"
+    return response
+
+
+class TransientRetryMiddleware:
+    """The last of the middleware: its process_exception is the first to see what a view raised,
+    and its get_response runs the view again through the same handler (resolving, the other
+    middleware's view and exception hooks, rendering), while the middleware around it (the
+    session, the cookies, the messages) runs once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in UNSAFE and request.content_type != "multipart/form-data":
+            # Kept, so that the view can read it again; not when it was already read as a
+            # stream, or is too large to keep (then this request is not run again).
+            with contextlib.suppress(RawPostDataException, RequestDataTooBig):
+                request.body  # noqa: B018
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_transient(exception):
+            return None
+        if any(connection.in_atomic_block for connection in connections.all()):
+            return None  # inside a transaction of the caller's (a test's): it decides
+        attempt = getattr(request, "_kl14_attempt", 0)
+        if attempt >= RETRIES or not _runs_again(request):
+            logger.warning("%s %s not saved: %r", request.method, request.path, exception)
+            return busy_response(request)
+        logger.info("%s %s run again after %r", request.method, request.path, exception)
+        request._kl14_attempt = attempt + 1
+        time.sleep(PAUSE * 2**attempt)
+        return self.get_response(request)
+
+
+def _runs_again(request) -> bool:
+    """A write without files whose body the view can read again: kept (see __call__), parsed
+    into request.POST already (a form; DRF reads it from there too), or not read at all."""
+    if request.method not in UNSAFE or request.FILES:
+        return False
+    return hasattr(request, "_body") or hasattr(request, "_post") or not request._read_started

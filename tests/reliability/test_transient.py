@@ -1,0 +1,229 @@
+"""A write the database refused for a passing reason (a deadlock, a transaction it could not
+serialize, a lock it could not take, SQLite's "database is locked") is run again; what still
+fails answers 503 with Retry-After, having saved nothing (kl14/transient.py). Through a real
+server, with the refusal made up once, always, on an upload, and, on PostgreSQL, a real deadlock
+between the request and another connection."""
+
+import logging
+import sqlite3
+import threading
+import time
+from unittest import mock
+
+import psycopg
+import pytest
+from django.db import IntegrityError, OperationalError, connection
+
+from kl14.transient import RETRIES, is_transient
+from ledger.models import LedgerEntry
+from proposals import services
+from proposals.models import Attachment, State
+from reviews import rollups
+from tests.factories.proposals import ProposalFactory, fresh, in_state
+
+from .http import request, token_for
+
+REASON = {"reason": "Vượt thẩm quyền của Sở"}
+
+
+def _refusal(cause: BaseException) -> OperationalError:
+    """What Django raises for the driver's error (django.db.utils.DatabaseErrorWrapper)."""
+    try:
+        raise cause
+    except BaseException as error:
+        try:
+            raise OperationalError(str(error)) from error
+        except OperationalError as wrapped:
+            return wrapped
+
+
+@pytest.mark.parametrize(
+    ("cause", "transient"),
+    [
+        (psycopg.errors.DeadlockDetected("deadlock detected"), True),
+        (psycopg.errors.SerializationFailure("could not serialize access"), True),
+        (psycopg.errors.LockNotAvailable("could not obtain lock"), True),
+        (sqlite3.OperationalError("database is locked"), True),
+        (psycopg.errors.AdminShutdown("terminating connection"), False),
+        (psycopg.OperationalError("connection refused"), False),
+        (sqlite3.OperationalError("no such table: x"), False),
+    ],
+)
+def test_which_refusals_are_run_again(cause, transient):
+    assert is_transient(_refusal(cause)) is transient
+    assert is_transient(IntegrityError("duplicate key")) is False
+    assert is_transient(None) is False
+
+
+class Refuse:
+    """Wraps services.ledger_append (inside every transition's transaction, after the proposal
+    is saved): refuses the first `times` calls as the database would, then appends."""
+
+    def __init__(self, times):
+        self.times, self.calls = times, 0
+        self.append = services.ledger_append
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls <= self.times:
+            raise _refusal(psycopg.errors.DeadlockDetected("deadlock detected"))
+        return self.append(*args, **kwargs)
+
+
+@pytest.fixture
+def live(live_server, transactional_db):
+    return live_server.url
+
+
+def _escalate(base, org, proposal, token=None):
+    token = token or token_for(base, org.head)
+    path = f"/api/v1/proposals/{proposal.pk}/transitions/escalate/"
+    return request(base, "POST", path, REASON, token=token)
+
+
+def test_a_deadlock_once_is_run_again_and_saved_once(live, org, draft):
+    proposal = in_state(draft, State.UNDER_REVIEW)
+    token = token_for(live, org.head)
+    refuse = Refuse(times=1)
+    with mock.patch.object(services, "ledger_append", refuse):
+        status, body, _ = _escalate(live, org, proposal, token)
+    assert status == 200, body
+    assert refuse.calls == 2
+    proposal = fresh(proposal)
+    assert proposal.deciding_unit_id == org.province.pk
+    assert LedgerEntry.objects.filter(proposal=proposal, event="escalate").count() == 1
+    assert rollups.current() == rollups.expected()
+
+
+def test_a_refusal_that_lasts_answers_503_and_saves_nothing(live, org, draft):
+    proposal = in_state(draft, State.UNDER_REVIEW)
+    token = token_for(live, org.head)
+    before = (proposal.state, proposal.deciding_unit_id, LedgerEntry.objects.count())
+    refuse = Refuse(times=RETRIES + 5)
+    with mock.patch.object(services, "ledger_append", refuse):
+        status, body, head = _escalate(live, org, proposal, token)
+    assert status == 503, body
+    assert body["code"] == "busy"
+    assert "không có gì được lưu" in body["detail"]  # Vietnamese by default
+    assert head["Retry-After"] == "1"
+    assert refuse.calls == 1 + RETRIES
+    proposal = fresh(proposal)
+    assert (proposal.state, proposal.deciding_unit_id, LedgerEntry.objects.count()) == before
+    # Once the database takes it, the same request goes through.
+    assert _escalate(live, org, proposal, token)[0] == 200
+
+
+def _post_form(client, path, data):
+    """As a browser posts a form without files."""
+    from urllib.parse import urlencode
+
+    return client.post(path, urlencode(data), content_type="application/x-www-form-urlencoded")
+
+
+def test_the_page_is_run_again_or_says_so_in_vietnamese(live, org, draft, client):
+    """A head's form, posted from the page: saved after one refusal; after lasting refusals, the
+    503 page says nothing was saved."""
+    first, second = (in_state(draft, State.UNDER_REVIEW), in_state(
+        ProposalFactory(home_unit=org.agency, created_by=org.cadre), State.UNDER_REVIEW
+    ))  # fmt: skip
+    client.force_login(org.head)
+    with mock.patch.object(services, "ledger_append", Refuse(times=1)):
+        response = _post_form(client, f"/proposals/{first.pk}/actions/escalate/", REASON)
+    assert response.status_code == 302, response.content.decode()
+    assert fresh(first).deciding_unit_id == org.province.pk
+    with mock.patch.object(services, "ledger_append", Refuse(times=RETRIES + 5)):
+        response = _post_form(client, f"/proposals/{second.pk}/actions/escalate/", REASON)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert "không có gì được lưu" in response.content.decode()
+    assert fresh(second).deciding_unit_id == org.agency.pk
+
+
+def test_an_upload_is_not_run_again(live, org, draft, client):
+    """Its files were read: the request answers 503 at once, and nothing is kept."""
+    client.force_login(org.cadre)
+    upload = mock.Mock(side_effect=_refusal(sqlite3.OperationalError("database is locked")))
+    with mock.patch.object(services, "attachment_add", upload):
+        response = client.post(
+            f"/api/v1/proposals/{draft.pk}/attachments/",
+            {"file": _pdf()},
+        )
+    assert response.status_code == 503, response.content
+    assert upload.call_count == 1
+    assert Attachment.objects.count() == 0
+
+
+def _pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
+@pytest.mark.services
+def test_a_real_deadlock_is_run_again(live, org, draft, caplog):
+    """PostgreSQL: another connection holds the province's roll-up counters, the request locks
+    the proposal and waits for them, then the other connection asks for the proposal. PostgreSQL
+    aborts the request's transaction (the other connection waits longer before it looks for a
+    deadlock); the request is run again once the other one is done, and saved once."""
+    from tests.conftest import skip_or_fail
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("a real deadlock needs PostgreSQL (set DATABASE_URL)")
+    caplog.set_level(logging.INFO, logger="kl14.transient")
+    proposal = in_state(draft, State.UNDER_REVIEW)
+    rollups.rebuild()  # in_state bypasses the services: count it as they would have
+    token = token_for(live, org.head)
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    answer = {}
+    try:
+        other.execute("SET deadlock_timeout = '20s'")
+        other.execute(
+            "SELECT 1 FROM reviews_rollup WHERE unit_id = %s FOR UPDATE", [org.province.pk]
+        )
+        assert other.execute("SELECT count(*) FROM reviews_rollup WHERE unit_id = %s",
+                             [org.province.pk]).fetchone()[0] > 0  # fmt: skip
+        thread = threading.Thread(
+            target=lambda: answer.update(result=_escalate(live, org, proposal, token))
+        )
+        thread.start()
+        _wait_for_lock_wait(other)
+        # The request holds the proposal and waits for the counters: ask for the proposal.
+        other.execute("SELECT 1 FROM proposals_proposal WHERE id = %s FOR UPDATE", [proposal.pk])
+        other.rollback()
+        thread.join(timeout=60)
+    finally:
+        other.close()
+    status, body, _ = answer["result"]
+    assert status == 200, body
+    (victim,) = [r for r in caplog.records if r.name == "kl14.transient"]
+    assert "run again" in victim.getMessage() and "deadlock detected" in victim.getMessage()
+    proposal = fresh(proposal)
+    assert proposal.deciding_unit_id == org.province.pk
+    assert LedgerEntry.objects.filter(proposal=proposal, event="escalate").count() == 1
+    assert rollups.current() == rollups.expected()
+
+
+def _wait_for_lock_wait(other):
+    """Until another backend waits for a row `other` holds (the request, for the counters).
+    pg_locks, not pg_stat_activity: that one is read once per transaction, and `other` is in
+    one."""
+    mine = other.info.backend_pid
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        (waiting,) = other.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> %s AND locktype = "
+            "'transactionid' AND transactionid = (SELECT transactionid FROM pg_locks WHERE pid "
+            "= %s AND locktype = 'transactionid' AND mode = 'ExclusiveLock')",
+            [mine, mine],
+        ).fetchone()
+        if waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the request never waited for the counters")
