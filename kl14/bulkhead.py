@@ -35,9 +35,9 @@ import weakref
 from pathlib import Path
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from kl14.errors import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -172,14 +172,7 @@ def gate() -> Gate | None:
 
 def busy_response(request, wait: float):
     message = _("Many people are opening this page right now. Please try again in a moment.")
-    retry = str(max(1, round(wait)))
-    if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "busy", "errors": {}}, status=503)
-    else:
-        context = {"status": 503, "error": {"message": message}}
-        response = render(request, "error.html", context, status=503)
-    response["Retry-After"] = retry
-    return response
+    return unavailable(request, message, retry_after=max(1, round(wait)))
 
 
 class HeavyViewMiddleware:

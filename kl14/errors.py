@@ -1,5 +1,6 @@
 """The few domain errors, mapped once to HTTP statuses for both HTML views and the API."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,18 @@ class Invalid(DomainError):
     status = 400
     code = "invalid"
     default_message = _("Please correct the errors below.")
+
+
+def unavailable(request, message, *, retry_after: int):
+    """503 with Retry-After, saying why: the API's error JSON (code "busy"), or the error page.
+    For what a person can simply do again in a moment (kl14.bulkhead, kl14.transient)."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "busy", "errors": {}}, status=503)
+    else:
+        context = {"status": 503, "error": {"message": message}}
+        response = render(request, "error.html", context, status=503)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 class DomainErrorMiddleware:

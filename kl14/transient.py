@@ -16,10 +16,10 @@ import time
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import connections
-from django.http import JsonResponse
 from django.http.request import RawPostDataException
-from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from kl14.errors import unavailable
 
 # deadlock_detected, serialization_failure, lock_not_available (PostgreSQL's SQLSTATE codes).
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
@@ -48,13 +48,7 @@ def busy_response(request):
         "The database was busy with other changes, and nothing was saved. "
         "Please try again in a moment."
     )
-    if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "busy", "errors": {}}, status=503)
-    else:
-        context = {"status": 503, "error": {"message": message}}
-        response = render(request, "error.html", context, status=503)
-    response["Retry-After"] = "1"
-    return response
+    return unavailable(request, message, retry_after=1)
 
 
 class TransientRetryMiddleware:
