@@ -1,12 +1,13 @@
 """A write that the database refused for a passing reason is run again, not shown as an error.
 
-PostgreSQL aborts one of two transactions that wait for each other (a deadlock: two heads
-deciding proposals whose counters they update in opposite orders), a transaction it cannot
-serialize, or one that waited too long for a lock; SQLite answers "database is locked" past its
-busy timeout. Each write of KL14 is one transaction (services.py), so the aborted request changed
-nothing and can simply be run again: up to RETRIES times, after a short pause. What still fails,
-and what cannot be run again (an upload, whose files were read; a body that was not kept), answers
-503 with Retry-After and says that nothing was saved. Reads are not run again: they answer 503.
+PostgreSQL aborts one of two transactions that wait for each other (a deadlock: a request that
+holds a proposal and waits for roll-up counters another connection holds, while that one waits
+for the proposal), a transaction it cannot serialize, or one that waited too long for a lock;
+SQLite answers "database is locked" past its busy timeout. Each write of KL14 is one transaction
+(services.py), so the aborted request changed nothing and can simply be run again: up to RETRIES
+times, after a short pause. What still fails, and what cannot be run again (an upload, whose
+files were read; a body that was not kept), answers 503 with Retry-After and says that nothing
+was saved. Reads are not run again: they answer 503.
 """
 
 import contextlib
