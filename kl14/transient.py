@@ -5,13 +5,16 @@ holds a proposal and waits for roll-up counters another connection holds, while 
 for the proposal), a transaction it cannot serialize, or one that waited too long for a lock;
 SQLite answers "database is locked" past its busy timeout. Each write of KL14 is one transaction
 (services.py), so the aborted request changed nothing and can simply be run again: up to RETRIES
-times, after a short pause. What still fails, and what cannot be run again (an upload, whose
-files were read; a body that was not kept), answers 503 with Retry-After and says that nothing
-was saved. Reads are not run again: they answer 503.
+times, after a short pause. An upload is run again with its files read from their start; a file
+the first attempt stored stays behind, unreferenced, until kl14.files.orphan_uploads_delete. What
+still fails, and what cannot be run again (a body that was not kept; a large upload that the
+storage moved from its temporary file, or that was closed), answers 503 with Retry-After and says
+that nothing was saved. Reads are not run again: they answer 503.
 """
 
 import contextlib
 import logging
+import os
 import sqlite3
 import time
 
@@ -85,8 +88,27 @@ class TransientRetryMiddleware:
 
 
 def _runs_again(request) -> bool:
-    """A write without files whose body the view can read again: kept (see __call__), parsed
-    into request.POST already (a form; DRF reads it from there too), or not read at all."""
-    if request.method not in UNSAFE or request.FILES:
+    """A write whose body the view can read again: kept (see __call__), parsed into request.POST
+    already (a form, with its files rewound; DRF reads them from there too), or not read at all."""
+    if request.method not in UNSAFE:
+        return False
+    if hasattr(request, "_files") and not _rewound(request.FILES):
         return False
     return hasattr(request, "_body") or hasattr(request, "_post") or not request._read_started
+
+
+def _rewound(files) -> bool:
+    """Whether every uploaded file can be read again from its start, and if so each is rewound.
+    One kept in memory can; one on disk only while it is still where the upload put it (storing
+    it takes it away: the file-system storage moves it into place, the in-memory one deletes
+    it)."""
+    uploads = [upload for _, listed in files.lists() for upload in listed]
+    for upload in uploads:
+        if upload.closed:
+            return False
+        path = getattr(upload, "temporary_file_path", None)
+        if path is not None and not os.path.exists(path()):
+            return False
+    for upload in uploads:
+        upload.seek(0)
+    return True

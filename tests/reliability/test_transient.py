@@ -1,9 +1,10 @@
 """A write the database refused for a passing reason (a deadlock, a transaction it could not
 serialize, a lock it could not take, SQLite's "database is locked") is run again; what still
 fails answers 503 with Retry-After, having saved nothing (kl14/transient.py). Through a real
-server, with the refusal made up once, always, on an upload, and, on PostgreSQL, a real deadlock
-between the request and another connection."""
+server, with the refusal made up once, always, on uploads small and large, and, on PostgreSQL, a
+real deadlock between the request and another connection."""
 
+import hashlib
 import logging
 import sqlite3
 import threading
@@ -139,24 +140,84 @@ def test_the_page_is_run_again_or_says_so_in_vietnamese(live, org, draft, client
     assert fresh(second).deciding_unit_id == org.agency.pk
 
 
-def test_an_upload_is_not_run_again(live, org, draft, client):
-    """Its files were read: the request answers 503 at once, and nothing is kept."""
-    client.force_login(org.cadre)
-    upload = mock.Mock(side_effect=_refusal(sqlite3.OperationalError("database is locked")))
-    with mock.patch.object(services, "attachment_add", upload):
-        response = client.post(
-            f"/api/v1/proposals/{draft.pk}/attachments/",
-            {"file": _pdf()},
-        )
-    assert response.status_code == 503, response.content
-    assert upload.call_count == 1
+class RefuseSave:
+    """Wraps Attachment.save (after the upload's file is stored): refuses the first `times`
+    calls as the database would; the service then deletes the file it stored."""
+
+    def __init__(self, times):
+        self.times, self.calls = times, 0
+        self.save = Attachment.save
+
+    def method(self):
+        def save(attachment, *args, **kwargs):
+            self.calls += 1
+            if self.calls <= self.times:
+                raise _refusal(sqlite3.OperationalError("database is locked"))
+            return self.save(attachment, *args, **kwargs)
+
+        return save
+
+
+def _upload(base, proposal, token, content):
+    """A PDF posted to the API as multipart/form-data, over HTTP."""
+    from urllib3 import encode_multipart_formdata
+
+    body, content_type = encode_multipart_formdata(
+        {"file": ("kế hoạch.pdf", content, "application/pdf")}
+    )
+    return request(
+        base, "POST", f"/api/v1/proposals/{proposal.pk}/attachments/", raw=body,
+        token=token, headers={"Content-Type": content_type},
+    )  # fmt: skip
+
+
+def _pdf_of(size):
+    head, tail = b"%PDF-1.4\n%", b"\n%%EOF\n"
+    return head + b"x" * (size - len(head) - len(tail)) + tail
+
+
+def test_an_upload_is_run_again_from_the_start_of_its_file(live, org, draft):
+    """The first attempt read the file to check and store it; the second stores it whole."""
+    content = _pdf_of(200_000)  # kept in memory (below FILE_UPLOAD_MAX_MEMORY_SIZE)
+    refuse = RefuseSave(times=1)
+    with mock.patch.object(Attachment, "save", refuse.method()):
+        status, body, _ = _upload(live, draft, token_for(live, org.cadre), content)
+    assert status == 201, body
+    assert refuse.calls == 2
+    (attachment,) = Attachment.objects.filter(proposal=draft)
+    assert attachment.size == len(content)
+    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == content
+
+
+def test_an_upload_refused_for_good_answers_503_and_keeps_nothing(live, org, draft):
+    refuse = RefuseSave(times=RETRIES + 5)
+    with mock.patch.object(Attachment, "save", refuse.method()):
+        status, body, head = _upload(live, draft, token_for(live, org.cadre), _pdf_of(1000))
+    assert status == 503, body
+    assert body["code"] == "busy" and head["Retry-After"] == "1"
+    assert refuse.calls == 1 + RETRIES
     assert Attachment.objects.count() == 0
 
 
-def _pdf():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+def test_a_large_upload_the_storage_moved_is_not_run_again(live, org, draft, settings, caplog):
+    """Above FILE_UPLOAD_MAX_MEMORY_SIZE the upload is a temporary file, which the storage takes
+    away as it stores it (the file-system storage moves it into place; the in-memory storage of
+    the tests deletes it): it cannot be read again, so the request answers 503 at once."""
+    caplog.set_level(logging.INFO, logger="kl14.transient")
+    content = _pdf_of(settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 1000)
+    refuse = RefuseSave(times=1)
+    with mock.patch.object(Attachment, "save", refuse.method()):
+        status, body, _ = _upload(live, draft, token_for(live, org.cadre), content)
+    assert status == 503, body
+    assert body["code"] == "busy"
+    assert refuse.calls == 1
+    (refused,) = [r for r in caplog.records if r.name == "kl14.transient"]
+    assert "not saved" in refused.getMessage()
+    assert Attachment.objects.count() == 0
+    # Sent again, it is saved.
+    assert _upload(live, draft, token_for(live, org.cadre), content)[0] == 201
 
 
 @pytest.mark.services
