@@ -315,6 +315,34 @@ def test_list_pages_run_a_fixed_number_of_queries(client, org, url, user, make):
     assert _count_queries(client, url) == few
 
 
+@pytest.mark.parametrize(
+    ("url", "user", "make"),
+    [
+        (MINE, "cadre", None),
+        (INBOX, "head", lambda p, a, org: submitted(p, a)),
+        (VOTES, "deputy1", _review_with_votes),
+        (OPINIONS, "party", _review_with_votes),
+    ],
+)
+def test_list_pages_do_not_read_the_plans_texts(client, org, url, user, make):
+    """A row shows the code, title, state, units, authors and dates: the summary, the plan's long
+    texts and the search document stay in the database (the regulation status, a badge, is read)."""
+    from proposals.selectors import NOT_IN_LISTS
+
+    client.force_login(getattr(org, user))
+    _add_proposals(org, 2, state_of=(lambda p, a: make(p, a, org)) if make else None)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert Proposal.objects.first().title in page.content.decode()
+    listed = [q["sql"] for q in queries if 'FROM "proposals_proposal"' in q["sql"]]
+    assert listed
+    assert 'proposals_proposal"."regulation_status"' in "".join(listed)
+    for name in ("summary", "content", "purpose", "expected_results", "search_vector"):
+        assert name in NOT_IN_LISTS
+        assert f'proposals_proposal"."{name}"' not in "".join(listed), name
+
+
 # --- the dossier form ---------------------------------------------------------------------------
 
 
