@@ -42,13 +42,16 @@ class Invalid(DomainError):
     default_message = _("Please correct the errors below.")
 
 
-def unavailable(request, message, *, retry_after: int):
+def unavailable(request, message, *, retry_after: int, resend=None):
     """503 with Retry-After, saying why: the API's error JSON (code "busy"), or the error page.
-    For what a person can simply do again in a moment (kl14.bulkhead, kl14.transient)."""
+    For what a person can simply do again in a moment (kl14.bulkhead, kl14.transient). `resend`:
+    the fields of the form the page offers to send again, to the same address."""
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "code": "busy", "errors": {}}, status=503)
     else:
         context = {"status": 503, "error": {"message": message}}
+        if resend is not None:
+            context["resend"] = {"action": request.get_full_path(), "fields": resend}
         response = render(request, "error.html", context, status=503)
     response["Retry-After"] = str(retry_after)
     return response

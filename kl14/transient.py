@@ -15,6 +15,7 @@ that nothing was saved. Reads are not run again: they answer 503.
 import contextlib
 import logging
 import os
+import re
 import sqlite3
 import time
 
@@ -47,12 +48,41 @@ def is_transient(error: BaseException | None) -> bool:
     return False
 
 
+# Fields never written back into a page: what a person typed to prove who they are.
+SECRET_FIELD = re.compile(r"password|token|otp|secret|^code$", re.IGNORECASE)
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def busy_response(request):
     message = _(
         "The database was busy with other changes, and nothing was saved. "
         "Please try again in a moment."
     )
-    return unavailable(request, message, retry_after=1)
+    return unavailable(request, message, retry_after=1, resend=resendable(request))
+
+
+def resendable(request) -> list[tuple[str, str]] | None:
+    """The fields of a form posted from a page, for the 503 page to send again as they were (a
+    button, the fields hidden), so that what the person wrote is not lost; None when it cannot:
+    the API, files (a page cannot hold them), a password or a one-time code, or a body no longer
+    readable. The CSRF token is left out: the page adds its own."""
+    if request.path.startswith("/api/") or request.method != "POST":
+        return None
+    if request.content_type not in FORMS:
+        return None
+    if not (hasattr(request, "_post") or hasattr(request, "_body")):
+        return None  # read as a stream: request.POST would be empty, not what was sent
+    if request.FILES:
+        return None
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+        for value in values
+    ]
+    if any(SECRET_FIELD.search(name) for name, _ in fields):
+        return None
+    return fields
 
 
 class TransientRetryMiddleware:

@@ -13,7 +13,7 @@ from unittest import mock
 
 import psycopg
 import pytest
-from django.db import IntegrityError, OperationalError, connection
+from django.db import IntegrityError, connection
 
 from kl14.transient import RETRIES, is_transient
 from ledger.models import LedgerEntry
@@ -23,19 +23,9 @@ from reviews import rollups
 from tests.factories.proposals import ProposalFactory, fresh, in_state
 
 from .http import request, token_for
+from .refusals import Refuse, refusal
 
 REASON = {"reason": "Vượt thẩm quyền của Sở"}
-
-
-def _refusal(cause: BaseException) -> OperationalError:
-    """What Django raises for the driver's error (django.db.utils.DatabaseErrorWrapper)."""
-    try:
-        raise cause
-    except BaseException as error:
-        try:
-            raise OperationalError(str(error)) from error
-        except OperationalError as wrapped:
-            return wrapped
 
 
 @pytest.mark.parametrize(
@@ -51,24 +41,9 @@ def _refusal(cause: BaseException) -> OperationalError:
     ],
 )
 def test_which_refusals_are_run_again(cause, transient):
-    assert is_transient(_refusal(cause)) is transient
+    assert is_transient(refusal(cause)) is transient
     assert is_transient(IntegrityError("duplicate key")) is False
     assert is_transient(None) is False
-
-
-class Refuse:
-    """Wraps services.ledger_append (inside every transition's transaction, after the proposal
-    is saved): refuses the first `times` calls as the database would, then appends."""
-
-    def __init__(self, times):
-        self.times, self.calls = times, 0
-        self.append = services.ledger_append
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        if self.calls <= self.times:
-            raise _refusal(psycopg.errors.DeadlockDetected("deadlock detected"))
-        return self.append(*args, **kwargs)
 
 
 @pytest.fixture
@@ -152,7 +127,7 @@ class RefuseSave:
         def save(attachment, *args, **kwargs):
             self.calls += 1
             if self.calls <= self.times:
-                raise _refusal(sqlite3.OperationalError("database is locked"))
+                raise refusal(sqlite3.OperationalError("database is locked"))
             return self.save(attachment, *args, **kwargs)
 
         return save
@@ -288,3 +263,63 @@ def _wait_for_lock_wait(other):
             return
         time.sleep(0.05)
     raise AssertionError("the request never waited for the counters")
+
+
+def _posted(path, data, **kwargs):
+    from django.test import RequestFactory
+
+    request = RequestFactory().post(path, data, **kwargs)
+    request.POST  # noqa: B018 (read, as the view did)
+    return request
+
+
+def test_the_503_page_offers_to_send_the_form_again_as_it_was():
+    from urllib.parse import urlencode
+
+    from kl14.transient import resendable
+
+    data = {
+        "csrfmiddlewaretoken": "x" * 64,
+        "comment": "Bổ sung <b>số liệu</b>",
+        "roles": ["a", "b"],
+    }
+    fields = [("comment", "Bổ sung <b>số liệu</b>"), ("roles", "a"), ("roles", "b")]
+    assert resendable(_posted("/proposals/1/actions/x/", data)) == fields
+    urlencoded = _posted(
+        "/proposals/1/actions/x/", urlencode(data, doseq=True),
+        content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert resendable(urlencoded) == fields
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/api/v1/proposals/1/transitions/x/", {"comment": "API"}),  # the client sends it again
+        ("/accounts/password_change/", {"old_password": "a", "new_password1": "b"}),
+        ("/accounts/two-factor/", {"code": "123456"}),
+        ("/proposals/1/attachments/", {"file": _pdf_of(1000), "note": "kèm"}),
+    ],
+)
+def test_what_a_page_must_not_hold_is_not_offered_again(path, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kl14.transient import resendable
+
+    data = {
+        key: SimpleUploadedFile("a.pdf", value) if isinstance(value, bytes) else value
+        for key, value in data.items()
+    }
+    assert resendable(_posted(path, data)) is None
+
+
+def test_a_body_read_as_a_stream_is_not_offered_again():
+    from django.test import RequestFactory
+
+    from kl14.transient import resendable
+
+    request = RequestFactory().post(
+        "/x/", "comment=a", content_type="application/x-www-form-urlencoded"
+    )
+    request.read()
+    assert resendable(request) is None
