@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.utils import timezone
@@ -23,7 +24,20 @@ def private_download(stored_file, *, filename, content_type) -> FileResponse:
 
 
 # Where each kind of uploaded file is stored, and the model whose `file` field refers to it.
-UPLOAD_HOMES = {"proposals/": "proposals.Attachment", "pilots/": "pilots.ReportAttachment"}
+UPLOAD_HOMES = {
+    "proposals/": "proposals.Attachment",
+    "pilots/": "pilots.ReportAttachment",
+    "evaluations/": "reviews.EvaluationMinutes",
+}
+
+
+def stored_copy(uploaded) -> File:
+    """An upload as a `FileField.save` should take it: copied from its start, never moved. Given
+    the upload itself, the file-system storage moves a large upload's temporary file into place
+    (the in-memory storage deletes it), and a request that the database aborted, which
+    kl14.transient runs again, would find its file gone."""
+    uploaded.seek(0)
+    return File(uploaded.file, name=uploaded.name)
 
 
 def _stored_names(storage, folder: str):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from kl14.errors import Conflict, Invalid
+from kl14.files import stored_copy
 from proposals.models import State
 from proposals.permissions import is_author, is_supervising_head
 from proposals.services import (
@@ -463,7 +464,7 @@ def _store_attachments(report, actor, checked) -> list[ReportAttachment]:
                 sha256=info["sha256"],
                 uploaded_by=actor,
             )
-            attachment.file.save(info["name"], uploaded, save=False)
+            attachment.file.save(info["name"], stored_copy(uploaded), save=False)
             stored.append(attachment)
             attachment.save()
     except Exception:

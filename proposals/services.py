@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from kl14.errors import Conflict, Forbidden, Invalid
+from kl14.files import stored_copy
 from ledger.services import ledger_append
 from units.models import Role, Unit
 from units.roles import user_roles
@@ -345,7 +346,7 @@ def attachment_add(*, proposal, actor, uploaded) -> Attachment:
         sha256=info["sha256"],
         uploaded_by=actor,
     )
-    attachment.file.save(info["name"], uploaded, save=False)
+    attachment.file.save(info["name"], stored_copy(uploaded), save=False)
     try:
         attachment.save()
     except Exception:

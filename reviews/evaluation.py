@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kl14.errors import Conflict, Invalid
+from kl14.files import stored_copy
 from proposals import ballots
 from proposals.models import State
 from proposals.selectors import Tally, vote_passes, voting_collective
@@ -131,7 +132,7 @@ def minutes_store(*, evaluation, uploaded, info, actor) -> EvaluationMinutes:
         sha256=info["sha256"],
         uploaded_by=actor,
     )
-    minutes.file.save(info["name"], uploaded, save=False)
+    minutes.file.save(info["name"], stored_copy(uploaded), save=False)
     try:
         minutes.save()
     except Exception:

@@ -41,3 +41,12 @@ def test_files_no_row_refers_to_are_deleted_once_old_enough():
         assert delete_orphan_uploads.delay().get() == 1
     remaining = default_storage.listdir(f"proposals/{proposal.pk}")[1]
     assert [f"proposals/{proposal.pk}/{name}" for name in remaining] == [kept.file.name]
+
+
+def test_orphan_evaluation_minutes_are_deleted_too():
+    """Every folder of uploads is swept: the minutes of an evaluation meeting as well."""
+    orphan = default_storage.save("evaluations/9/orphan.pdf", ContentFile(PDF))
+    assert orphan_uploads_delete() == 0
+    with time_machine.travel(datetime.timedelta(days=2)):
+        assert orphan_uploads_delete() == 1
+    assert not default_storage.exists(orphan)

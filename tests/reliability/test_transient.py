@@ -176,23 +176,42 @@ def test_an_upload_refused_for_good_answers_503_and_keeps_nothing(live, org, dra
     assert Attachment.objects.count() == 0
 
 
-def test_a_large_upload_the_storage_moved_is_not_run_again(live, org, draft, settings, caplog):
-    """Above FILE_UPLOAD_MAX_MEMORY_SIZE the upload is a temporary file, which the storage takes
-    away as it stores it (the file-system storage moves it into place; the in-memory storage of
-    the tests deletes it): it cannot be read again, so the request answers 503 at once."""
-    caplog.set_level(logging.INFO, logger="kl14.transient")
+def test_a_large_upload_is_run_again_from_its_temporary_file(live, org, draft, settings):
+    """Above FILE_UPLOAD_MAX_MEMORY_SIZE the upload is a temporary file on disk. The services
+    give the storage a copy of it (kl14.files.stored_copy), so the storage does not move it
+    away (the file-system storage would; the in-memory storage of the tests would delete it),
+    and the request run again reads it whole."""
     content = _pdf_of(settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 1000)
     refuse = RefuseSave(times=1)
     with mock.patch.object(Attachment, "save", refuse.method()):
         status, body, _ = _upload(live, draft, token_for(live, org.cadre), content)
-    assert status == 503, body
-    assert body["code"] == "busy"
-    assert refuse.calls == 1
-    (refused,) = [r for r in caplog.records if r.name == "kl14.transient"]
-    assert "not saved" in refused.getMessage()
-    assert Attachment.objects.count() == 0
-    # Sent again, it is saved.
-    assert _upload(live, draft, token_for(live, org.cadre), content)[0] == 201
+    assert status == 201, body
+    assert refuse.calls == 2
+    (attachment,) = Attachment.objects.filter(proposal=draft)
+    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == content
+
+
+def test_an_upload_whose_temporary_file_is_gone_is_not_run_again():
+    """Should anything take an upload's temporary file away, the request is not run again (it
+    would store nothing, or fail): it answers 503 and the person sends it again."""
+    import os
+
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+    from django.utils.datastructures import MultiValueDict
+
+    from kl14.transient import _rewound
+
+    upload = TemporaryUploadedFile("a.pdf", "application/pdf", 4, None)
+    upload.write(b"%PDF")
+    try:
+        assert _rewound(MultiValueDict({"file": [upload]}))
+        assert upload.tell() == 0
+        os.remove(upload.temporary_file_path())
+        assert not _rewound(MultiValueDict({"file": [upload]}))
+    finally:
+        upload.close()
 
 
 @pytest.mark.services
