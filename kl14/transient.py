@@ -5,11 +5,13 @@ holds a proposal and waits for roll-up counters another connection holds, while 
 for the proposal), a transaction it cannot serialize, or one that waited too long for a lock;
 SQLite answers "database is locked" past its busy timeout. Each write of KL14 is one transaction
 (services.py), so the aborted request changed nothing and can simply be run again: up to RETRIES
-times, after a short pause. An upload is run again with its files read from their start; a file
+times, after a short pause. An upload is run again with its files read from their start (the
+services store a copy, kl14.files.stored_copy, so a large upload's temporary file stays); a file
 the first attempt stored stays behind, unreferenced, until kl14.files.orphan_uploads_delete. What
-still fails, and what cannot be run again (a body that was not kept; a large upload that the
-storage moved from its temporary file, or that was closed), answers 503 with Retry-After and says
-that nothing was saved. Reads are not run again: they answer 503.
+still fails, and what cannot be run again (a body that was not kept; an upload whose file was
+closed or whose temporary file is gone), answers 503 with Retry-After and says that nothing was
+saved; a form posted from a page is kept on that 503 page, to be sent again (resendable). Reads
+are not run again: they answer 503.
 """
 
 import contextlib
@@ -129,9 +131,9 @@ def _runs_again(request) -> bool:
 
 def _rewound(files) -> bool:
     """Whether every uploaded file can be read again from its start, and if so each is rewound.
-    One kept in memory can; one on disk only while it is still where the upload put it (storing
-    it takes it away: the file-system storage moves it into place, the in-memory one deletes
-    it)."""
+    One kept in memory can; one on disk only while its temporary file is still there (the
+    services store a copy, kl14.files.stored_copy; a storage given the upload itself would move
+    or delete it)."""
     uploads = [upload for _, listed in files.lists() for upload in listed]
     for upload in uploads:
         if upload.closed:

@@ -293,16 +293,17 @@ def _review_with_votes(proposal, author, org):
     )
 
 
-@pytest.mark.parametrize(
-    ("url", "user", "make"),
-    [
-        (MINE, "cadre", None),
-        (INBOX, "head", lambda p, a, org: submitted(p, a)),
-        (INBOX, "head", _review_with_votes),
-        (VOTES, "deputy1", _review_with_votes),
-        (OPINIONS, "party", _review_with_votes),
-    ],
-)
+# Each list page, its reader, and what makes a proposal appear on it.
+LIST_PAGES = [
+    (MINE, "cadre", None),
+    (INBOX, "head", lambda p, a, org: submitted(p, a)),
+    (INBOX, "head", _review_with_votes),
+    (VOTES, "deputy1", _review_with_votes),
+    (OPINIONS, "party", _review_with_votes),
+]
+
+
+@pytest.mark.parametrize(("url", "user", "make"), LIST_PAGES)
 def test_list_pages_run_a_fixed_number_of_queries(client, org, url, user, make):
     def state_of(proposal, author):
         if make:
@@ -315,15 +316,7 @@ def test_list_pages_run_a_fixed_number_of_queries(client, org, url, user, make):
     assert _count_queries(client, url) == few
 
 
-@pytest.mark.parametrize(
-    ("url", "user", "make"),
-    [
-        (MINE, "cadre", None),
-        (INBOX, "head", lambda p, a, org: submitted(p, a)),
-        (VOTES, "deputy1", _review_with_votes),
-        (OPINIONS, "party", _review_with_votes),
-    ],
-)
+@pytest.mark.parametrize(("url", "user", "make"), LIST_PAGES)
 def test_list_pages_do_not_read_the_plans_texts(client, org, url, user, make):
     """A row shows the code, title, state, units, authors and dates: the summary, the plan's long
     texts and the search document stay in the database (the regulation status, a badge, is read)."""

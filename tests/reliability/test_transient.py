@@ -151,9 +151,15 @@ def _pdf_of(size):
     return head + b"x" * (size - len(head) - len(tail)) + tail
 
 
-def test_an_upload_is_run_again_from_the_start_of_its_file(live, org, draft):
-    """The first attempt read the file to check and store it; the second stores it whole."""
-    content = _pdf_of(200_000)  # kept in memory (below FILE_UPLOAD_MAX_MEMORY_SIZE)
+@pytest.mark.parametrize("size", ["in memory", "on disk"])
+def test_an_upload_is_run_again_from_the_start_of_its_file(live, org, draft, settings, size):
+    """The first attempt read the file to check and store it; the second stores it whole. Below
+    FILE_UPLOAD_MAX_MEMORY_SIZE the upload is kept in memory; above, it is a temporary file on
+    disk, and the services give the storage a copy of it (kl14.files.stored_copy), so the storage
+    does not move it away (the file-system storage would; the in-memory storage of the tests
+    would delete it)."""
+    limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    content = _pdf_of(200_000 if size == "in memory" else limit + 1000)
     refuse = RefuseSave(times=1)
     with mock.patch.object(Attachment, "save", refuse.method()):
         status, body, _ = _upload(live, draft, token_for(live, org.cadre), content)
@@ -174,23 +180,6 @@ def test_an_upload_refused_for_good_answers_503_and_keeps_nothing(live, org, dra
     assert body["code"] == "busy" and head["Retry-After"] == "1"
     assert refuse.calls == 1 + RETRIES
     assert Attachment.objects.count() == 0
-
-
-def test_a_large_upload_is_run_again_from_its_temporary_file(live, org, draft, settings):
-    """Above FILE_UPLOAD_MAX_MEMORY_SIZE the upload is a temporary file on disk. The services
-    give the storage a copy of it (kl14.files.stored_copy), so the storage does not move it
-    away (the file-system storage would; the in-memory storage of the tests would delete it),
-    and the request run again reads it whole."""
-    content = _pdf_of(settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 1000)
-    refuse = RefuseSave(times=1)
-    with mock.patch.object(Attachment, "save", refuse.method()):
-        status, body, _ = _upload(live, draft, token_for(live, org.cadre), content)
-    assert status == 201, body
-    assert refuse.calls == 2
-    (attachment,) = Attachment.objects.filter(proposal=draft)
-    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
-    with attachment.file.open("rb") as stored:
-        assert stored.read() == content
 
 
 def test_an_upload_whose_temporary_file_is_gone_is_not_run_again():
