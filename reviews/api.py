@@ -208,13 +208,15 @@ class AdoptionsView(APIView):
     @extend_schema(
         summary="The adoptions of a replicated model and their results",
         description=(
-            "The source and every proposal replicated from it, with their states, evaluated "
-            "outcomes and, when the pilots recorded them, the final value of each KPI."
+            "The source and every proposal replicated from it that you may see, with their "
+            "states, evaluated outcomes and, when the pilots recorded them, the final value of "
+            "each KPI. `hidden` counts the adoptions in units outside your reach."
         ),
         responses={200: ComparisonSerializer, **errors(401, 404)},
     )
     def get(self, request, pk):
-        return Response(ComparisonSerializer(adoption_comparison(_proposal(request, pk))).data)
+        source = _proposal(request, pk)
+        return Response(ComparisonSerializer(adoption_comparison(source, request.user)).data)
 
 
 @extend_schema(tags=TAG, parameters=[PROPOSAL_ID])

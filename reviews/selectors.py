@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from kl14.search import search
 from proposals.models import Opinion, Proposal, ProposalAuthor, State
+from proposals.permissions import visible_q
 from proposals.selectors import current_opinion
 from units.models import Role
 from units.roles import user_roles
@@ -141,17 +142,24 @@ class Comparison:
     rows: list
     kpi_names: list
     has_kpis: bool
+    # Adoptions the reader may not see (lifecycle.md, "Visibility"): counted, never shown. The
+    # source's ledger already names their units (the replication directive), not their results.
+    hidden: int = 0
 
 
-def adoption_comparison(source) -> Comparison:
-    """The source and every proposal replicated from it, with the outcome of their evaluations and,
-    when the pilots app recorded them, their KPIs' final values against baseline and target."""
+def adoption_comparison(source, user) -> Comparison:
+    """The source and every proposal replicated from it that `user` may see, with the outcome of
+    their evaluations and, when the pilots app recorded them, their KPIs' final values against
+    baseline and target. The caller has checked that the user sees the source; an adoption in a
+    unit outside the user's reach is only counted (`hidden`): its code, state, outcome and KPIs
+    stay with those who may see it, and no row links to a page that would answer 404."""
     proposals = list(
-        Proposal.objects.filter(Q(pk=source.pk) | Q(origin=source))
+        Proposal.objects.filter(Q(pk=source.pk) | Q(Q(origin=source) & visible_q(user)))
         .select_related("home_unit", "evaluation")
         .order_by("home_unit__path", "pk")
     )
     proposals.sort(key=lambda p: p.pk != source.pk)  # the source first
+    hidden = Proposal.objects.filter(origin=source).count() - (len(proposals) - 1)
     evaluations = {p.pk: _one("evaluation", p) for p in proposals}
     kpis = pilot_data.kpi_results([p.pk for p in proposals])
     names: list[str] = []
@@ -169,7 +177,7 @@ def adoption_comparison(source) -> Comparison:
         )
         for p in proposals
     ]
-    return Comparison(rows=rows, kpi_names=names, has_kpis=bool(names))
+    return Comparison(rows=rows, kpi_names=names, has_kpis=bool(names), hidden=hidden)
 
 
 def replication_targets(user, source):

@@ -465,7 +465,12 @@ class AdoptionRowSerializer(serializers.Serializer):
 class ComparisonSerializer(serializers.Serializer):
     kpi_names = serializers.ListField(child=serializers.CharField())
     has_kpis = serializers.BooleanField()
-    rows = AdoptionRowSerializer(many=True, help_text="The source first, then its adoptions.")
+    rows = AdoptionRowSerializer(
+        many=True, help_text="The source first, then the adoptions you may see."
+    )
+    hidden = serializers.IntegerField(
+        help_text="How many adoptions are in units whose proposals you may not see (not listed)."
+    )
 
 
 class LessonEvaluationSerializer(serializers.ModelSerializer):

@@ -339,7 +339,7 @@ def replication_context(request, source, **forms) -> dict:
     return {
         "proposal": source,
         "proposal_url": proposal_url(source),
-        "comparison": adoption_comparison(source),
+        "comparison": adoption_comparison(source, user),
         "request_form": forms.get("request_form")
         or (
             ReplicationRequestForm(user=user, source=source)

@@ -207,6 +207,16 @@ class TestEndpoints:
         assert body["rows"][1]["unit"]["code"] == "P-C"
         assert body["rows"][1]["proposal"]["state"] == State.APPROVED
         assert body["rows"][0]["outcome"] == "Đạt"
+        assert body["hidden"] == 0
+
+    def test_adoptions_outside_the_readers_reach_are_only_counted(self, org, proposal):
+        source = succeeded(proposal, head=org.head, party=org.party)
+        replicated(source, board=org.orgboard, target_units=[org.commune.pk])
+        adoption = Proposal.objects.get(origin=source)
+        body = client_for(org.head).get(f"/api/v1/proposals/{source.pk}/adoptions/").json()
+        assert [row["proposal"]["code"] for row in body["rows"]] == [source.code]
+        assert body["hidden"] == 1
+        assert adoption.code not in str(body)
 
 
 def test_the_schema_describes_every_endpoint_and_its_answers():

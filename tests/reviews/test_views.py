@@ -124,6 +124,27 @@ class TestReplicationPage:
         page = board.get(f"/reviews/{source.pk}/replication/").content.decode()
         assert page.count("Đã phê duyệt") >= 2
 
+    def test_adoptions_the_reader_may_not_see_are_counted_not_shown(self, org, proposal):
+        """The source's head sees the source, not the commune's adoption: no row (its code,
+        state, outcome, KPIs) and no link to a page that would answer 404, only a count."""
+        source = succeeded(proposal, head=org.head, party=org.party)
+        replicated(source, board=org.orgboard, target_units=[org.commune.pk, org.commune2.pk])
+        adoptions = list(Proposal.objects.filter(origin=source).order_by("pk"))
+        head = client_for(org.head)
+        page = head.get(f"/reviews/{source.pk}/replication/").content.decode()
+        for adoption in adoptions:
+            assert adoption.code not in page
+            assert f"/reviews/{adoption.pk}/" not in page
+            assert head.get(f"/reviews/{adoption.pk}/").status_code == 404
+        assert 'data-hidden-adoptions="2"' in page
+        assert "2 đơn vị áp dụng mô hình không thuộc phạm vi đồng chí được xem" in page
+        assert "Mô hình chưa được nhân rộng." not in page
+        # The board over every unit sees every row, and no count.
+        board_page = client_for(org.orgboard).get(f"/reviews/{source.pk}/replication/")
+        board_page = board_page.content.decode()
+        assert all(f"/reviews/{a.pk}/" in board_page for a in adoptions)
+        assert "data-hidden-adoptions" not in board_page
+
     def test_a_unit_outside_the_subtree_cannot_be_chosen(self, org, proposal):
         source = succeeded(proposal, head=org.head, party=org.party)
         board = client_for(org.agency_board)
