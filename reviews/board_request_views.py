@@ -38,6 +38,7 @@ def _request_context(request, board_request, **forms):
         "board_request": board_request,
         "proposal": board_request.proposal,
         "proposal_url": proposal_url(board_request.proposal),
+        "may_list": perms.may_list_board_requests(user),
         "capacity_label": AuthorityRole(perms.deciding_capacity(user, board_request)).label
         if decidable
         else "",
@@ -52,7 +53,7 @@ def _request_context(request, board_request, **forms):
 def board_requests_view(request):
     user = request.user
     is_board = perms.is_board_member(user)
-    if not (perms.is_authority(user) or is_board):
+    if not perms.may_list_board_requests(user):
         raise Forbidden(_("This is for the competent authorities and the organization boards."))
     return render(
         request,

@@ -176,6 +176,12 @@ def is_board_member(user) -> bool:
     return user_roles(user).has_any(Role.ORGANIZATION_BOARD)
 
 
+def may_list_board_requests(user) -> bool:
+    """The list of board requests is for the competent authorities and the organization boards;
+    others (an author, a proposal's head) open a request they may see from its proposal."""
+    return is_authority(user) or is_board_member(user)
+
+
 def board_paths_over(user, unit) -> list[str]:
     """Paths of the units, ancestor-or-self of `unit`, where the user sits on the organization
     board; shallowest first."""

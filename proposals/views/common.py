@@ -173,6 +173,9 @@ def detail_context(request, proposal, **overrides) -> dict:
         "timeline": presenters.timeline_html(entries),
         "timeline_earlier": earlier,
         "timeline_more": shown + TIMELINE_STEP,
+        # An adoption links to its model's replication page only for whoever may see the model
+        # (reviews/_proposal_panel.html): a commune's head is not shown a link answering 404.
+        "origin_visible": bool(proposal.origin_id) and perms.can_see(user, proposal.origin),
     }
     context.update(overrides)
     return context

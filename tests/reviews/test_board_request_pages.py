@@ -108,6 +108,22 @@ def test_the_board_withdraws_and_others_may_not_decide(org, success, standing):
     assert BoardRequest.objects.get().state == RequestState.WITHDRAWN
 
 
+def test_the_request_page_links_to_the_list_only_for_those_who_may_open_it(org, success, standing):
+    """The proposal's author follows the request from its page, but the list of requests is for
+    the authorities and the boards: no link to a page answering 403."""
+    request = praise(org, success)
+    link = 'href="/reviews/requests/"'
+    author = client_for(org.cadre)
+    page = author.get(f"/reviews/requests/{request.pk}/")
+    assert page.status_code == 200
+    assert link not in page.content.decode()
+    assert author.get("/reviews/requests/").status_code == 403
+    for user in (org.orgboard, standing):
+        client = client_for(user)
+        assert link in client.get(f"/reviews/requests/{request.pk}/").content.decode()
+        assert client.get("/reviews/requests/").status_code == 200
+
+
 def test_the_board_proposes_replication_from_the_replication_page(org, success, standing):
     board = client_for(org.orgboard)
     page = board.get(f"/reviews/{success.pk}/replication/").content.decode()

@@ -145,6 +145,18 @@ class TestReplicationPage:
         assert all(f"/reviews/{a.pk}/" in board_page for a in adoptions)
         assert "data-hidden-adoptions" not in board_page
 
+    def test_an_adoption_links_to_its_model_only_for_whoever_sees_the_model(self, org, proposal):
+        source = succeeded(proposal, head=org.head, party=org.party)
+        replicated(source, board=org.orgboard, target_units=[org.commune.pk])
+        adoption = Proposal.objects.get(origin=source)
+        link = f'href="/reviews/{source.pk}/replication/"'
+        commune = client_for(org.commune_head)
+        assert commune.get(f"/reviews/{source.pk}/replication/").status_code == 404
+        assert link not in commune.get(f"/proposals/{adoption.pk}/").content.decode()
+        board = client_for(org.orgboard)
+        assert link in board.get(f"/proposals/{adoption.pk}/").content.decode()
+        assert board.get(f"/reviews/{source.pk}/replication/").status_code == 200
+
     def test_a_unit_outside_the_subtree_cannot_be_chosen(self, org, proposal):
         source = succeeded(proposal, head=org.head, party=org.party)
         board = client_for(org.agency_board)
