@@ -48,7 +48,11 @@ class JSONParser(DRFJSONParser):
     """DRF's JSON parser, with a 400 for a body nested too deeply: Python's json module hits its
     recursion limit (RecursionError, a 500) near a thousand levels, and every step below it would
     have to walk what it accepted. No input of the API nests more than a few levels. Invalid UTF-8
-    is a 400 already (DRF's parser answers a UnicodeDecodeError as a parse error)."""
+    is a 400 already (DRF's parser answers a UnicodeDecodeError as a parse error).
+
+    Every input of the API is an object (api.md): a body that is a list, a string, a number or
+    null is a 400 here, once for every view, rather than an AttributeError (a 500) in each view
+    that reads `request.data.get(…)`."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
@@ -60,6 +64,11 @@ class JSONParser(DRFJSONParser):
             raise exceptions.ParseError(
                 _("The JSON body nests deeper than %(n)d levels.") % {"n": MAX_JSON_DEPTH},
                 code="too_deep",
+            )
+        if not isinstance(data, dict):
+            raise exceptions.ParseError(
+                _('The JSON body must be an object, such as {"text": "…"}.'),
+                code="not_an_object",
             )
         return data
 

@@ -36,6 +36,29 @@ def test_deeply_nested_json_is_400(cadre_client, depth):
     assert "lồng nhau quá 32 cấp" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("body", [b"[]", b"null", b"5", b'"text"', b"true", b'[{"text": "x"}]'])
+@pytest.mark.parametrize(
+    "path",
+    [
+        API,
+        # Views that read request.data.get(…) answered these with an AttributeError, a 500.
+        "/api/v1/proposals/{pk}/abuse-cases/explanation/",
+        "/api/v1/proposals/{pk}/responsibility/explanations/",
+        "/api/v1/proposals/{pk}/responsibility/complaint/",
+    ],
+)
+def test_a_json_body_that_is_not_an_object_is_400(cadre_client, org, path, body):
+    from tests.factories.proposals import ProposalFactory
+
+    proposal = ProposalFactory(created_by=org.cadre, home_unit=org.agency)
+    before = Proposal.objects.count()
+    response = post_raw(cadre_client, path.format(pk=proposal.pk), body, "application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_an_object"
+    assert "phải là một đối tượng" in response.json()["detail"]
+    assert Proposal.objects.count() == before
+
+
 def test_nested_objects_inside_a_field_are_400(cadre_client, org):
     nested: dict = {}
     for _ in range(40):
