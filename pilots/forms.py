@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kl14.formats import day
+from kl14.forms import ModelChoicesField
 
 from .models import Assessment, Cadence, Direction
 from .planning import decimal_text, eligible_monitors
@@ -46,7 +47,7 @@ class PlanForm(ResourcesMixin):
     reporting_cadence = forms.ChoiceField(
         label=_("Progress reports"), choices=Cadence.choices, initial=Cadence.MONTHLY
     )
-    monitors = forms.ModelMultipleChoiceField(
+    monitors = ModelChoicesField(
         label=_("Monitors"),
         queryset=None,
         required=False,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kl14.errors import DomainError
+from kl14.forms import ModelChoicesField
 from units.models import Role
 from units.roles import user_roles
 from units.selectors import units_with_role
@@ -183,7 +184,7 @@ def _text(label, help_text, rows=4, required=False):
     )
 
 
-class UserChoiceField(forms.ModelMultipleChoiceField):
+class UserChoiceField(ModelChoicesField):
     def label_from_instance(self, obj):
         return f"{obj.get_full_name()} ({obj.username})"
 

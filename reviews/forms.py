@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kl14.forms import ModelChoicesField
 from units.models import Unit
 
 from .models import BallotChoice, Outcome, RecognitionKind
@@ -177,7 +178,7 @@ class RecognitionRequestForm(forms.Form):
     decides."""
 
     kind = forms.ChoiceField(label=_("Form of recognition"), choices=RecognitionKind.choices)
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = ModelChoicesField(
         label=_("Authors recognised"),
         queryset=None,
         required=False,
@@ -205,7 +206,7 @@ class ReplicationRequestForm(forms.Form):
     """The organization board's request to replicate a model in units of its subtree (KL14 2.5);
     only the units it may choose are offered (the service checks again)."""
 
-    target_units = forms.ModelMultipleChoiceField(
+    target_units = ModelChoicesField(
         label=_("Units that adopt the model"),
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,
