@@ -189,17 +189,18 @@ class ModelChoicesField(forms.ModelMultipleChoiceField):
     for a choice of many rows (tests/reliability/test_odd_choices.py holds them to it)."""
 
     def _check_values(self, value):
-        key = self.to_field_name or "pk"
-        field = self.queryset.model._meta.get_field(key) if key != "pk" else None
-        field = field or self.queryset.model._meta.pk
-        low, high = connections[self.queryset.db].ops.integer_field_range(field.get_internal_type())
-        if low is not None or high is not None:
-            for raw in value if isinstance(value, list | tuple) else ():
+        meta = self.queryset.model._meta
+        field = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        ops = connections[self.queryset.db].ops
+        kind = field.get_internal_type()
+        if kind in ops.integer_field_ranges:  # keys of other types: Django's own checks
+            low, high = ops.integer_field_range(kind)  # SQLite: 64 bits for every kind
+            for raw in value:
                 try:
-                    number = int(str(raw).strip())
-                except ValueError:
+                    number = int(raw)
+                except (TypeError, ValueError):
                     continue  # Django's own check answers it (invalid_pk_value)
-                if (low is not None and number < low) or (high is not None and number > high):
+                if not low <= number <= high:
                     raise ValidationError(
                         self.error_messages["invalid_choice"],
                         code="invalid_choice",

@@ -44,6 +44,16 @@ def test_real_keys_and_djangos_own_checks_still_hold(org):
     assert raised.value.code == "invalid_choice"
 
 
+def test_keys_that_are_not_integers_are_left_to_djangos_checks(org):
+    """Chosen by a text column (a unit's code): no integer range applies, nothing is refused
+    for its size."""
+    field = ModelChoicesField(queryset=Unit.objects.order_by("path"), to_field_name="code")
+    assert list(field.clean([org.agency.code])) == [org.agency]
+    with pytest.raises(forms.ValidationError) as raised:
+        field.clean([PAST_64_BITS])
+    assert raised.value.code == "invalid_choice"
+
+
 def test_every_form_of_kl14_uses_it_for_a_choice_of_many_rows():
     autodiscover_modules("forms", "transitions")
     pending, seen, plain = list(forms.BaseForm.__subclasses__()), set(), []
