@@ -12,8 +12,12 @@ class NotificationsConfig(AppConfig):
         from ledger.models import LedgerEntry
         from ledger.signals import entry_appended
 
+        from . import targets
         from .events import on_entry_appended
+        from .permissions import access_review
         from .selectors import unread_rows
+
+        targets.register("notifications:review-report", targets.by_access(access_review))
 
         # Every installed app's `deadlines` module registers the deadline kinds of its stage, and
         # its `notices` module the notifications of its steps.

@@ -38,6 +38,14 @@ def _message(user, subject, template, context) -> EmailMultiAlternatives:
     return message
 
 
+def link(notification) -> str:
+    """The e-mail's link: the notification's own address, which marks it read and goes on to its
+    page, or shows it where that page is not the recipient's to see (notifications.targets)."""
+    if not notification.url:
+        return ""
+    return absolute(reverse("notifications:open", args=[notification.pk]))
+
+
 def notification_email(notification) -> EmailMultiAlternatives:
     user = notification.recipient
     with translation.override(user.language):
@@ -45,7 +53,7 @@ def notification_email(notification) -> EmailMultiAlternatives:
             user,
             notification.title,
             "notification",
-            {"notification": notification, "url": absolute(notification.url)},
+            {"notification": notification, "url": link(notification)},
         )
     _attach_reports(message, [notification])
     return message
@@ -64,7 +72,7 @@ def digest_email(user, notifications, *, day) -> EmailMultiAlternatives:
         subject = _("Your KL14 notifications of %(day)s") % {
             "day": date_format(day, "SHORT_DATE_FORMAT")
         }
-        items = [(n, absolute(n.url)) for n in notifications]
+        items = [(n, link(n)) for n in notifications]
         message = _message(user, subject, "digest", {"items": items, "day": day})
     _attach_reports(message, notifications)
     return message

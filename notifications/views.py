@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kl14.files import private_download
 
+from . import targets
 from .forms import PreferenceForm
 from .permissions import access_notification, access_review
 from .selectors import notifications_of, preference_of
@@ -47,13 +48,17 @@ def notification_list(request):
 @login_required
 @require_GET
 def notification_open(request, pk):
-    """Following a notification's link marks it read, then goes where the recipient acts."""
+    """Following a notification's link marks it read, then goes where the recipient acts; where
+    that page would answer 404 to the recipient (an escalation to a unit above that may not see
+    the item, a role given up since: targets.py), the notification itself is shown, with why."""
     notification = notification_mark_read(notification=access_notification(request.user, pk))
     target = notification.url
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("notifications:list")
+    if not targets.opens(request.user, target):
+        return render(request, "notifications/detail.html", {"notification": notification})
     return HttpResponseRedirect(target)
 
 

@@ -8,12 +8,18 @@ class PilotsConfig(AppConfig):
 
     def ready(self):
         from kl14.navigation import NavItem, register
+        from notifications import targets
 
         from . import (
             events,  # noqa: F401 - labels of its ledger events
             records,  # noqa: F401 - how its rows are cross-checked with the ledger
             transitions,  # noqa: F401 - registers the implementation-stage transitions
         )
+        from .permissions import access_pilot
+
+        # A notification's link to a pilot opens only for whoever may see it (targets.py).
+        for name in ("pilots:detail", "pilots:plan"):
+            targets.register(name, targets.by_access(access_pilot))
 
         register(
             NavItem(

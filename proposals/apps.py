@@ -8,6 +8,7 @@ class ProposalsConfig(AppConfig):
 
     def ready(self):
         from kl14.navigation import NavItem, register
+        from notifications import targets
         from units.models import Role
 
         from . import (
@@ -15,7 +16,12 @@ class ProposalsConfig(AppConfig):
             records,  # noqa: F401 - how its rows are cross-checked with the ledger
             transitions,  # noqa: F401 - registers the decision-stage transitions
         )
+        from .permissions import access_proposal
         from .views.lists import inbox_rows, opinion_rows, vote_rows
+
+        # A notification's link to a proposal opens only for whoever may see it (targets.py).
+        for name in ("proposals:detail", "proposals:edit"):
+            targets.register(name, targets.by_access(access_proposal))
 
         register(
             NavItem(

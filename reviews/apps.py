@@ -10,6 +10,8 @@ class ReviewsConfig(AppConfig):
         from kl14.navigation import NavItem, register
         from ledger.models import LedgerEntry
         from ledger.signals import entry_appended
+        from notifications import targets
+        from proposals.permissions import access_proposal
         from units.models import Role
         from units.signals import unit_moved
 
@@ -20,7 +22,13 @@ class ReviewsConfig(AppConfig):
             records,  # noqa: F401 - how its rows are cross-checked with the ledger
             transitions,  # noqa: F401 - registers the review-stage transitions
         )
+        from .permissions import access_lesson
         from .rollups import on_entry_appended, on_unit_moved
+
+        # A notification's link to a review opens only for whoever may see it (targets.py).
+        for name in ("reviews:review", "reviews:abuse"):
+            targets.register(name, targets.by_access(access_proposal))
+        targets.register("reviews:lesson", targets.by_access(access_lesson))
 
         # The dashboard's roll-ups follow every change in its own transaction (rollups.py).
         entry_appended.connect(

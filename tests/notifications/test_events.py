@@ -482,7 +482,8 @@ def test_immediate_e_mail_or_the_evening_digest(org, proposal):
         assert org.cadre2.email not in {m.to[0] for m in mail.outbox}
         vote = next(m for m in mail.outbox if m.to == [org.deputy1.email])
         assert vote.subject.startswith("[KL14] Your vote is requested on proposal")
-        assert "http://127.0.0.1:8000/proposals/votes/" in vote.body
+        (asked,) = Notification.objects.filter(recipient=org.deputy1, url="/proposals/votes/")
+        assert f"http://127.0.0.1:8000/notifications/{asked.pk}/" in vote.body
     with on(date(2026, 5, 5), at=time(17, 30)):
         digests_compose(day=date(2026, 5, 5))
         dispatch()
