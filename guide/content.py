@@ -22,6 +22,9 @@ class Section:
     also: tuple[str, ...] = ()  # other pages whose "User guide" link leads here
     shot: str = ""  # "<journey role>/<step>": static/guide/<shot>.webp
     shot_alt: str = ""
+    # Who is offered "Open the page", when the page's own rule is not its navigation entry's: the
+    # dotted path of a function (user) -> bool (guide.views.role_guide).
+    may_open: str = ""
 
     @property
     def url_names(self) -> tuple[str, ...]:
@@ -197,6 +200,7 @@ CADRE = RoleGuide(
             key="write",
             title=_("Writing and submitting a proposal"),
             url_name="proposals:create",
+            may_open="proposals.permissions.may_write",
             also=("proposals:edit", "proposals:attachment-add"),
             intro=_(
                 "The dossier follows Decree 73/2023/NĐ-CP, Art. 7(2): every section of the plan "
@@ -1042,6 +1046,7 @@ ADMIN = RoleGuide(
             key="two-factor-policy",
             title=_("Requiring two-factor sign-in"),
             url_name="two_factor_policy",
+            may_open="accounts.two_factor.can_set_policy",
             intro=_(
                 "A root administrator chooses the roles that must use two-factor sign-in "
                 "among those that decide or administer, and resets the second factor of "

@@ -52,6 +52,11 @@ def register(item: NavItem) -> None:
     _registry[item.key] = item
 
 
+def navigation_url_names() -> set[str]:
+    """The URL names of every registered entry, whoever sees it."""
+    return {item.url_name for item in _registry.values()}
+
+
 def items_for(user) -> list[dict]:
     from units.roles import user_roles
 

@@ -109,6 +109,11 @@ def access_proposal(user, pk, *, queryset=None) -> Proposal:
     return proposal
 
 
+def may_write(user) -> bool:
+    """Whether the user may write a proposal: a member of some unit (the new proposal's form)."""
+    return bool(user_roles(user).unit_ids())
+
+
 def is_author(user, proposal) -> bool:
     cache = getattr(proposal, "_author_ids", None)
     if cache is None:

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
 from kl14.files import private_download
-from units.roles import user_roles
 
 from .. import permissions as perms
 from .. import services
@@ -75,7 +74,7 @@ def _after_save(request, proposal):
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_create_view(request):
-    if not user_roles(request.user).unit_ids():
+    if not perms.may_write(request.user):
         raise Forbidden(_("You do not belong to any unit yet, so you cannot write a proposal."))
     form = ProposalForm(request.POST or None, user=request.user)
     if request.method == "POST":

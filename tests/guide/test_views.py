@@ -127,3 +127,37 @@ def test_the_help_link_costs_no_query(client, tree):
     ):
         client.get(reverse("proposals:mine"))
     assert len(with_link) == len(without)
+
+
+OPEN_LINK = re.compile(r'<a href="([^"]+)">Mở trang: ')
+
+
+@pytest.mark.parametrize("role", [*Role.values, "superuser"])
+def test_every_page_a_guide_offers_opens_for_its_reader(client, tree, role):
+    """Any reader may read every guide, but "Open the page" is offered only where it opens: a
+    cadre reading the organization board's guide got a link to the dashboard that answered 403
+    (found by crawling make run as the demo users)."""
+    if role == "superuser":
+        from tests.factories import UserFactory
+
+        reader = UserFactory(is_superuser=True, is_staff=True)
+    else:
+        reader = grant(tree["agency"], role)
+    client.force_login(reader)
+    offered = set()
+    for slug in BY_SLUG:
+        offered |= set(OPEN_LINK.findall(client.get(reverse("guide:role", args=[slug])).text))
+    assert offered  # every reader is offered some pages
+    for url in sorted(offered):  # the sign-in page sends a signed-in reader home (302)
+        assert client.get(url).status_code in (200, 302), url
+
+
+def test_a_cadre_reads_the_boards_guide_without_its_links(client, tree):
+    client.force_login(grant(tree["agency"], Role.CADRE))
+    text = client.get(reverse("guide:role", args=["organization-board"])).text
+    assert "Bảng tổng hợp và báo cáo định kỳ" in text or "dashboard" in text
+    assert f'href="{reverse("reviews:dashboard")}"' not in text
+    # The board's own reading of it links the page.
+    client.force_login(grant(tree["agency"], Role.ORGANIZATION_BOARD))
+    text = client.get(reverse("guide:role", args=["organization-board"])).text
+    assert f'href="{reverse("reviews:dashboard")}"' in text
