@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
-from rest_framework import exceptions
+from rest_framework import authentication, exceptions
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -23,3 +23,20 @@ class TokenAuthentication(KnoxTokenAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         return super().authenticate_credentials(token)
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's, with its CSRF refusal in the user's language and a code of its own, like every other
+    API error (DRF's is "CSRF Failed: CSRF cookie not set.", in English, code permission_denied)."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                _(
+                    "The security code (CSRF) of this session is missing or no longer holds: "
+                    "reload the page, or authenticate with a token."
+                ),
+                code="csrf_failed",
+            ) from None

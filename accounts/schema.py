@@ -1,5 +1,6 @@
 """The API's token authentication in the OpenAPI schema (drf-spectacular)."""
 
+from drf_spectacular import authentication as drf_spectacular_authentication
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -17,3 +18,10 @@ class TokenScheme(OpenApiAuthenticationExtension):
                 "(see `expiry`) and stops working on sign-out or a password change."
             ),
         }
+
+
+class SessionScheme(drf_spectacular_authentication.SessionScheme):
+    """The session cookie, as drf-spectacular describes DRF's own (accounts.auth's subclass only
+    words its CSRF refusal in the user's language)."""
+
+    target_class = "accounts.auth.SessionAuthentication"

@@ -57,6 +57,38 @@ def unavailable(request, message, *, retry_after: int, resend=None):
     return response
 
 
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check (CSRF_FAILURE_VIEW), as KL14's page in the user's language
+    instead of Django's English technical one: what happened (nothing was saved) and, for a form
+    of this site's own pages, what was typed, kept to be sent again with a valid token. The usual
+    case is a page opened before its reader signed in again in another tab (signing in renews the
+    token). A form from another site is never offered again: that would turn the check into one
+    more click for the person it protects."""
+    message = _(
+        "The form was not sent and nothing was saved: this page was opened before you last "
+        "signed in, or too long ago, and its security code no longer holds."
+    )
+    # The API's views are DRF's, which check the token themselves (SessionAuthentication) and
+    # answer in JSON; only pages come here.
+    context = {"status": 403, "error": {"message": message}}
+    if _from_this_site(request):
+        from kl14.transient import resendable
+
+        fields = resendable(request)
+        if fields is not None:
+            context["resend"] = {"action": request.get_full_path(), "fields": fields}
+    return render(request, "error.html", context, status=403)
+
+
+def _from_this_site(request) -> bool:
+    """Whether the browser says the form was sent from a page of this site (Origin, else
+    Referer); a browser that says neither is not trusted."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    if "HTTP_ORIGIN" in request.META:
+        return request.META["HTTP_ORIGIN"] == origin
+    return request.META.get("HTTP_REFERER", "").startswith(origin + "/")
+
+
 class DomainErrorMiddleware:
     """Renders a DomainError that escaped an HTML view as a styled page with the right status."""
 

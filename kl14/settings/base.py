@@ -111,6 +111,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# A form refused by the CSRF check gets KL14's page, in the user's language (kl14.errors).
+CSRF_FAILURE_VIEW = "kl14.errors.csrf_failure"
 ROOT_URLCONF = "kl14.urls"
 WSGI_APPLICATION = "kl14.wsgi.application"
 
@@ -476,7 +478,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns "not signed in" into 401, not 403.
         "accounts.auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: the browsable API's forms would list users and units to anyone signed in.
