@@ -4,8 +4,8 @@ A notification points at a page (`Notification.url`). Some recipients may not op
 item escalated to the head of the parent unit (lifecycle.md, "Deadlines and reminders") is not
 visible to that head (lifecycle.md, "Visibility": the deciding and home units' leaders, the
 oversight roles of the ancestors); a recipient may also have left the unit or the authors since.
-Following such a link would answer 404. `notifications.views.notification_open` asks `opens`
-first, and shows the notification itself, with why, instead.
+Following such a link would answer 404 (or 403). `notifications.views.notification_open` asks
+`opens` first, and shows the notification itself, with why, instead.
 
 Each app registers how to check the pages it serves (in its AppConfig.ready), with the same
 function its views use to load them, so the answer is the page's own:
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
 
-from kl14.errors import NotFound
+from kl14.errors import Forbidden, NotFound
 
 __all__ = ["by_access", "opens", "register"]
 
@@ -35,12 +35,13 @@ def register(view_name: str, check: Check) -> None:
 
 
 def by_access(access: Callable) -> Check:
-    """A check from a view's access function `access(user, pk)`, which raises NotFound (404)."""
+    """A check from a view's access function `access(user, pk)`, which raises NotFound (404) or
+    Forbidden (403)."""
 
     def check(user, pk, **_kwargs) -> bool:
         try:
             access(user, pk)
-        except NotFound:
+        except (NotFound, Forbidden):
             return False
         return True
 

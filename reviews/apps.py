@@ -22,13 +22,14 @@ class ReviewsConfig(AppConfig):
             records,  # noqa: F401 - how its rows are cross-checked with the ledger
             transitions,  # noqa: F401 - registers the review-stage transitions
         )
-        from .permissions import access_lesson
+        from .permissions import access_lesson, is_board_member
         from .rollups import on_entry_appended, on_unit_moved
 
         # A notification's link to a review opens only for whoever may see it (targets.py).
         for name in ("reviews:review", "reviews:abuse"):
             targets.register(name, targets.by_access(access_proposal))
         targets.register("reviews:lesson", targets.by_access(access_lesson))
+        targets.register("reviews:recognitions", lambda user, **_: is_board_member(user))
 
         # The dashboard's roll-ups follow every change in its own transaction (rollups.py).
         entry_appended.connect(

@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from notifications.events import authors, deciding_heads, local_date, register, voters
+from notifications.events import (
+    authors,
+    deciding_heads,
+    local_date,
+    register,
+    supervising_heads,
+    voters,
+)
 from proposals.models import Opinion
 from units.models import Role, Unit
 from units.selectors import unit_ancestors
@@ -288,7 +295,8 @@ register(
         "%(actor)s recorded a recognition for your proposal (Decree 73, Art. 10): %(kind)s. "
         "%(note)s"
     ),
-    url=lambda o: reverse("reviews:recognitions"),
+    # The proposal's own record of it: the list of recognitions is the organization boards'.
+    url=lambda o: review_page(o) + "#recognition",
     params=lambda o: {
         "kind": _label(RecognitionKind, o.payload.get("kind")),
         "note": o.payload.get("note", ""),
@@ -307,11 +315,30 @@ register(
 register(
     "adopt",
     to=authors,  # the heads of the target unit, who implement it
-    your_turn=True,
     title=_("%(home_unit)s is to replicate the model of proposal %(origin)s “%(title)s”"),
     body=_(
         "%(actor)s directed the replication of the model to %(home_unit)s: proposal %(code)s is "
-        "approved for implementation by that directive. Prepare its implementation plan."
+        "approved for implementation by that directive. The head of %(unit)s prepares its "
+        "implementation plan; you implement it and report on it."
+    ),
+    url=lambda o: reverse("pilots:detail", args=[o.proposal.pk]),
+    params=lambda o: {"origin": o.payload.get("origin", "")},
+)
+# The target unit's heads are the adoption's authors, so its plan is prepared by the head of the
+# unit above (the deciding unit), as for any proposal whose author heads its unit: they alone may
+# open the plan's page (proposals.permissions.is_supervising_head). The notice asked the target
+# unit's heads, whose link answered 403 (found by following every notification of a life).
+register(
+    "adopt",
+    name="plan_requested",
+    to=supervising_heads,
+    your_turn=True,
+    title=_("Prepare the implementation plan of proposal %(code)s “%(title)s”"),
+    body=_(
+        "%(actor)s directed the replication of the model of proposal %(origin)s to "
+        "%(home_unit)s: proposal %(code)s is approved for implementation by that directive. As "
+        "head of %(unit)s, prepare its implementation plan; the heads of %(home_unit)s implement "
+        "it."
     ),
     url=lambda o: reverse("pilots:plan", args=[o.proposal.pk]),
     params=lambda o: {"origin": o.payload.get("origin", "")},

@@ -445,10 +445,14 @@ def test_replication_tells_the_target_units_head_and_the_authors(org, proposal, 
     }
     assert "Xã" in Notification.objects.get(recipient=org.cadre, event="replicate.1").body
     (adoption_entry,) = LedgerEntry.objects.filter(event="adopt")
-    assert who("adopt") == {"commune_head": "adopt.1"}
+    # The commune's head implements it; the head of the unit above prepares its plan (the
+    # commune's heads are the adoption's authors), the only one who may open that page.
+    assert who("adopt") == {"commune_head": "adopt.1", "province_head": "adopt.plan_requested"}
     adopt = Notification.objects.get(event="adopt.1")
-    assert adopt.kind == "action" and adopt.url == f"/pilots/{adoption_entry.proposal_id}/plan/"
+    assert adopt.kind == "update" and adopt.url == f"/pilots/{adoption_entry.proposal_id}/"
     assert fresh(proposal).code in adopt.title
+    plan = Notification.objects.get(event="adopt.plan_requested")
+    assert plan.kind == "action" and plan.url == f"/pilots/{adoption_entry.proposal_id}/plan/"
 
 
 def test_institutionalised_and_published(org, proposal):

@@ -7,7 +7,7 @@ import html
 from datetime import date
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from notifications import targets
 from notifications.models import Notification
@@ -96,6 +96,22 @@ def test_every_checked_page_exists():
         "reviews:abuse",
         "reviews:lesson",
         "notifications:review-report",
+        "reviews:recognitions",
     }
     for name in targets._checks:
-        assert reverse(name, kwargs={"pk": 1})
+        try:
+            assert reverse(name, kwargs={"pk": 1})
+        except NoReverseMatch:
+            assert reverse(name)  # a list
+
+
+def test_the_list_of_recognitions_opens_for_the_boards_only(people, client):
+    """Recognition notices sent before 02/12 linked the recognised cadre to that list (403)."""
+    for user, opens in ((people.author, False), (people.agency_board, True)):
+        (notification,) = notifications_create(
+            recipient_ids=[user.pk], kind="update", title="Ghi nhận", url="/recognitions/"
+        )
+        response = opened(client, user, notification)
+        assert response.status_code == (302 if opens else 200)
+        if opens:
+            assert client.get(response.url).status_code == 200
