@@ -15,6 +15,8 @@
     }
     form.dataset.sentAt = String(Date.now());
     form.setAttribute("aria-busy", "true");
+    // Still here after the pause (a download, a new tab): ready again, and no longer busy.
+    window.setTimeout(function () { form.removeAttribute("aria-busy"); }, AGAIN_AFTER_MS);
   });
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-sent-at]").forEach(function (form) {
