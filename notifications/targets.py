@@ -36,14 +36,13 @@ def register(view_name: str, check: Check) -> None:
 
 def by_access(access: Callable) -> Check:
     """A check from a view's access function `access(user, pk)`, which raises NotFound (404) or
-    Forbidden (403)."""
+    Forbidden (403), or returns False for a page the user may see but not use."""
 
     def check(user, pk, **_kwargs) -> bool:
         try:
-            access(user, pk)
+            return access(user, pk) is not False
         except (NotFound, Forbidden):
             return False
-        return True
 
     return check
 

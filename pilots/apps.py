@@ -9,6 +9,7 @@ class PilotsConfig(AppConfig):
     def ready(self):
         from kl14.navigation import NavItem, register
         from notifications import targets
+        from proposals.permissions import is_supervising_head
 
         from . import (
             events,  # noqa: F401 - labels of its ledger events
@@ -17,9 +18,13 @@ class PilotsConfig(AppConfig):
         )
         from .permissions import access_pilot
 
-        # A notification's link to a pilot opens only for whoever may see it (targets.py).
-        for name in ("pilots:detail", "pilots:plan"):
-            targets.register(name, targets.by_access(access_pilot))
+        # A notification's link to a pilot opens only for whoever may see it (targets.py); its
+        # plan, for its supervising head (the plan view's own rule).
+        targets.register("pilots:detail", targets.by_access(access_pilot))
+        targets.register(
+            "pilots:plan",
+            targets.by_access(lambda user, pk: is_supervising_head(user, access_pilot(user, pk))),
+        )
 
         register(
             NavItem(

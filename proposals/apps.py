@@ -16,12 +16,16 @@ class ProposalsConfig(AppConfig):
             records,  # noqa: F401 - how its rows are cross-checked with the ledger
             transitions,  # noqa: F401 - registers the decision-stage transitions
         )
-        from .permissions import access_proposal
+        from .permissions import access_proposal, is_author
         from .views.lists import inbox_rows, opinion_rows, vote_rows
 
-        # A notification's link to a proposal opens only for whoever may see it (targets.py).
-        for name in ("proposals:detail", "proposals:edit"):
-            targets.register(name, targets.by_access(access_proposal))
+        # A notification's link to a proposal opens only for whoever may see it (targets.py); its
+        # form, for its authors (the edit view's own rule).
+        targets.register("proposals:detail", targets.by_access(access_proposal))
+        targets.register(
+            "proposals:edit",
+            targets.by_access(lambda user, pk: is_author(user, access_proposal(user, pk))),
+        )
 
         register(
             NavItem(

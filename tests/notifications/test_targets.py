@@ -115,3 +115,12 @@ def test_the_list_of_recognitions_opens_for_the_boards_only(people, client):
         assert response.status_code == (302 if opens else 200)
         if opens:
             assert client.get(response.url).status_code == 200
+
+
+def test_a_form_opens_only_for_who_may_use_it(make_proposal, people):
+    """The edit form is the authors'; a head who sees the proposal is not sent to its 403."""
+    proposal = make_proposal()
+    edit = reverse("proposals:edit", args=[proposal.pk])
+    assert targets.opens(people.office_head, proposal.get_absolute_url())
+    assert not targets.opens(people.office_head, edit)
+    assert targets.opens(people.author, edit)
