@@ -63,3 +63,53 @@ def paginated_lists_answer_404(result, generator, request, public):
                     },
                 )
     return result
+
+
+def writes_take_an_idempotency_key(result, generator, request, public):
+    """drf-spectacular post-processing hook: every write (POST, PUT, PATCH, DELETE) but the
+    sign-in's takes an optional `Idempotency-Key` header, and may then answer 409 (the same write
+    still under way) or 422 (the key used for another write, or too long): ops.submissions."""
+    from ops.submissions import HEADER, MAX_KEY, NEVER_KEPT
+
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path, operations in result.get("paths", {}).items():
+        if path.startswith(NEVER_KEPT):
+            continue
+        for method, operation in operations.items():
+            if method not in ("post", "put", "patch", "delete"):
+                continue
+            operation.setdefault("parameters", []).append(
+                {
+                    "in": "header",
+                    "name": HEADER,
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": MAX_KEY},
+                    "description": (
+                        "A key of your choice, new for each write (a UUID). Sent again with the "
+                        "same write (a retry after a timeout), it is done once: the first answer "
+                        "comes back, with `Idempotent-Replayed: true`. Keys are remembered for "
+                        "24 hours; a 4xx or 5xx answer frees its key."
+                    ),
+                }
+            )
+            responses = operation.setdefault("responses", {})
+            under_way = "The same write is still under way (`in_progress`)."
+            if "409" in responses:
+                first = responses["409"]  # a copy: the views may share one
+                responses["409"] = {
+                    **first,
+                    "description": f"{first['description']} Or: {under_way}",
+                }
+            else:
+                responses["409"] = {**error, "description": under_way}
+            responses.setdefault(
+                "422",
+                {
+                    **error,
+                    "description": (
+                        "The Idempotency-Key was used for another write (`idempotency_key_reused`)"
+                        " or is too long (`invalid_idempotency_key`)."
+                    ),
+                },
+            )
+    return result

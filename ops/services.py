@@ -1,4 +1,7 @@
-from .models import TaskFailure
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Submission, TaskFailure
 
 
 def task_failure_record(*, task: str, exception: BaseException) -> TaskFailure:
@@ -8,3 +11,70 @@ def task_failure_record(*, task: str, exception: BaseException) -> TaskFailure:
 
 
 task_failure_record.alters_data = True
+
+
+# --- submissions sent once (ops.submissions) ------------------------------------------------------
+
+
+def submission_claim(*, scope: str, key: str, fingerprint: str, path: str) -> Submission | None:
+    """Claims a write's one-time key before its view runs: the new row, or None when the key is
+    taken (by the same write under way or done, or by another one). Committed at once, so that a
+    second copy of the write sent meanwhile finds it."""
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                scope=scope, key=key, fingerprint=fingerprint, path=path[:500],
+                claimed_at=timezone.now(),
+            )  # fmt: skip
+    except IntegrityError:
+        return None
+
+
+submission_claim.alters_data = True
+
+
+def submission_take_over(submission: Submission, *, stale_before) -> bool:
+    """A claim still without an answer since before `stale_before` belongs to a request that
+    died (its process was killed): this one runs the write instead. Only one taker wins."""
+    return bool(
+        Submission.objects.filter(
+            pk=submission.pk,
+            status=None,
+            claimed_at=submission.claimed_at,
+            claimed_at__lt=stale_before,
+        ).update(claimed_at=timezone.now())
+    )
+
+
+submission_take_over.alters_data = True
+
+
+def submission_complete(
+    submission: Submission, *, status: int, location: str = "", content_type: str = "",
+    body: bytes = b"",
+) -> None:  # fmt: skip
+    """Records the first answer, which a copy of the write sent again gets instead."""
+    Submission.objects.filter(pk=submission.pk).update(
+        status=status, location=location[:2000], content_type=content_type[:200], body=body
+    )
+
+
+submission_complete.alters_data = True
+
+
+def submission_release(submission: Submission) -> None:
+    """The write did nothing to answer again (refused, invalid, failed): its key is free, and the
+    same form may be sent again as it was."""
+    Submission.objects.filter(pk=submission.pk, status=None).delete()
+
+
+submission_release.alters_data = True
+
+
+def submissions_purge(*, before) -> int:
+    """Forgets the keys claimed before `before` (settings.KL14_SUBMISSION_TTL)."""
+    deleted, _ = Submission.objects.filter(claimed_at__lt=before).delete()
+    return deleted
+
+
+submissions_purge.alters_data = True

@@ -88,6 +88,9 @@ MIDDLEWARE = [
     # At most KL14_HEAVY_SLOTS of the heavy reads at once per process (kl14/bulkhead.py).
     "kl14.bulkhead.HeavyViewMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # A write sent again with the same one-time key gets the first one's answer, not done twice
+    # (ops/submissions.py); before the retry, which runs a write again within its one claim.
+    "ops.submissions.SubmitOnceMiddleware",
     # Last: a write the database aborted for a passing reason (a deadlock, a lock it could not
     # take) is run again; what still fails answers 503, nothing saved (kl14/transient.py).
     "kl14.transient.TransientRetryMiddleware",
@@ -386,6 +389,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.purge_expired",
         "schedule": crontab(minute=15),
     },
+    # The one-time keys of writes (ops/submissions.py), once past KL14_SUBMISSION_TTL.
+    "submissions-purge": {
+        "task": "ops.purge_submissions",
+        "schedule": crontab(minute=40),
+    },
     # Files left behind by uploads whose transaction rolled back.
     "orphan-uploads": {
         "task": "kl14.delete_orphan_uploads",
@@ -461,6 +469,12 @@ KL14_HEAVY_LOCK_DIR = env(
     ),
 )
 KL14_HEAVY_WAIT = env.float("KL14_HEAVY_WAIT", default=30)
+# Writes sent with a one-time key (ops/submissions.py): how long a copy waits for the first one's
+# answer (seconds), when a claim without an answer is taken to be a dead request's (seconds,
+# longer than gunicorn's timeout of 30), and how long keys are remembered (seconds).
+KL14_SUBMISSION_WAIT = env.float("KL14_SUBMISSION_WAIT", default=10)
+KL14_SUBMISSION_STALE = env.int("KL14_SUBMISSION_STALE", default=60)
+KL14_SUBMISSION_TTL = env.int("KL14_SUBMISSION_TTL", default=24 * 3600)
 # The share of a slot's time the heavy reads may compute (kl14/bulkhead.py's duty cycle; 1: all).
 KL14_HEAVY_DUTY = env.float("KL14_HEAVY_DUTY", default=0.5)
 KL14_EXPORT_RETRY_BASE = env.int("KL14_EXPORT_RETRY_BASE", default=60)
@@ -525,6 +539,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kl14.api.paginated_lists_answer_404",
+        "kl14.api.writes_take_an_idempotency_key",
     ],
 }
 

@@ -8,8 +8,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kl14 import formats, links
+from ops.submissions import FIELD as ONCE_FIELD
+from ops.submissions import new_key as new_once_key
 
 register = template.Library()
+
+
+@register.simple_tag
+def once_field():
+    """The hidden one-time key of a form that writes: sent again (a double click, a repeated
+    POST), it is done once (ops.submissions)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', ONCE_FIELD, new_once_key())
 
 
 @register.simple_tag

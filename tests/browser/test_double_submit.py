@@ -87,3 +87,32 @@ def test_a_double_click_submits_one_proposal(login, cadre, slow_server):
     proposal = Proposal.objects.get()
     assert proposal.state == State.SUBMITTED
     assert LedgerEntry.objects.filter(event="submit").count() == 1
+
+
+@pytest.fixture
+def page_without_javascript(chromium_browser, live_server, transactional_db):
+    """A browser that runs no script (forms.js cannot help): the server alone must see to it."""
+    from tests.browser.conftest import DESKTOP, _open_page
+
+    context, page, problems = _open_page(
+        chromium_browser, live_server, java_script_enabled=False, **DESKTOP
+    )
+    yield page
+    context.close()
+    problems.check()
+
+
+def test_without_javascript_a_double_click_saves_one_draft(
+    login, cadre, slow_server, page_without_javascript
+):
+    """Both copies of the form reach the server (the second click cancels the first page load,
+    not the first request): the second waits for the first and is shown its result."""
+    page = login(cadre.username, page=page_without_javascript)
+    page.goto("/proposals/new/")
+    page.get_by_label("Tên đề xuất").fill("Số hóa hồ sơ một cửa")
+    double_click(page, page.get_by_role("button", name="Lưu nháp"))
+    expect(page).to_have_url(EDIT)
+    expect(page.get_by_role("status").first).to_contain_text("không thực hiện lần thứ hai")
+    time.sleep(1.5)  # a second form, had it been saved, would be by now
+    (draft,) = Proposal.objects.all()
+    assert page.url.endswith(f"/proposals/{draft.pk}/edit/")

@@ -8,14 +8,15 @@ pytestmark = pytest.mark.django_db
 
 P = "/api/v1/proposals/{id}/"
 ERRORS_OF_A_READ = {"200", "401", "404"}
-ERRORS_OF_A_WRITE = {"400", "401", "403", "404", "409"}
+# 409 and 422 also for a write sent again with its Idempotency-Key (ops.submissions).
+ERRORS_OF_A_WRITE = {"400", "401", "403", "404", "409", "422"}
 
 EXPECTED = {
     ("/api/v1/proposals/", "get"): {"200", "400", "401", "404"},
-    ("/api/v1/proposals/", "post"): {"201", "400", "401"},
+    ("/api/v1/proposals/", "post"): {"201", "400", "401", "409", "422"},
     (P, "get"): ERRORS_OF_A_READ,
     (P, "patch"): {"200", *ERRORS_OF_A_WRITE},
-    (P, "delete"): {"204", "401", "403", "404", "409"},
+    (P, "delete"): {"204", "401", "403", "404", "409", "422"},
     (P + "versions/", "get"): ERRORS_OF_A_READ,
     (P + "versions/{number}/", "get"): ERRORS_OF_A_READ,
     (P + "versions/{number}/diff/{other}/", "get"): ERRORS_OF_A_READ,
@@ -31,7 +32,7 @@ EXPECTED = {
     (P + "ledger/verify/", "get"): ERRORS_OF_A_READ,
     (P + "attachments/", "get"): ERRORS_OF_A_READ,
     (P + "attachments/", "post"): {"201", "415", *ERRORS_OF_A_WRITE},
-    (P + "attachments/{aid}/", "delete"): {"204", "401", "403", "404", "409"},
+    (P + "attachments/{aid}/", "delete"): {"204", "401", "403", "404", "409", "422"},
     (P + "attachments/{aid}/download/", "get"): ERRORS_OF_A_READ,
 }
 WITH_BODY = {
@@ -80,6 +81,23 @@ def test_request_bodies_are_described(schema, path, method):
     else:
         body = op["requestBody"]["content"][media]["schema"]
         assert "$ref" in body or "oneOf" in body
+
+
+def test_every_write_but_the_sign_in_takes_an_idempotency_key(schema):
+    writes = [
+        (path, method, op)
+        for path, operations in schema["paths"].items()
+        for method, op in operations.items()
+        if method in ("post", "put", "patch", "delete")
+    ]
+    assert len(writes) > 20
+    for path, method, op in writes:
+        headers = [p["name"] for p in op.get("parameters", []) if p["in"] == "header"]
+        if path.startswith("/api/v1/auth/"):
+            assert "Idempotency-Key" not in headers, (path, method)
+        else:
+            assert headers.count("Idempotency-Key") == 1, (path, method)
+            assert {"409", "422"} <= set(op["responses"]), (path, method)
 
 
 def test_the_error_component(schema):

@@ -224,21 +224,30 @@ def test_the_schema_describes_every_endpoint_and_its_answers():
 
     schema = AnonymousClient().get("/api/v1/schema/", {"format": "json"}).json()
     paths = schema["paths"]
+    # A write also answers 409 or 422 when sent again with its Idempotency-Key (ops.submissions).
     expected = {
         ("/api/v1/proposals/{id}/review/", "get"): {"200", "401", "404"},
         ("/api/v1/proposals/{id}/recognitions/", "get"): {"200", "401", "404"},
         ("/api/v1/proposals/{id}/adoptions/", "get"): {"200", "401", "404"},
-        ("/api/v1/proposals/{id}/lesson/", "post"): {"200", "400", "401", "403", "404", "409"},
-        ("/api/v1/proposals/{id}/lesson/", "delete"): {"204", "401", "403", "404", "409"},
+        ("/api/v1/proposals/{id}/lesson/", "post"): {
+            "200",
+            "400",
+            "401",
+            "403",
+            "404",
+            "409",
+            "422",
+        },
+        ("/api/v1/proposals/{id}/lesson/", "delete"): {"204", "401", "403", "404", "409", "422"},
         ("/api/v1/proposals/{id}/dossier/", "get"): {"200", "202", "401", "404", "409"},
-        ("/api/v1/dossiers/verify/", "post"): {"200", "400", "401", "404"},
+        ("/api/v1/dossiers/verify/", "post"): {"200", "400", "401", "404", "409", "422"},
         ("/api/v1/lessons/", "get"): {"200", "400", "401", "404"},
         ("/api/v1/lessons/{id}/", "get"): {"200", "401", "404"},
         ("/api/v1/recognitions/", "get"): {"200", "401", "403", "404"},
         ("/api/v1/dashboard/", "get"): {"200", "400", "401", "403"},
         ("/api/v1/reports/period/", "get"): {"200", "202", "400", "401", "403", "409"},
         ("/api/v1/exports/", "get"): {"200", "401", "404"},
-        ("/api/v1/exports/", "post"): {"202", "400", "401", "403", "404", "409"},
+        ("/api/v1/exports/", "post"): {"202", "400", "401", "403", "404", "409", "422"},
         ("/api/v1/exports/{id}/", "get"): {"200", "401", "404"},
         ("/api/v1/exports/{id}/file/", "get"): {"200", "401", "404", "409"},
     }

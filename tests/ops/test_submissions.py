@@ -1,0 +1,342 @@
+"""A write is done once however many times it is sent (ops.submissions): a form's one-time key
+(`kl14_once`) and the API's `Idempotency-Key` header."""
+
+import re
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from ledger.models import LedgerEntry
+from ops import services as ops_services
+from ops import tasks
+from ops.models import Submission
+from ops.submissions import FIELD
+from proposals import services
+from proposals.models import Proposal, State
+from tests.factories.units import api_token
+from tests.proposals.test_api import LIST, dossier
+from tests.proposals.test_views import form_data
+
+pytestmark = pytest.mark.django_db
+
+CREATE = reverse("proposals:create")
+KEY = "0f8e7a52c4a54d4f9e3f5c4d0b3a1e21"
+
+
+def once_key(html: str) -> str:
+    (key,) = re.findall(rf'name="{FIELD}" value="([0-9a-f]+)"', html)
+    return key
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+# --- forms ----------------------------------------------------------------------------------------
+
+
+def test_the_form_carries_a_new_key_at_each_rendering(org):
+    client = signed_in(org.cadre)
+    first, second = (once_key(client.get(CREATE).content.decode()) for _ in range(2))
+    assert first != second
+
+
+def test_a_form_sent_twice_makes_one_draft_and_the_copy_is_sent_to_its_result(org):
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    first = client.post(CREATE, data)
+    (draft,) = Proposal.objects.all()
+    assert first.status_code == 302 and first["Location"] == f"/proposals/{draft.pk}/edit/"
+
+    again = client.post(CREATE, data, follow=True)
+    assert Proposal.objects.count() == 1
+    assert again.redirect_chain == [(f"/proposals/{draft.pk}/edit/", 303)]
+    assert any("không thực hiện lần thứ hai" in m for m in messages_of(again))
+
+
+def test_a_form_submitted_twice_is_submitted_once(org):
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "submit", FIELD: KEY}
+    for _ in range(3):
+        assert client.post(CREATE, data).status_code in (302, 303)
+    proposal = Proposal.objects.get()
+    assert proposal.state == State.SUBMITTED
+    assert LedgerEntry.objects.filter(event="submit").count() == 1
+
+
+def test_the_same_form_with_other_contents_is_another_write(org):
+    """Back on the form (its key unchanged), new text, sent again: a second draft."""
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    client.post(CREATE, data)
+    client.post(CREATE, {**data, "title": "Một đề xuất khác"})
+    assert sorted(Proposal.objects.values_list("title", flat=True)) == [
+        "Một đề xuất khác",
+        "Tiếp nhận hồ sơ đất đai trực tuyến",
+    ]
+
+
+def test_the_same_key_from_two_people_is_two_writes(org):
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    signed_in(org.cadre).post(CREATE, data)
+    signed_in(org.cadre2).post(CREATE, data)
+    assert Proposal.objects.count() == 2
+
+
+def test_a_form_refused_frees_its_key_and_may_be_sent_again(org):
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "save", "title": "", FIELD: KEY}
+    assert client.post(CREATE, data).status_code == 400  # the form again, with its errors
+    assert not Submission.objects.exists()
+    assert client.post(CREATE, data).status_code == 400  # not an answer replayed
+    assert not Proposal.objects.exists()
+
+
+def test_a_redirect_that_wrote_nothing_is_not_kept(org, client):
+    """Signed out meanwhile: sent to the sign-in page, nothing done; signed in again, the same
+    form (its key, its contents) is saved."""
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    response = client.post(CREATE, data)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert not Submission.objects.exists()
+    client.force_login(org.cadre)
+    client.post(CREATE, data)
+    assert Proposal.objects.count() == 1
+
+
+def test_a_form_without_a_key_is_handled_as_before(org):
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "save"}
+    client.post(CREATE, data)
+    client.post(CREATE, data)
+    assert Proposal.objects.count() == 2
+    assert not Submission.objects.exists()
+
+
+def test_a_write_that_raised_frees_its_key(org, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "proposal_create", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(org.cadre)
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    assert client.post(CREATE, data).status_code == 500
+    assert not Submission.objects.exists()
+
+
+def test_the_answer_is_kept_even_when_recording_it_fails(org, monkeypatch):
+    """The database went away after the write committed: the person still gets its result."""
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(ops_services, "submission_complete", unreachable)
+    client = signed_in(org.cadre)
+    response = client.post(CREATE, {**form_data(org.agency), "action": "save", FIELD: KEY})
+    draft = Proposal.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/proposals/{draft.pk}/edit/"
+
+
+def test_a_claim_whose_request_died_is_taken_over(org, settings):
+    """A claim without an answer, older than KL14_SUBMISSION_STALE (its process was killed before
+    the write committed): the same form sent again is done."""
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    client.post(CREATE, data)
+    Proposal.objects.all().delete()
+    claim = Submission.objects.get()
+    Submission.objects.filter(pk=claim.pk).update(
+        status=None,
+        claimed_at=timezone.now() - timedelta(seconds=settings.KL14_SUBMISSION_STALE + 1),
+    )
+    response = client.post(CREATE, data)
+    draft = Proposal.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/proposals/{draft.pk}/edit/"
+    assert Submission.objects.get().status == 302
+
+
+def test_a_copy_waits_for_the_first_then_says_it_is_under_way(org, settings):
+    settings.KL14_SUBMISSION_WAIT = 0.3
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    client.post(CREATE, data)
+    Proposal.objects.all().delete()
+    Submission.objects.update(status=None, claimed_at=timezone.now())  # under way
+    started = time.monotonic()
+    response = client.post(CREATE, data)
+    assert time.monotonic() - started >= 0.3
+    assert response.status_code == 409
+    assert "đang được xử lý" in response.content.decode()
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_at_once_make_one_draft(org, monkeypatch):
+    """The double click the server sees: the second copy arrives while the first is saving. It
+    waits for the first one's answer and gets it."""
+    original = services.proposal_create
+
+    def slower(**kwargs):
+        time.sleep(0.5)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "proposal_create", slower)
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    answers = []
+
+    def send():
+        answers.append(signed_in(org.cadre).post(CREATE, data))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.1)
+    for thread in threads:
+        thread.join()
+    (draft,) = Proposal.objects.all()
+    assert sorted(a.status_code for a in answers) == [302, 303]
+    assert {a["Location"] for a in answers} == {f"/proposals/{draft.pk}/edit/"}
+
+
+def test_old_keys_are_forgotten(org, settings):
+    client = signed_in(org.cadre)
+    client.post(CREATE, {**form_data(org.agency), "action": "save", FIELD: KEY})
+    fresh = Submission.objects.get()
+    old = Submission.objects.create(
+        scope="anonymous",
+        key="old",
+        fingerprint="x",
+        path="/",
+        claimed_at=timezone.now() - timedelta(seconds=settings.KL14_SUBMISSION_TTL + 60),
+    )
+    assert tasks.purge_submissions() == 1
+    assert list(Submission.objects.all()) == [fresh]
+    assert not Submission.objects.filter(pk=old.pk).exists()
+
+
+# --- the API --------------------------------------------------------------------------------------
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)  # the session: known to the middleware, before DRF
+    return client
+
+
+def test_a_create_sent_again_with_its_key_answers_the_same_and_makes_one(org):
+    client = api(org.cadre)
+    body = dossier(home_unit=org.agency.pk)
+    first = client.post(LIST, body, format="json", headers={"Idempotency-Key": KEY})
+    assert first.status_code == 201, first.content
+    again = client.post(LIST, body, format="json", headers={"Idempotency-Key": KEY})
+    assert again.status_code == 201
+    assert again.content == first.content and again["Location"] == first["Location"]
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert Proposal.objects.count() == 1
+
+
+def test_a_key_reused_for_another_write_is_422(org):
+    client = api(org.cadre)
+    client.post(
+        LIST, dossier(home_unit=org.agency.pk), format="json", headers={"Idempotency-Key": KEY}
+    )
+    response = client.post(
+        LIST,
+        dossier(home_unit=org.agency.pk, title="Khác"),
+        format="json",
+        headers={"Idempotency-Key": KEY},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert Proposal.objects.count() == 1
+
+
+def test_api_keys_are_each_clients_own(org):
+    """Two tokens (or a token and a session) sending the same key: two writes, and neither gets
+    the other's answer."""
+    body = dossier(home_unit=org.agency.pk)
+    answers = []
+    for user in (org.cadre, org.cadre2):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
+        answers.append(client.post(LIST, body, format="json", headers={"Idempotency-Key": KEY}))
+    answers.append(api(org.cadre).post(LIST, body, format="json", headers={"Idempotency-Key": KEY}))
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert len({a.json()["id"] for a in answers}) == 3
+
+
+def test_an_api_write_refused_frees_its_key(org):
+    client = api(org.cadre)
+    bad = dossier(home_unit=org.commune.pk)  # not the cadre's unit
+    assert (
+        client.post(LIST, bad, format="json", headers={"Idempotency-Key": KEY}).status_code == 400
+    )
+    assert not Submission.objects.exists()
+
+
+def test_an_overlong_key_is_422(org):
+    response = api(org.cadre).post(
+        LIST,
+        dossier(home_unit=org.agency.pk),
+        format="json",
+        headers={"Idempotency-Key": "k" * 101},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_idempotency_key"
+    assert not Proposal.objects.exists()
+
+
+def test_the_api_sign_in_is_never_kept(org):
+    """Its answer is a token: a secret, never stored in the clear."""
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": org.cadre.username, "password": "secret-pass-123", "client": "app"},
+        format="json",
+        headers={"Idempotency-Key": KEY},
+    )
+    assert response.status_code in (200, 201), response.content
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_a_real_server_a_retried_create_is_made_once(org, live_server):
+    """Over HTTP, with a token, as a program retrying after its connection dropped."""
+    import json
+    import urllib.request
+
+    token = api_token(org.cadre)
+    body = json.dumps(dossier(home_unit=org.agency.pk)).encode()
+
+    def send():
+        request = urllib.request.Request(
+            live_server.url + LIST,
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Token {token}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": KEY,
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+
+    first, again = send(), send()
+    assert first[0] == again[0] == 201
+    assert again[2] == first[2] and json.loads(first[2])["id"] == Proposal.objects.get().pk
+    assert again[1]["Idempotent-Replayed"] == "true" and first[1]["Idempotent-Replayed"] is None
