@@ -23,6 +23,7 @@ from proposals.models import Proposal, State
 from tests.factories.units import api_token
 from tests.proposals.test_api import LIST, dossier
 from tests.proposals.test_views import form_data
+from tests.reliability import http
 
 pytestmark = pytest.mark.django_db
 
@@ -316,27 +317,16 @@ def test_the_api_sign_in_is_never_kept(org):
 @pytest.mark.django_db(transaction=True)
 def test_over_a_real_server_a_retried_create_is_made_once(org, live_server):
     """Over HTTP, with a token, as a program retrying after its connection dropped."""
-    import json
-    import urllib.request
-
     token = api_token(org.cadre)
-    body = json.dumps(dossier(home_unit=org.agency.pk)).encode()
-
-    def send():
-        request = urllib.request.Request(
-            live_server.url + LIST,
-            data=body,
-            method="POST",
-            headers={
-                "Authorization": f"Token {token}",
-                "Content-Type": "application/json",
-                "Idempotency-Key": KEY,
-            },
+    body = dossier(home_unit=org.agency.pk)
+    sent = [
+        http.request(
+            live_server.url, "POST", LIST, body, token=token, headers={"Idempotency-Key": KEY}
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-
-    first, again = send(), send()
-    assert first[0] == again[0] == 201
-    assert again[2] == first[2] and json.loads(first[2])["id"] == Proposal.objects.get().pk
-    assert again[1]["Idempotent-Replayed"] == "true" and first[1]["Idempotent-Replayed"] is None
+        for _ in range(2)
+    ]
+    (first_status, first, first_headers), (again_status, again, again_headers) = sent
+    assert first_status == again_status == 201
+    assert again == first and first["id"] == Proposal.objects.get().pk
+    assert again_headers["Idempotent-Replayed"] == "true"
+    assert first_headers["Idempotent-Replayed"] is None
