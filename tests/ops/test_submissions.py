@@ -68,6 +68,17 @@ def test_a_form_sent_twice_makes_one_draft_and_the_copy_is_sent_to_its_result(or
     assert any("không thực hiện lần thứ hai" in m for m in messages_of(again))
 
 
+def test_a_kept_answer_changed_behind_the_apps_back_sends_nobody_elsewhere(org):
+    """An attacker with SQL access points a kept answer at another site: the copy goes home."""
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    client.post(CREATE, data)
+    Submission.objects.update(location="https://evil.example/phish")
+    again = client.post(CREATE, data)
+    assert again.status_code == 303 and again["Location"] == "/"
+    assert Proposal.objects.count() == 1
+
+
 def test_a_form_submitted_twice_is_submitted_once(org):
     client = signed_in(org.cadre)
     data = {**form_data(org.agency), "action": "submit", FIELD: KEY}
