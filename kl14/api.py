@@ -85,15 +85,20 @@ def writes_take_an_idempotency_key(result, generator, request, public):
                     "required": False,
                     "schema": {"type": "string", "maxLength": MAX_KEY},
                     "description": (
-                        "A key of your choice, new for each write (a UUID). Sent again with the "
-                        "same write (a retry after a timeout), it is done once: the first answer "
-                        "comes back, with `Idempotent-Replayed: true`. Keys are remembered for "
-                        "24 hours; a 4xx or 5xx answer frees its key."
+                        "A key of your choice, new for each write (a UUID), yours alone. Sent "
+                        "again with the same write (a retry after a timeout), it is done once: "
+                        "the first answer comes back, with `Idempotent-Replayed: true`. A write "
+                        "that changed nothing (refused, invalid) frees its key; the answers of "
+                        "the others are kept for a day."
                     ),
                 }
             )
             responses = operation.setdefault("responses", {})
-            under_way = "The same write is still under way (`in_progress`)."
+            under_way = (
+                "With an Idempotency-Key: the same write is still under way (`in_progress`), "
+                "was done but its answer is not kept (`already_done`), or ended without an "
+                "answer, so whether it was done is not known (`outcome_unknown`)."
+            )
             if "409" in responses:
                 first = responses["409"]  # a copy: the views may share one
                 responses["409"] = {

@@ -35,6 +35,7 @@ class Submission(models.Model):
     location = models.CharField(_("location"), max_length=2000, blank=True)
     content_type = models.CharField(_("content type"), max_length=200, blank=True)
     body = models.BinaryField(_("body"), blank=True, default=b"")
+    kept = models.BooleanField(_("answer kept"), default=True)
     claimed_at = models.DateTimeField(_("claimed at"), db_index=True)
 
     class Meta:

@@ -33,30 +33,16 @@ def submission_claim(*, scope: str, key: str, fingerprint: str, path: str) -> Su
 submission_claim.alters_data = True
 
 
-def submission_take_over(submission: Submission, *, stale_before) -> bool:
-    """A claim still without an answer since before `stale_before` belongs to a request that
-    died (its process was killed): this one runs the write instead. Only one taker wins."""
-    return bool(
-        Submission.objects.filter(
-            pk=submission.pk,
-            status=None,
-            claimed_at=submission.claimed_at,
-            claimed_at__lt=stale_before,
-        ).update(claimed_at=timezone.now())
-    )
-
-
-submission_take_over.alters_data = True
-
-
 def submission_complete(
     submission: Submission, *, status: int, location: str = "", content_type: str = "",
-    body: bytes = b"",
+    body: bytes = b"", kept: bool = True,
 ) -> None:  # fmt: skip
-    """Records the first answer, which a copy of the write sent again gets instead."""
-    Submission.objects.filter(pk=submission.pk).update(
-        status=status, location=location[:2000], content_type=content_type[:200], body=body
-    )
+    """Records the first answer, which a copy of the write sent again gets instead (`kept`: the
+    answer itself; else only that it was done, for an answer too large to keep)."""
+    Submission.objects.filter(pk=submission.pk, status=None).update(
+        status=status, location=location[:2000], content_type=content_type[:200], body=body,
+        kept=kept,
+    )  # fmt: skip
 
 
 submission_complete.alters_data = True

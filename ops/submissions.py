@@ -9,23 +9,33 @@ one-time key:
 - a form rendered with `{% once_field %}` carries a hidden `kl14_once` field, new at each
   rendering. Its key is that field with a fingerprint of what the form holds: the same form sent
   again is the same write; the form changed and sent again (the back button, new text) is a new one;
-- an API client may send an `Idempotency-Key` header (at most 100 characters) with a POST, PUT,
-  PATCH or DELETE. A key sent again with another body or to another address is refused (422), as
-  is a longer one.
+- an API client may send an `Idempotency-Key` header (1 to 100 characters) with a POST, PUT, PATCH
+  or DELETE. Keys are each person's: the sender is who the API's own authentication says (the
+  token first, then the session). A key sent again with another body or to another address is
+  refused (422), as is an empty or longer one.
 
 The key is claimed (ops.services.submission_claim, a unique row committed at once) before the view
-runs. A copy sent while the first is under way waits for its answer (up to
-KL14_SUBMISSION_WAIT seconds, then 409); a copy sent after it gets its answer: a form is redirected
-where the first one was, with a message saying it was not done twice; an API client gets the first
-response again, with `Idempotent-Replayed: true`. An answer worth giving again is a redirect for a
-form and a 2xx for the API; any other (invalid input, a refusal, an error, a 503 after a deadlock)
-frees the key, since nothing was done, and the same write may be sent again as it was. A claim
-whose request died (its process killed) is taken over after KL14_SUBMISSION_STALE seconds. Keys are
-forgotten after KL14_SUBMISSION_TTL (ops.purge_submissions).
+runs. A copy sent while the first is under way waits for its answer (up to KL14_SUBMISSION_WAIT
+seconds, then 409); a copy sent after it gets its answer: a form is redirected where the first one
+went (or shown the page it answered with, such as "Lưu và trình" whose draft was saved but whose
+sections are missing), with a message saying it was not done twice; an API client gets the first
+response again, with `Idempotent-Replayed: true`.
+
+Whether the first copy did anything is what the database says: an INSERT, UPDATE or DELETE whose
+transaction committed (a statement rolled back, as in a deadlock run again, did nothing). A view
+that wrote has its answer kept, whatever it is (a file, or an answer over 1 MB: that it was done).
+One that wrote nothing (invalid input, a refusal, a redirect to the sign-in or two-factor page, an
+error, a 503 after a deadlock) frees the key: the same form may be sent again as it was, and the 503
+and CSRF pages' "Gửi lại" do so. A claim still without an answer after KL14_SUBMISSION_STALE seconds
+(its process was killed, or the database went away before the answer was recorded) is never run
+again on a guess: a copy is told that whether it was done is not known, and offered to send the form
+again as a new one. Keys are forgotten after KL14_SUBMISSION_TTL (ops.purge_submissions).
 
 Before kl14.transient's middleware, so that a write it runs again after a deadlock keeps its one
 claim. The claim is its own transaction, not the write's: the view's services commit their own, and
-the retry middleware only runs a write again outside any transaction.
+the retry middleware only runs a write again outside any transaction. A claim the database refuses
+(SQLite still locked after its timeout, PostgreSQL out of reach) answers 503, the form kept: without
+its claim a copy could be done twice.
 
 Libraries considered: django-idempotency-key and drf-idempotency handle an API header only (the
 first not past Django 4.2); neither knows forms nor a redirect to answer with.
@@ -39,12 +49,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from kl14.transient import busy_response, resendable
 
 from . import selectors, services
 
@@ -79,9 +91,9 @@ class SubmitOnceMiddleware:
         if sent is None:
             return self.get_response(request)
         scope, key, fingerprint, api = sent
-        if api and len(key) > MAX_KEY:
+        if api and not 0 < len(key) <= MAX_KEY:
             return _api_error(
-                _("The Idempotency-Key header is longer than %(n)d characters.") % {"n": MAX_KEY},
+                _("The Idempotency-Key header must have 1 to %(n)d characters.") % {"n": MAX_KEY},
                 "invalid_idempotency_key",
                 422,
             )
@@ -89,23 +101,29 @@ class SubmitOnceMiddleware:
             claim = services.submission_claim(
                 scope=scope, key=key, fingerprint=fingerprint, path=request.path
             )
+            if claim is None:
+                answer, claim = _answer_again(
+                    request, scope=scope, key=key, fingerprint=fingerprint, api=api
+                )
+                if answer is not None:
+                    return answer
         except DatabaseError:
-            # The database is out of reach: the view meets it too, and answers as it does.
-            return self.get_response(request)
-        if claim is None:
-            return _answer_again(
-                self.get_response, request, scope=scope, key=key, fingerprint=fingerprint, api=api
-            )
+            # Without its claim, a copy could be done twice: nothing is done (503, the form kept).
+            logger.warning("could not claim write %s", key, exc_info=True)
+            return busy_response(request)
         return _run(self.get_response, request, claim, api=api)
 
 
 def _run(get_response, request, claim, *, api):
-    writes = [0]
+    committed = [False]
 
     def counted(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
         if sql.lstrip()[:6].upper() in WRITES:
-            writes[0] += 1
-        return execute(sql, params, many, context)
+            # Once its transaction commits (at once outside one): a write rolled back (a
+            # deadlock run again, a service that refused after an UPDATE) did nothing.
+            transaction.on_commit(lambda: committed.__setitem__(0, True))
+        return result
 
     try:
         with connection.execute_wrapper(counted):
@@ -113,79 +131,74 @@ def _run(get_response, request, claim, *, api):
     except BaseException:
         _settle(services.submission_release, claim)
         raise
-    if not writes[0]:
-        # Nothing was written (a redirect to the sign-in or two-factor page, a form refused):
-        # nothing to answer again; sent again, it runs.
-        pass
-    elif api and 200 <= response.status_code < 300 and not response.streaming:
-        body = response.content
-        if len(body) <= MAX_BODY:
-            _settle(
-                services.submission_complete,
-                claim,
-                status=response.status_code,
-                content_type=response.get("Content-Type", ""),
-                location=response.get("Location", ""),
-                body=body,
-            )
-            return response
-    elif not api and 300 <= response.status_code < 400 and response.has_header("Location"):
+    if not committed[0]:
+        # Nothing was written (a redirect to the sign-in or two-factor page, a form refused, a
+        # 503): nothing to answer again; sent again as it was, it runs.
+        _settle(services.submission_release, claim)
+    elif 300 <= response.status_code < 400 and response.has_header("Location"):
         _settle(
             services.submission_complete,
             claim,
             status=response.status_code,
             location=response["Location"],
         )
-        return response
-    _settle(services.submission_release, claim)
+    elif not response.streaming and len(response.content) <= MAX_BODY:
+        # Whatever it answered, it wrote: "Lưu và trình" saves the draft, then answers 400 with
+        # the sections still missing. A copy gets the same page, and no second draft.
+        _settle(
+            services.submission_complete,
+            claim,
+            status=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            location=response.get("Location", ""),
+            body=response.content,
+        )
+    else:  # a file, or too large to keep: done, and said so to a copy
+        _settle(services.submission_complete, claim, status=response.status_code, kept=False)
     return response
 
 
 def _settle(service, claim, **fields):
     """Records the write's end. The write itself is done (or not) whatever happens here: if the
-    database went away meanwhile, the claim stays without an answer, and a copy sent later runs
-    once the claim is stale, rather than this answer being lost."""
+    database went away meanwhile, the claim stays without an answer, and a copy sent later is
+    told that what became of the first cannot be known (never run a second time)."""
     try:
         service(claim, **fields)
     except DatabaseError:
         logger.warning("could not record the end of write %s", claim.key, exc_info=True)
 
 
-def _answer_again(get_response, request, *, scope, key, fingerprint, api):
-    """The key is taken: by this same write, done (its answer again) or under way (wait for it),
-    by a claim whose request died (run it), or, for the API, by another write (422)."""
+def _answer_again(request, *, scope, key, fingerprint, api):
+    """The key is taken: by this same write, done (its answer again) or under way (wait for its
+    answer), or, for the API, by another write (422). A claim freed meanwhile (the first did
+    nothing) is claimed again, and this copy runs: (answer, None) or (None, its claim)."""
     deadline = time.monotonic() + settings.KL14_SUBMISSION_WAIT
     while True:
         first = selectors.submission_of(scope=scope, key=key)
-        if first is None:  # released meanwhile: nothing was done; this copy may run
+        if first is None:  # freed meanwhile: nothing was done; this copy may run
             claim = services.submission_claim(
                 scope=scope, key=key, fingerprint=fingerprint, path=request.path
             )
             if claim is not None:
-                return _run(get_response, request, claim, api=api)
+                return None, claim
             continue
         if first.fingerprint != fingerprint or first.path != request.path[:500]:
-            return _api_error(
-                _(
-                    "This Idempotency-Key was already used for another request. Use a new key "
-                    "for each new write."
-                ),
-                "idempotency_key_reused",
-                422,
+            message = _(
+                "This Idempotency-Key was already used for another request. Use a new key for "
+                "each new write."
             )
+            return _api_error(message, "idempotency_key_reused", 422), None
         if first.status is not None:
-            return _replay(request, first, api=api)
-        stale_before = timezone.now() - timedelta(seconds=settings.KL14_SUBMISSION_STALE)
-        if first.claimed_at < stale_before and services.submission_take_over(
-            first, stale_before=stale_before
-        ):
-            return _run(get_response, request, first, api=api)
+            return _replay(request, first, api=api), None
         if time.monotonic() >= deadline:
-            return _still_under_way(request, api=api)
+            stale = timezone.now() - timedelta(seconds=settings.KL14_SUBMISSION_STALE)
+            return _still_under_way(request, api=api, unknown=first.claimed_at < stale), None
         time.sleep(POLL)
 
 
 def _replay(request, first, *, api):
+    if not first.kept:
+        return _still_under_way(request, api=api, done=True)
     if api:
         response = HttpResponse(
             bytes(first.body), status=first.status, content_type=first.content_type or None
@@ -201,6 +214,10 @@ def _replay(request, first, *, api):
             "done a second time: here is its result."
         ),
     )
+    if not first.location:  # the page it answered with (a form with its errors), again
+        return HttpResponse(
+            bytes(first.body), status=first.status, content_type=first.content_type or None
+        )
     location = first.location
     # Only ever an address of this site: a row changed behind the app's back (SQL access) does
     # not make KL14 send its people elsewhere.
@@ -213,14 +230,41 @@ def _replay(request, first, *, api):
     return response
 
 
-def _still_under_way(request, *, api):
-    message = _(
-        "This form was sent a moment ago and is still being processed. Wait a few seconds, "
-        "then open the page again to see its result; do not send it again."
-    )
+def _still_under_way(request, *, api, unknown=False, done=False):
+    """409: the first copy is still under way; or it was done but its answer (a file) is not
+    kept; or its request ended without a word (its process was killed, or the database went
+    away before its answer was recorded): whether it was done cannot be told here, and it is
+    never run a second time on a guess. The person checks, and may send the form again as a
+    new one (its fields kept on the page, with a new key)."""
+    resend = None
+    if done:
+        code = "already_done"
+        message = _(
+            "This form had already been sent, and what it asked for was done then. It was not "
+            "done a second time; open the page again to see the result."
+        )
+    elif unknown:
+        code = "outcome_unknown"
+        message = _(
+            "This form was sent before, but its processing ended without an answer, so whether "
+            "it was saved is not known. It was not sent a second time. Check the list (for "
+            "example your proposals); if it is not there, send it again as a new form."
+        )
+        fields = resendable(request)
+        if fields is not None:
+            resend = [(n, new_key() if n == FIELD else v) for n, v in fields]
+    else:
+        code = "in_progress"
+        message = _(
+            "This form was sent a moment ago and is still being processed. Wait a few seconds, "
+            "then open the page again to see its result; do not send it again."
+        )
     if api:
-        return _api_error(message, "in_progress", 409)
-    return render(request, "error.html", {"status": 409, "error": {"message": message}}, status=409)
+        return _api_error(message, code, 409)
+    context = {"status": 409, "error": {"message": message}}
+    if resend is not None:
+        context["resend"] = {"action": request.get_full_path(), "fields": resend}
+    return render(request, "error.html", context, status=409)
 
 
 def _api_error(message, code, status):
@@ -237,8 +281,8 @@ def _sent_key(request):
         if scope is None:
             return None  # not signed in: the view refuses it
         try:
-            if request.content_type == "multipart/form-data":
-                body = _form_digest(request)
+            if request.method == "POST" and request.content_type == "multipart/form-data":
+                body = _form_digest(request)  # parsed already (StrictEncodingMiddleware)
             else:
                 body = request.body
         except Exception:  # too large, or malformed: the view answers it as usual
@@ -264,15 +308,21 @@ def _sent_key(request):
 
 
 def _api_scope(request):
-    """Whose key: the signed-in person, or the bearer of the API token (a digest of it: the
-    middleware runs before DRF authenticates the token). Two clients never share keys."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
-    authorization = request.headers.get("Authorization")
-    if authorization:
-        return "token:" + hashlib.sha256(authorization.encode()).hexdigest()[:32]
-    return None
+    """Whose key: whoever the API's own authentication says sent it (the token first, then the
+    session, as DRF tries them), so that a key is never shared between two people and a revoked
+    token or a closed account gets no answer again. None: not signed in (the view refuses it)."""
+    from rest_framework.exceptions import APIException
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
+
+    authenticators = [auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    try:
+        user = Request(request, authenticators=authenticators).user
+    except APIException:
+        return None
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return f"user:{user.pk}"
 
 
 def _form_digest(request) -> bytes:

@@ -470,10 +470,11 @@ KL14_HEAVY_LOCK_DIR = env(
 )
 KL14_HEAVY_WAIT = env.float("KL14_HEAVY_WAIT", default=30)
 # Writes sent with a one-time key (ops/submissions.py): how long a copy waits for the first one's
-# answer (seconds), when a claim without an answer is taken to be a dead request's (seconds,
-# longer than gunicorn's timeout of 30), and how long keys are remembered (seconds).
+# answer (seconds), after how long a claim still without an answer is said to be of unknown
+# outcome rather than under way (seconds; it is never run a second time either way), and how long
+# keys are remembered (seconds).
 KL14_SUBMISSION_WAIT = env.float("KL14_SUBMISSION_WAIT", default=10)
-KL14_SUBMISSION_STALE = env.int("KL14_SUBMISSION_STALE", default=60)
+KL14_SUBMISSION_STALE = env.int("KL14_SUBMISSION_STALE", default=120)
 KL14_SUBMISSION_TTL = env.int("KL14_SUBMISSION_TTL", default=24 * 3600)
 # The share of a slot's time the heavy reads may compute (kl14/bulkhead.py's duty cycle; 1: all).
 KL14_HEAVY_DUTY = env.float("KL14_HEAVY_DUTY", default=0.5)

@@ -7,12 +7,13 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from ledger.models import LedgerEntry
 from ops import services as ops_services
 from ops import tasks
@@ -25,7 +26,8 @@ from tests.proposals.test_api import LIST, dossier
 from tests.proposals.test_views import form_data
 from tests.reliability import http
 
-pytestmark = pytest.mark.django_db
+# Committed for real: what counts is a write whose transaction committed (on_commit).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CREATE = reverse("proposals:create")
 KEY = "0f8e7a52c4a54d4f9e3f5c4d0b3a1e21"
@@ -138,7 +140,7 @@ def test_a_form_without_a_key_is_handled_as_before(org):
     assert not Submission.objects.exists()
 
 
-def test_a_write_that_raised_frees_its_key(org, monkeypatch):
+def test_a_view_that_failed_before_writing_frees_its_key(org, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom")
 
@@ -150,35 +152,92 @@ def test_a_write_that_raised_frees_its_key(org, monkeypatch):
     assert not Submission.objects.exists()
 
 
-def test_the_answer_is_kept_even_when_recording_it_fails(org, monkeypatch):
-    """The database went away after the write committed: the person still gets its result."""
+def test_a_write_rolled_back_counts_for_nothing(org, monkeypatch):
+    """A service that updated a row, then refused (its transaction rolled back): nothing was
+    done, the key is free, and the form sent again as it was runs."""
+    from kl14.errors import Invalid
+
+    original = services.proposal_create
+
+    def refusing(**kwargs):
+        with transaction.atomic():
+            User.objects.filter(pk=org.cadre.pk).update(first_name="Đổi")
+            raise Invalid(errors={"title": ["Không hợp lệ."]})
+
+    monkeypatch.setattr(services, "proposal_create", refusing)
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "save", FIELD: KEY}
+    assert client.post(CREATE, data).status_code == 400
+    assert not Submission.objects.exists()
+    monkeypatch.setattr(services, "proposal_create", original)
+    assert client.post(CREATE, data).status_code == 302
+    assert Proposal.objects.count() == 1
+
+
+def test_submit_with_sections_missing_saves_one_draft_and_a_copy_gets_the_same_page(org):
+    """ "Lưu và trình" with sections still missing: the draft is saved, then the form answers 400
+    with what is missing. A double click must not save a second draft."""
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "submit", "bottleneck": "", FIELD: KEY}
+    first = client.post(CREATE, data)
+    assert first.status_code == 400
+    again = client.post(CREATE, data)
+    assert again.status_code == 400 and again.content == first.content
+    (draft,) = Proposal.objects.all()
+    assert draft.state == State.DRAFT
+
+
+def test_when_its_answer_could_not_be_recorded_a_copy_is_never_run_again(
+    org, monkeypatch, settings
+):
+    """The database went away after the write committed: the person still gets its result, and a
+    copy is told to wait, then that whether it was done is not known, with the form to send
+    again as a new one. Never a second draft on a guess."""
 
     def unreachable(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(ops_services, "submission_complete", unreachable)
-    client = signed_in(org.cadre)
-    response = client.post(CREATE, {**form_data(org.agency), "action": "save", FIELD: KEY})
-    draft = Proposal.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/proposals/{draft.pk}/edit/"
-
-
-def test_a_claim_whose_request_died_is_taken_over(org, settings):
-    """A claim without an answer, older than KL14_SUBMISSION_STALE (its process was killed before
-    the write committed): the same form sent again is done."""
+    settings.KL14_SUBMISSION_WAIT = 0.2
     client = signed_in(org.cadre)
     data = {**form_data(org.agency), "action": "save", FIELD: KEY}
-    client.post(CREATE, data)
-    Proposal.objects.all().delete()
-    claim = Submission.objects.get()
-    Submission.objects.filter(pk=claim.pk).update(
-        status=None,
-        claimed_at=timezone.now() - timedelta(seconds=settings.KL14_SUBMISSION_STALE + 1),
-    )
-    response = client.post(CREATE, data)
+    with monkeypatch.context() as patch:
+        patch.setattr(ops_services, "submission_complete", unreachable)
+        response = client.post(CREATE, data)
     draft = Proposal.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/proposals/{draft.pk}/edit/"
-    assert Submission.objects.get().status == 302
+
+    waiting = client.post(CREATE, data)
+    assert waiting.status_code == 409 and "đang được xử lý" in waiting.content.decode()
+
+    Submission.objects.update(
+        claimed_at=timezone.now() - timedelta(seconds=settings.KL14_SUBMISSION_STALE + 1)
+    )
+    unknown = client.post(CREATE, data)
+    assert unknown.status_code == 409
+    page = unknown.content.decode()
+    assert "không biết đã được lưu hay chưa" in page
+    assert Proposal.objects.count() == 1
+    # The form is kept on the page, with a new key: sent from there, it is a new write.
+    new = once_key(page)
+    assert new != KEY
+    assert 'name="title" value="Tiếp nhận hồ sơ đất đai trực tuyến"' in page
+    client.post(CREATE, {**data, FIELD: new})
+    assert Proposal.objects.count() == 2
+
+
+def test_a_claim_the_database_refuses_does_nothing(org, monkeypatch):
+    """SQLite still locked after its timeout, PostgreSQL out of reach: without its claim a copy
+    could be done twice, so nothing is done, and the form is kept to be sent again."""
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ops_services, "submission_claim", locked)
+    client = signed_in(org.cadre)
+    response = client.post(CREATE, {**form_data(org.agency), "action": "save", FIELD: KEY})
+    assert response.status_code == 503
+    assert not Proposal.objects.exists()
+    assert f'name="{FIELD}" value="{KEY}"' in response.content.decode()
 
 
 def test_a_copy_waits_for_the_first_then_says_it_is_under_way(org, settings):
@@ -196,7 +255,6 @@ def test_a_copy_waits_for_the_first_then_says_it_is_under_way(org, settings):
     assert not Proposal.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_two_copies_at_once_make_one_draft(org, monkeypatch):
     """The double click the server sees: the second copy arrives while the first is saving. It
     waits for the first one's answer and gets it."""
@@ -277,18 +335,22 @@ def test_a_key_reused_for_another_write_is_422(org):
     assert Proposal.objects.count() == 1
 
 
-def test_api_keys_are_each_clients_own(org):
-    """Two tokens (or a token and a session) sending the same key: two writes, and neither gets
-    the other's answer."""
+def test_api_keys_are_each_persons_own(org):
+    """Two people's tokens sending the same key: two writes, neither gets the other's answer. The
+    same person through a session: their own answer again (keys are a person's, whichever way
+    they sign in)."""
     body = dossier(home_unit=org.agency.pk)
+    headers = {"Idempotency-Key": KEY}
     answers = []
     for user in (org.cadre, org.cadre2):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
-        answers.append(client.post(LIST, body, format="json", headers={"Idempotency-Key": KEY}))
-    answers.append(api(org.cadre).post(LIST, body, format="json", headers={"Idempotency-Key": KEY}))
-    assert [a.status_code for a in answers] == [201, 201, 201]
-    assert len({a.json()["id"] for a in answers}) == 3
+        answers.append(client.post(LIST, body, format="json", headers=headers))
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json()["id"] != answers[1].json()["id"]
+    again = api(org.cadre).post(LIST, body, format="json", headers=headers)
+    assert again["Idempotent-Replayed"] == "true" and again.content == answers[0].content
+    assert Proposal.objects.count() == 2
 
 
 def test_an_api_write_refused_frees_its_key(org):
@@ -313,19 +375,62 @@ def test_an_overlong_key_is_422(org):
 
 
 def test_the_api_sign_in_is_never_kept(org):
-    """Its answer is a token: a secret, never stored in the clear."""
-    client = APIClient()
+    """Its answer is a token: a secret, never stored in the clear (knox keeps only its digest),
+    even for a client signed in already (who has keys of its own)."""
+    client = api(org.cadre)
     response = client.post(
         "/api/v1/auth/token/",
         {"username": org.cadre.username, "password": "secret-pass-123", "client": "app"},
         format="json",
         headers={"Idempotency-Key": KEY},
     )
-    assert response.status_code in (200, 201), response.content
+    assert response.status_code == 200, response.content
     assert not Submission.objects.exists()
+    other = client.post(
+        LIST, dossier(home_unit=org.agency.pk), format="json", headers={"Idempotency-Key": KEY}
+    )
+    assert other.status_code == 201 and Submission.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+def test_the_sender_is_who_the_api_says_the_token_before_the_session(org):
+    """A session of one person and a token of another: DRF acts as the token's. The key is the
+    token owner's, so the session's person never gets that answer."""
+    body = dossier(home_unit=org.agency.pk)
+    both = api(org.cadre)
+    both.credentials(HTTP_AUTHORIZATION=f"Token {api_token(org.cadre2)}")
+    first = both.post(LIST, body, format="json", headers={"Idempotency-Key": KEY})
+    assert first.status_code == 201
+    assert Submission.objects.get().scope == f"user:{org.cadre2.pk}"
+    mine = api(org.cadre).post(LIST, body, format="json", headers={"Idempotency-Key": KEY})
+    assert mine.status_code == 201 and "Idempotent-Replayed" not in mine
+    assert mine.json()["id"] != first.json()["id"]
+
+
+def test_a_revoked_token_gets_no_answer_again(org):
+    from accounts.models import ApiToken
+    from accounts.services import token_revoke
+
+    token = api_token(org.cadre)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = dossier(home_unit=org.agency.pk)
+    headers = {"Idempotency-Key": KEY}
+    assert client.post(LIST, body, format="json", headers=headers).status_code == 201
+    key = ApiToken.objects.get(user=org.cadre).token_key
+    assert token_revoke(user=org.cadre, token_key=key) == 1
+    assert client.post(LIST, body, format="json", headers=headers).status_code == 401
+    assert Proposal.objects.count() == 1
+
+
+def test_an_empty_key_is_422(org):
+    response = api(org.cadre).post(
+        LIST, dossier(home_unit=org.agency.pk), format="json", headers={"Idempotency-Key": " "}
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_idempotency_key"
+    assert not Proposal.objects.exists()
+
+
 def test_over_a_real_server_a_retried_create_is_made_once(org, live_server):
     """Over HTTP, with a token, as a program retrying after its connection dropped."""
     token = api_token(org.cadre)
