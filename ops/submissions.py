@@ -207,6 +207,12 @@ def _replay(request, first, *, api):
             response["Location"] = first.location
         response["Idempotent-Replayed"] = "true"
         return response
+    if not first.location:
+        # The page it answered with (a form with its errors, its messages in it), again; a
+        # message added now would only show on the next page.
+        return HttpResponse(
+            bytes(first.body), status=first.status, content_type=first.content_type or None
+        )
     messages.info(
         request,
         _(
@@ -214,10 +220,6 @@ def _replay(request, first, *, api):
             "done a second time: here is its result."
         ),
     )
-    if not first.location:  # the page it answered with (a form with its errors), again
-        return HttpResponse(
-            bytes(first.body), status=first.status, content_type=first.content_type or None
-        )
     location = first.location
     # Only ever an address of this site: a row changed behind the app's back (SQL access) does
     # not make KL14 send its people elsewhere.

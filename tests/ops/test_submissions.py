@@ -185,6 +185,8 @@ def test_submit_with_sections_missing_saves_one_draft_and_a_copy_gets_the_same_p
     assert again.status_code == 400 and again.content == first.content
     (draft,) = Proposal.objects.all()
     assert draft.state == State.DRAFT
+    # Nothing left over for the next page: the page itself was the answer.
+    assert not messages_of(client.get(reverse("proposals:mine")))
 
 
 def test_when_its_answer_could_not_be_recorded_a_copy_is_never_run_again(
