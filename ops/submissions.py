@@ -71,7 +71,7 @@ FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Never kept: what the API's sign-in answers is a token, a secret (knox keeps only its digest).
 NEVER_KEPT = ("/api/v1/auth/",)
 POLL = 0.1  # seconds between two looks at a claim under way
-MAX_BODY = 1024 * 1024  # an API answer larger than this is not kept (the key is freed)
+MAX_BODY = 1024 * 1024  # an answer larger than this is not kept: only that the write was done
 # Never part of the fingerprint: the CSRF token changes when its reader signs in again.
 UNHASHED = frozenset({"csrfmiddlewaretoken", FIELD})
 
@@ -129,7 +129,11 @@ def _run(get_response, request, claim, *, api):
         with connection.execute_wrapper(counted):
             response = get_response(request)
     except BaseException:
-        _settle(services.submission_release, claim)
+        # Raised past every handler (an interrupt): freed only if nothing was written.
+        if committed[0]:
+            _settle(services.submission_complete, claim, status=500, kept=False)
+        else:
+            _settle(services.submission_release, claim)
         raise
     if not committed[0]:
         # Nothing was written (a redirect to the sign-in or two-factor page, a form refused, a
