@@ -16,7 +16,17 @@ class PkIdentityField(HyperlinkedIdentityField):
             return super().get_url(obj, view_name, request, format)
         if obj.pk in (None, ""):
             return None
-        return request.build_absolute_uri(pk_url(view_name, obj.pk))
+        return self._site(request) + pk_url(view_name, obj.pk)
+
+    def _site(self, request) -> str:
+        """`request.build_absolute_uri(path)` for a path `reverse` wrote (quoted already, without
+        `.` or `..` segments) is the scheme and host as a URI followed by the path: they are
+        found once per request (one field serves every row of a list), not parsed again per row."""
+        if self._site_of is None or self._site_of[0] is not request:
+            self._site_of = (request, request.build_absolute_uri("/")[:-1])
+        return self._site_of[1]
+
+    _site_of = None
 
 
 def _rewritten(request) -> bool:
