@@ -244,13 +244,13 @@ def _still_under_way(request, *, api, unknown=False, done=False):
     new one (its fields kept on the page, with a new key)."""
     resend = None
     if done:
-        code = "already_done"
+        code, title = "already_done", _("Already done")
         message = _(
             "This form had already been sent, and what it asked for was done then. It was not "
             "done a second time; open the page again to see the result."
         )
     elif unknown:
-        code = "outcome_unknown"
+        code, title = "outcome_unknown", _("Outcome not known")
         message = _(
             "This form was sent before, but its processing ended without an answer, so whether "
             "it was saved is not known. It was not sent a second time. Check the list (for "
@@ -260,14 +260,15 @@ def _still_under_way(request, *, api, unknown=False, done=False):
         if fields is not None:
             resend = [(n, new_key() if n == FIELD else v) for n, v in fields]
     else:
-        code = "in_progress"
+        code, title = "in_progress", _("Still being processed")
         message = _(
             "This form was sent a moment ago and is still being processed. Wait a few seconds, "
             "then open the page again to see its result; do not send it again."
         )
     if api:
         return _api_error(message, code, 409)
-    context = {"status": 409, "error": {"message": message}}
+    # Its own title: "the action was not carried out" would be wrong when it was (already_done).
+    context = {"status": 409, "title": title, "error": {"message": message}}
     if resend is not None:
         context["resend"] = {"action": request.get_full_path(), "fields": resend}
     return render(request, "error.html", context, status=409)

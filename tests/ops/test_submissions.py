@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from ledger.models import LedgerEntry
 from ops import services as ops_services
-from ops import tasks
+from ops import submissions, tasks
 from ops.models import Submission
 from ops.submissions import FIELD
 from proposals import services
@@ -189,6 +189,22 @@ def test_submit_with_sections_missing_saves_one_draft_and_a_copy_gets_the_same_p
     assert not messages_of(client.get(reverse("proposals:mine")))
 
 
+def test_an_answer_too_large_to_keep_is_not_sent_again_but_said_done(org, monkeypatch):
+    """An answer over MAX_BODY (or a file) is not kept, only that its write was done: a copy is
+    not done again, and its page says it was done, under a title that says so (not "the
+    action was not carried out")."""
+    monkeypatch.setattr(submissions, "MAX_BODY", 16)
+    client = signed_in(org.cadre)
+    data = {**form_data(org.agency), "action": "submit", "bottleneck": "", FIELD: KEY}
+    assert client.post(CREATE, data).status_code == 400  # the draft saved, sections missing
+    again = client.post(CREATE, data)
+    assert again.status_code == 409 and Proposal.objects.count() == 1
+    page = again.content.decode()
+    assert "<title>Đã được thực hiện trước đó" in page
+    assert "yêu cầu của nó đã được thực hiện" in page
+    assert "Thao tác chưa được thực hiện" not in page
+
+
 def test_when_its_answer_could_not_be_recorded_a_copy_is_never_run_again(
     org, monkeypatch, settings
 ):
@@ -210,6 +226,7 @@ def test_when_its_answer_could_not_be_recorded_a_copy_is_never_run_again(
 
     waiting = client.post(CREATE, data)
     assert waiting.status_code == 409 and "đang được xử lý" in waiting.content.decode()
+    assert "<title>Đang được xử lý" in waiting.content.decode()
 
     Submission.objects.update(
         claimed_at=timezone.now() - timedelta(seconds=settings.KL14_SUBMISSION_STALE + 1)
@@ -217,7 +234,7 @@ def test_when_its_answer_could_not_be_recorded_a_copy_is_never_run_again(
     unknown = client.post(CREATE, data)
     assert unknown.status_code == 409
     page = unknown.content.decode()
-    assert "không biết đã được lưu hay chưa" in page
+    assert "không biết đã được lưu hay chưa" in page and "<title>Chưa rõ kết quả" in page
     assert Proposal.objects.count() == 1
     # The form is kept on the page, with a new key: sent from there, it is a new write.
     new = once_key(page)
