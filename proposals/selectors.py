@@ -51,18 +51,23 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     return _for_lists(Proposal.objects.filter(visible_q(user)))
 
 
-def proposals_of_page(pks) -> QuerySet[Proposal]:
+def proposals_of_page(pks) -> list[Proposal]:
     """The summaries of a page whose keys were chosen through the visibility rule (kl14.keyset:
     each key comes from one of `permissions.visible_branches`), with their units and authors:
-    testing the rule again would compile and run its every branch once more for the same rows."""
-    return (
+    testing the rule again would compile and run its every branch once more for the same rows.
+    Each proposal's authorships (with their users) are in `page_authorships`, from one query:
+    `prefetch_related` would build a queryset per row, as long as the query itself."""
+    proposals = list(
         Proposal.objects.filter(pk__in=pks)
         .defer(*PLAN_FIELDS, "search_vector")  # the plan's texts: not in a summary (api.md)
         .select_related("home_unit", "deciding_unit")
-        .prefetch_related(
-            Prefetch("authorships", queryset=ProposalAuthor.objects.select_related("user"))
-        )
     )
+    by_proposal = {proposal.pk: [] for proposal in proposals}
+    for authorship in ProposalAuthor.objects.filter(proposal_id__in=pks).select_related("user"):
+        by_proposal[authorship.proposal_id].append(authorship)
+    for proposal in proposals:
+        proposal.page_authorships = by_proposal[proposal.pk]
+    return proposals
 
 
 # The lists below select only proposals their user may see by the visibility rule itself (an

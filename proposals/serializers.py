@@ -112,8 +112,12 @@ class AuthorPostSerializer(serializers.Serializer):
 
 
 def _authors(proposal, serializer: AuthorSerializer) -> list[dict]:
-    """Authors from the prefetched authorships (no query per row): the creator first."""
-    authorships = sorted(proposal.authorships.all(), key=lambda a: (not a.is_creator, a.pk))
+    """Authors from the authorships read with the page (selectors.proposals_of_page) or
+    prefetched (no query per row): the creator first."""
+    authorships = getattr(proposal, "page_authorships", None)
+    if authorships is None:
+        authorships = proposal.authorships.all()
+    authorships = sorted(authorships, key=lambda a: (not a.is_creator, a.pk))
     return [serializer.to_representation(authorship) for authorship in authorships]
 
 

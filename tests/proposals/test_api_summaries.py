@@ -14,7 +14,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.test import APIClient, APIRequestFactory
 
 from proposals.models import AuthorPost, Mode, ProposalAuthor, State
-from proposals.selectors import proposals_of_page
+from proposals.selectors import proposals_of_page, proposals_visible_to
 from proposals.serializers import AuthorSerializer, ProposalSummarySerializer
 from tests.factories.proposals import ProposalFactory, in_state
 
@@ -41,7 +41,8 @@ def summary_row(org, state):
             submitted_at=datetime.datetime(2026, 3, 2, 1, 30, tzinfo=datetime.UTC),
             origin=origin,
         )
-    return proposals_of_page([proposal.pk]).get()
+    (row,) = proposals_of_page([proposal.pk])
+    return row
 
 
 def api_request(**extra):
@@ -64,6 +65,17 @@ def test_a_summary_is_drfs_own_representation(org, state, language):
         assert (
             written["origin"] is not None and written["submitted_at"] == "2026-03-02T08:30:00+07:00"
         )
+
+
+def test_a_page_reads_what_the_lists_prefetch(org, django_assert_num_queries):
+    """The authorships read with a page (one query, not a queryset per row) give the same
+    summary as those of the lists' prefetch, and the rows come with their units and users."""
+    row = summary_row(org, State.IN_PROGRESS)
+    prefetched = proposals_visible_to(org.cadre).get(pk=row.pk)
+    serializer = ProposalSummarySerializer(context={"request": api_request()})
+    assert serializer.to_representation(row) == serializer.to_representation(prefetched)
+    with django_assert_num_queries(0):
+        serializer.to_representation(row)
 
 
 def test_overdue_and_empty_values_are_drfs_own(org):
