@@ -12,7 +12,7 @@ class PkIdentityField(HyperlinkedIdentityField):
     differ: a versioning scheme, a format suffix or override, a lookup other than the pk."""
 
     def get_url(self, obj, view_name, request, format):
-        if self.lookup_field != "pk" or format or request is None or _rewritten(request):
+        if self.lookup_field != "pk" or format or request is None or rewritten(request):
             return super().get_url(obj, view_name, request, format)
         if obj.pk in (None, ""):
             return None
@@ -29,7 +29,7 @@ class PkIdentityField(HyperlinkedIdentityField):
     _site_of = None
 
 
-def _rewritten(request) -> bool:
+def rewritten(request) -> bool:
     """Whether DRF's reverse would change the address for this request."""
     if getattr(request, "versioning_scheme", None) is not None:
         return True

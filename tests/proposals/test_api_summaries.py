@@ -78,6 +78,19 @@ def test_a_page_reads_what_the_lists_prefetch(org, django_assert_num_queries):
         serializer.to_representation(row)
 
 
+def test_an_address_drf_would_write_otherwise_is_drfs_own(org):
+    """The `?format=` override: DRF's reverse writes the address (the field's own way), and
+    so does the summary; without a request, the field's own answer (DRF asks for one)."""
+    row = summary_row(org, State.SUBMITTED)
+    request = api_request(data={"format": "json"})
+    serializer = ProposalSummarySerializer(context={"request": request})
+    written = serializer.to_representation(row)
+    assert written == serializer.generic_representation(row)
+    assert written["url"].endswith(f"/api/v1/proposals/{row.pk}/?format=json")
+    with pytest.raises(AssertionError, match="request"):
+        ProposalSummarySerializer().to_representation(row)
+
+
 def test_overdue_and_empty_values_are_drfs_own(org):
     """A draft: no code, deciding unit, due date, mode, origin or submission; then one overdue."""
     serializer = ProposalSummarySerializer(context={"request": api_request()})
