@@ -112,12 +112,9 @@ class AuthorPostSerializer(serializers.Serializer):
     post = serializers.ChoiceField(choices=AuthorPost.choices)
 
 
-def _authors(proposal, serializer: AuthorSerializer) -> list[dict]:
-    """Authors from the authorships read with the page (selectors.proposals_of_page) or
-    prefetched (no query per row): the creator first."""
-    authorships = getattr(proposal, "page_authorships", None)
-    if authorships is None:
-        authorships = proposal.authorships.all()
+def _authors(authorships, serializer: AuthorSerializer) -> list[dict]:
+    """Authors from authorships already read (prefetched, or with the API list's page: no
+    query per row): the creator first."""
     authorships = sorted(authorships, key=lambda a: (not a.is_creator, a.pk))
     return [serializer.to_representation(authorship) for authorship in authorships]
 
@@ -161,7 +158,7 @@ class _ProposalFields(serializers.ModelSerializer):
 
     @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, proposal):
-        return _authors(proposal, self._author_serializer)
+        return _authors(proposal.authorships.all(), self._author_serializer)
 
     @cached_property
     def _author_serializer(self) -> AuthorSerializer:
@@ -204,6 +201,15 @@ class ProposalSummarySerializer(_ProposalFields):
             "created_at": _STAMP.to_representation(proposal.created_at),
             "updated_at": _STAMP.to_representation(proposal.updated_at),
         }
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_authors(self, proposal):
+        """The authorships read with the API list's page (selectors.proposals_of_page), else
+        prefetched: only a summary reads the page's, so a dossier is never shown from them."""
+        authorships = getattr(proposal, "page_authorships", None)
+        if authorships is None:
+            authorships = proposal.authorships.all()
+        return _authors(authorships, self._author_serializer)
 
     def generic_representation(self, proposal):
         """DRF's own way, field by field: the reference the written-out one is tested against."""

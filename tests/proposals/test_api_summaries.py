@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 from rest_framework.relations import HyperlinkedIdentityField
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.test import APIClient, APIRequestFactory
@@ -45,6 +46,10 @@ def summary_row(org, state):
     return row
 
 
+def as_json(data) -> bytes:
+    return JSONRenderer().render(data)
+
+
 def api_request(**extra):
     return Request(APIRequestFactory().get("/api/v1/proposals/", **extra))
 
@@ -57,6 +62,7 @@ def test_a_summary_is_drfs_own_representation(org, state, language):
     with translation.override(language):
         written, generic = serializer.to_representation(row), serializer.generic_representation(row)
     assert list(written.items()) == list(generic.items())
+    assert as_json(written) == as_json(generic)  # the same types too, as a client reads them
     # What it is compared with is not trivially equal: the fields of a real row are filled.
     assert written["url"].startswith("http://testserver/api/v1/proposals/")
     assert [a["post"] for a in written["authors"]] == ["", AuthorPost.LEADERSHIP]
@@ -127,25 +133,26 @@ def test_the_address_of_each_row_is_drfs_own(org, extra):
     """The site is found once per request; the address is what DRF's reverse gives."""
     row = summary_row(org, State.SUBMITTED)
     request = api_request(**extra)
-    field = ProposalSummarySerializer(context={"request": request}).fields["url"]
+    serializer = ProposalSummarySerializer(context={"request": request})
+    field = serializer.fields["url"]
     expected = HyperlinkedIdentityField.get_url(field, row, VIEW, request, None)
     assert field.to_representation(row) == expected == field.to_representation(row)
+    assert serializer.to_representation(row)["url"] == expected
     assert expected == request.build_absolute_uri(reverse("api:proposal-detail", args=[row.pk]))
 
 
 def test_the_address_under_a_script_prefix_is_drfs_own(org):
     row = summary_row(org, State.SUBMITTED)
     request = api_request()
-    field = ProposalSummarySerializer(context={"request": request}).fields["url"]
+    serializer = ProposalSummarySerializer(context={"request": request})
+    field = serializer.fields["url"]
     set_script_prefix("/kl14/")
     try:
-        url = field.to_representation(row)
-        expected = HyperlinkedIdentityField.get_url(
-            field, row, "api:proposal-detail", request, None
-        )
+        url, summary = field.to_representation(row), serializer.to_representation(row)["url"]
+        expected = HyperlinkedIdentityField.get_url(field, row, VIEW, request, None)
     finally:
         set_script_prefix("/")
-    assert url == expected == f"http://testserver/kl14/api/v1/proposals/{row.pk}/"
+    assert url == summary == expected == f"http://testserver/kl14/api/v1/proposals/{row.pk}/"
 
 
 def test_the_list_over_http_is_the_generic_representation(org):
