@@ -5,6 +5,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kl14.serializers import PkIdentityField
 from units.api import UnitBriefSerializer
 
 from .models import Notification
@@ -16,10 +17,36 @@ from .services import notification_mark_read, notifications_mark_all_read
 class NotificationSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(read_only=True, allow_null=True)
     read = serializers.BooleanField(source="is_read", read_only=True)
+    url = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "The page of the web app the notification is about, as a path. It may not open for "
+            "you (an overdue item escalated to a unit above that may not see it, a role given "
+            "up since): send people to `open_url`."
+        ),
+    )
+    open_url = PkIdentityField(
+        view_name="notifications:open",
+        help_text=(
+            "The notification in the web app: opening it marks it read and goes to its page, or, "
+            "where that page would not open for you, shows the notification with why."
+        ),
+    )
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "url", "unit", "created_at", "read", "read_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "url",
+            "open_url",
+            "unit",
+            "created_at",
+            "read",
+            "read_at",
+        ]
         read_only_fields = fields
 
 
@@ -56,7 +83,7 @@ class NotificationReadView(APIView):
         notification = access_notification(request.user, pk)
         notification = notification_mark_read(notification=notification)
         notification = notifications_of(request.user).get(pk=notification.pk)
-        return Response(NotificationSerializer(notification).data)
+        return Response(NotificationSerializer(notification, context={"request": request}).data)
 
 
 class NotificationReadAllView(APIView):

@@ -48,6 +48,7 @@ def test_my_notifications_only_newest_first(api, user, tree):
         "title",
         "body",
         "url",
+        "open_url",
         "unit",
         "created_at",
         "read",
@@ -78,8 +79,24 @@ def test_mark_read(api, user):
     response = api.post(f"{LIST}{notification.pk}/read/")
     assert response.status_code == 200
     assert response.json()["read"] is True and response.json()["read_at"]
+    assert response.json()["open_url"] == f"http://testserver/notifications/{notification.pk}/"
     again = api.post(f"{LIST}{notification.pk}/read/").json()
     assert again["read_at"] == response.json()["read_at"]
+
+
+def test_open_url_is_the_notification_in_the_web_app(user, api, client):
+    """`url` is the page's path, which may not open for the recipient; `open_url` is the web
+    app's own way: it marks the notification read and goes to the page, or says why not."""
+    reachable = NotificationFactory(recipient=user, url="/notifications/")
+    escalated = NotificationFactory(recipient=user, url="/proposals/999999/")  # not theirs
+    rows = {n["id"]: n for n in api.get(LIST).json()["results"]}
+    client.force_login(user)
+    first = client.get(rows[reachable.pk]["open_url"])
+    assert first.status_code == 302 and first["Location"] == "/notifications/"
+    second = client.get(rows[escalated.pk]["open_url"])
+    assert second.status_code == 200 and escalated.title in second.content.decode()
+    assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+    assert client.get(rows[escalated.pk]["url"]).status_code == 404
 
 
 def test_someone_elses_notification_is_404(api):
