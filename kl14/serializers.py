@@ -16,17 +16,18 @@ class PkIdentityField(HyperlinkedIdentityField):
             return super().get_url(obj, view_name, request, format)
         if obj.pk in (None, ""):
             return None
-        return self._site(request) + pk_url(view_name, obj.pk)
-
-    def _site(self, request) -> str:
-        """`request.build_absolute_uri(path)` for a path `reverse` wrote (quoted already, without
-        `.` or `..` segments) is the scheme and host as a URI followed by the path: they are
-        found once per request (one field serves every row of a list), not parsed again per row."""
         if self._site_of is None or self._site_of[0] is not request:
-            self._site_of = (request, request.build_absolute_uri("/")[:-1])
-        return self._site_of[1]
+            self._site_of = (request, site(request))  # one field serves every row of a list
+        return self._site_of[1] + pk_url(view_name, obj.pk)
 
     _site_of = None
+
+
+def site(request) -> str:
+    """This site's scheme and host as a URI: `request.build_absolute_uri(path)` for a path
+    `reverse` wrote (quoted already, without `.` or `..` segments) is this followed by the path,
+    so a list finds it once instead of parsing every row's address again."""
+    return request.build_absolute_uri("/")[:-1]
 
 
 def rewritten(request) -> bool:

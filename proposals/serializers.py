@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from kl14.choices import labels_of
 from kl14.links import pk_urls
-from kl14.serializers import PkIdentityField, rewritten
+from kl14.serializers import PkIdentityField, rewritten, site
 from ledger.models import LedgerEntry
 from units.api import UnitBriefSerializer
 from units.models import Unit
@@ -224,8 +224,8 @@ class ProposalSummarySerializer(_ProposalFields):
         if request is None or self.context.get("format") or rewritten(request):
             field = self.fields["url"]
             return field.to_representation
-        site, path = request.build_absolute_uri("/")[:-1], pk_urls("api:proposal-detail")
-        return lambda proposal: site + path(proposal.pk)
+        prefix, path = site(request), pk_urls("api:proposal-detail")
+        return lambda proposal: prefix + path(proposal.pk)
 
     @cached_property
     def _today(self):
