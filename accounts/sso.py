@@ -29,6 +29,8 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
+from .backends import load_user
+
 logger = logging.getLogger(__name__)
 
 DISCOVERY_CACHE_SECONDS = 3600
@@ -81,6 +83,10 @@ class SSOBackend(OIDCAuthenticationBackend):
     def __init__(self, *args, **kwargs):
         # The parent reads the endpoints here; discovery waits until an SSO sign-in needs it.
         self.UserModel = get_user_model()
+
+    def get_user(self, user_id):
+        # mozilla-django-oidc's, with the memberships read in the same query (load_user).
+        return load_user(user_id)
 
     def authenticate(self, request, **kwargs):
         if not sso_enabled() or request is None or "code" not in request.GET:

@@ -1,9 +1,16 @@
 """A user's roles across the unit tree, loaded once per request and answered in memory."""
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONArray
+
 from .models import Membership, Role
+
+# The annotation `with_grants` puts on a user: their memberships, read with their row.
+GRANTS_COLUMN = "kl14_grants"
 
 
 @dataclass(frozen=True)
@@ -21,9 +28,16 @@ class UserRoles:
     def grants(self) -> tuple[Grant, ...]:
         if not self.user.is_authenticated:
             return ()
-        rows = Membership.objects.filter(user=self.user).values_list(
-            "unit_id", "unit__path", "role"
-        )
+        loaded = getattr(self.user, GRANTS_COLUMN, _NOT_LOADED)
+        if loaded is not _NOT_LOADED:
+            # Read with the user's row (with_grants): no query. Membership's own order.
+            rows = sorted(
+                (tuple(row) for row in _json(loaded) or ()), key=lambda row: (row[1], row[2])
+            )
+        else:
+            rows = Membership.objects.filter(user=self.user).values_list(
+                "unit_id", "unit__path", "role"
+            )
         return tuple(Grant(*row) for row in rows)
 
     def roles(self) -> set[str]:
@@ -54,6 +68,40 @@ class UserRoles:
         return kept
 
 
+_NOT_LOADED = object()
+
+
+def _json(value):
+    """The annotation as the database hands it over: JSON text, or already a list."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+class _JSONRows(Aggregate):
+    """The rows' values as one JSON array (PostgreSQL's jsonb_agg, SQLite's json_group_array);
+    NULL without rows."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def with_grants(users: QuerySet) -> QuerySet:
+    """The users with their memberships (unit, path, role) in the same query, as a correlated
+    subquery: user_roles(user) then answers without reading them again. The signed-in user is
+    loaded this way on every request (accounts.backends), so a page's navigation, permissions
+    and visibility filters cost no query of memberships of their own."""
+    grants = (
+        Membership.objects.filter(user=OuterRef("pk"))
+        .order_by()
+        .values("user")
+        .annotate(rows=_JSONRows(JSONArray("unit_id", "unit__path", "role")))
+        .values("rows")
+    )
+    return users.annotate(**{GRANTS_COLUMN: Subquery(grants, output_field=JSONField())})
+
+
 def user_roles(user) -> UserRoles:
     """The roles of a user, cached on the user object for the rest of the request."""
     cached = getattr(user, "_kl14_roles", None)
@@ -64,4 +112,4 @@ def user_roles(user) -> UserRoles:
     return cached
 
 
-__all__ = ["Grant", "Role", "UserRoles", "user_roles"]
+__all__ = ["Grant", "Role", "UserRoles", "user_roles", "with_grants"]
