@@ -3,11 +3,11 @@ job's page that polls its progress (htmx, every 2 s) and offers the file once it
 list of one's exports, and the download."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from kl14.files import private_download
+from kl14.paging import Paginator
 
 from . import services
 from .permissions import access_job, job_file

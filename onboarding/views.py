@@ -3,13 +3,13 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kl14.errors import Invalid
+from kl14.paging import Paginator
 from units.models import Role, Unit
 
 from . import selectors, services

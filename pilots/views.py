@@ -4,7 +4,6 @@ the lists "my pilots", "pilots of my unit" and "pilots I monitor"."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django_fsm import can_proceed
 
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
 from kl14.files import private_download
+from kl14.paging import Paginator
 from proposals import transitions as registry
 from proposals.models import State
 from proposals.permissions import is_author, is_supervising_head

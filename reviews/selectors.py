@@ -3,9 +3,9 @@ whatever the number of rows."""
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 
+from kl14.paging import Paginator
 from kl14.search import search
 from proposals.models import Opinion, Proposal, ProposalAuthor, State
 from proposals.permissions import visible_q

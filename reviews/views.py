@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django_fsm import can_proceed
 from kl14.dbrouter import replica_reads
 from kl14.errors import Conflict, Forbidden, Invalid, NotFound
 from kl14.files import private_download
+from kl14.paging import Paginator
 from proposals import permissions as proposals_perms
 from proposals import transitions as registry
 from proposals.models import Proposal, State

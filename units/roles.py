@@ -4,8 +4,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import JSONArray
+from django.db.models import Aggregate, Func, OuterRef, QuerySet, Subquery, TextField
 
 from .models import Membership, Role
 
@@ -76,12 +75,24 @@ def _json(value):
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+# JSON text read with _json (not Django's JSONField and JSONArray, which on SQLite first probe
+# the database for JSON support: queries of their own on a connection's first request).
+class _JSONRow(Func):
+    """The expressions as one JSON array."""
+
+    function = "JSONB_BUILD_ARRAY"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_ARRAY", **extra_context)
+
+
 class _JSONRows(Aggregate):
     """The rows' values as one JSON array (PostgreSQL's jsonb_agg, SQLite's json_group_array);
     NULL without rows."""
 
     function = "JSONB_AGG"
-    output_field = JSONField()
+    output_field = TextField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
@@ -96,10 +107,10 @@ def with_grants(users: QuerySet) -> QuerySet:
         Membership.objects.filter(user=OuterRef("pk"))
         .order_by()
         .values("user")
-        .annotate(rows=_JSONRows(JSONArray("unit_id", "unit__path", "role")))
+        .annotate(rows=_JSONRows(_JSONRow("unit_id", "unit__path", "role")))
         .values("rows")
     )
-    return users.annotate(**{GRANTS_COLUMN: Subquery(grants, output_field=JSONField())})
+    return users.annotate(**{GRANTS_COLUMN: Subquery(grants, output_field=TextField())})
 
 
 def user_roles(user) -> UserRoles:

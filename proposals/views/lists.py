@@ -4,12 +4,12 @@ Each runs a fixed number of queries whatever the number of rows: relations are s
 prefetched by the selectors and the per-row facts are annotations."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from kl14.paging import Paginator
 from workdays.calendar import snapshot as calendar_snapshot
 
 from ..ballots import collective_vote

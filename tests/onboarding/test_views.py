@@ -120,7 +120,8 @@ def test_the_report_page_runs_a_fixed_number_of_queries(client, tree, agency_adm
             assert client.get(batch.get_absolute_url()).status_code == 200
         return len(ctx.captured_queries)
 
-    assert queries(3) == queries(70)
+    # A first page holding every row (50 a page) is its own count (kl14.paging): one query less.
+    assert queries(3) + 1 == queries(70) == queries(120)
 
 
 def test_the_index_lists_the_admins_imports(client, tree, agency_admin):
