@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kl14.files import private_download
+from kl14.fragments import render_each, shown
 from kl14.paging import Paginator
 
 from . import targets
@@ -28,6 +29,31 @@ def _back(request, fallback: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(next_url)
 
 
+ITEM = "notifications/_item.html"
+
+
+def item_key(notification) -> tuple:
+    """Everything notifications/_item.html reads from a notification: equal keys, equal HTML
+    (kl14.fragments). The unit's name as it is now; the link's address is the notification's."""
+    return (
+        notification.pk,
+        notification.read_at is None,
+        shown(notification.kind),
+        shown(notification.kind_label),
+        notification.created_at.isoformat(),
+        shown(notification.unit.name if notification.unit_id else None),
+        bool(notification.url),
+        shown(notification.title),
+        shown(notification.body),
+    )
+
+
+def _list_context(page, **context) -> dict:
+    """The list's page and its items' HTML, each rendered once per content: twenty items cost
+    the page ~3 ms to render (issue 12)."""
+    return {"page": page, "items": render_each(ITEM, page.object_list, key=item_key), **context}
+
+
 @login_required
 @require_GET
 def notification_list(request):
@@ -35,11 +61,9 @@ def notification_list(request):
     page = Paginator(notifications_of(request.user, unread=unread), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {
-        "page": page,
-        "unread": unread,
-        "form": PreferenceForm(instance=preference_of(request.user)),
-    }
+    context = _list_context(
+        page, unread=unread, form=PreferenceForm(instance=preference_of(request.user))
+    )
     if request.htmx and request.htmx.target == "notification-list":
         return render(request, "notifications/_list.html", context)
     return render(request, "notifications/list.html", context)
@@ -67,7 +91,7 @@ def notification_open(request, pk):
 def notification_read(request, pk):
     notification = notification_mark_read(notification=access_notification(request.user, pk))
     if request.htmx:
-        return render(request, "notifications/_item.html", {"notification": notification})
+        return render(request, ITEM, {"item": notification})
     return _back(request, reverse("notifications:list"))
 
 
@@ -89,7 +113,7 @@ def preference_update(request):
         messages.success(request, _("Your e-mail preference is saved."))
         return HttpResponseRedirect(reverse("notifications:list") + "#preferences")
     page = Paginator(notifications_of(request.user), PAGE_SIZE).get_page(1)
-    context = {"page": page, "unread": False, "form": form}
+    context = _list_context(page, unread=False, form=form)
     return render(request, "notifications/list.html", context, status=400)
 
 

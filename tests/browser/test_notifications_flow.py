@@ -101,3 +101,63 @@ def test_the_cadre_is_told_of_the_approval_in_her_browser(
         assert badge(cadre) == "1"
     finally:
         cadre_context.close()
+
+
+@pytest.fixture
+def three_unread(tree):
+    """A cadre with three unread notifications, one of them for an action of hers."""
+    from notifications.models import Notification, NotificationKind
+
+    cadre = grant(tree["agency"], Role.CADRE, username="canbo", full_name="Trần Thị Bình")
+    kinds = (NotificationKind.INFO, NotificationKind.ACTION, NotificationKind.UPDATE)
+    for number, kind in enumerate(kinds, start=1):
+        Notification.objects.create(
+            recipient=cadre, kind=kind, title=f"Thông báo số {number}", unit=tree["agency"]
+        )
+    return cadre
+
+
+def unread_items(page):
+    return page.locator("#notification-list li.list-group-item-warning")
+
+
+def test_mark_as_read_swaps_the_item_in_place(desktop_page, login, three_unread):
+    """With JavaScript: htmx posts the button (the list's one form gives the CSRF token) and
+    swaps the item; the page is not reloaded, the other items stay unread."""
+    page = login("canbo")
+    page.goto("/notifications/")
+    assert badge(page) == "3"
+    expect(unread_items(page)).to_have_count(3)
+    item = page.get_by_role("listitem").filter(has_text="Thông báo số 2")
+    page.evaluate("window.kl14NotReloaded = true")
+    click(item.get_by_role("button", name="Đánh dấu đã đọc"))
+    expect(item.get_by_role("button", name="Đánh dấu đã đọc")).to_have_count(0)
+    expect(unread_items(page)).to_have_count(2)
+    assert page.evaluate("window.kl14NotReloaded === true")  # swapped, not reloaded
+    page.reload()
+    assert badge(page) == "2"
+    read = page.get_by_role("listitem").filter(has_text="Thông báo số 2")
+    expect(read).not_to_have_class(re.compile("list-group-item-warning"))
+
+
+def test_mark_as_read_without_javascript_comes_back_to_the_same_page(
+    chromium_browser, live_server, login, three_unread
+):
+    """Without JavaScript the button submits the list's form to its own address (formaction):
+    the notification is read and the person is back on the page they were on."""
+    context = chromium_browser.new_context(
+        locale="vi-VN", base_url=live_server.url, java_script_enabled=False, **DESKTOP
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = login("canbo", page=context.new_page())
+        page.goto("/notifications/?unread=1")
+        expect(unread_items(page)).to_have_count(3)
+        item = page.get_by_role("listitem").filter(has_text="Thông báo số 3")
+        click(item.get_by_role("button", name="Đánh dấu đã đọc"))
+        page.wait_for_url(re.compile(r"/notifications/\?unread=1$"))
+        expect(page.get_by_role("listitem").filter(has_text="Thông báo số 3")).to_have_count(0)
+        expect(unread_items(page)).to_have_count(2)
+        assert badge(page) == "2"
+    finally:
+        context.close()
