@@ -11,6 +11,7 @@ import hashlib
 
 from django.core.cache import caches
 from django.template.loader import get_template
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language
@@ -38,9 +39,10 @@ def _template(name: str):
 def render_each(template_name: str, items, *, key) -> list[str]:
     """`template_name` rendered with {"item": item} for each item, in order. `key(item)` returns
     everything the template reads from the item, as `shown` values: two items with equal keys
-    must render the same. The language and the time zone are added here."""
+    must render the same. The language, the time zone and the script prefix (the addresses the
+    fragment writes) are added here."""
     template, source = _template(template_name)
-    scope = (source, get_language(), timezone.get_current_timezone_name())
+    scope = (source, get_language(), timezone.get_current_timezone_name(), get_script_prefix())
     keys = [
         f"{template_name}:" + hashlib.blake2b(repr((scope, key(item))).encode()).hexdigest()
         for item in items

@@ -23,6 +23,7 @@ from ..selectors import (
     proposals_in_order,
     proposals_owing_my_ballot,
 )
+from .presenters import table_rows_html
 
 PAGE_SIZE = 25
 
@@ -39,12 +40,12 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _render(request, template, page, **context):
-    return render(
-        request,
-        template,
-        {"page": page, "proposals": page.object_list, "today": timezone.localdate(), **context},
-    )
+def _render(request, template, page, kind):
+    """The list's page, its rows' HTML (proposals/_table.html) built once per content."""
+    today = timezone.localdate()
+    rows = table_rows_html(page.object_list, kind, today)
+    context = {"page": page, "proposals": page.object_list, "rows": rows, "today": today}
+    return render(request, template, context)
 
 
 @login_required
@@ -54,7 +55,7 @@ def my_proposals(request):
     paginator.count = authored_count(request.user)  # not a count of the joined keys
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = proposals_in_order(page.object_list)
-    return _render(request, "proposals/my_proposals.html", page)
+    return _render(request, "proposals/my_proposals.html", page, "mine")
 
 
 @login_required
@@ -71,7 +72,7 @@ def inbox(request):
             )
         ),
     )
-    return _render(request, "proposals/inbox.html", _page(request, queryset))
+    return _render(request, "proposals/inbox.html", _page(request, queryset), "inbox")
 
 
 @login_required
@@ -88,7 +89,7 @@ def vote_queue(request):
             proposal.ballot_url = vote.url(proposal)
             proposal.vote_due = vote.due(proposal) if vote.due else None
             proposal.my_choice_label = proposal.my_choice and vote.choice_label(proposal.my_choice)
-    return _render(request, "proposals/vote_queue.html", page)
+    return _render(request, "proposals/vote_queue.html", page, "votes")
 
 
 @login_required
@@ -97,7 +98,7 @@ def opinion_queue(request):
     queryset = proposals_awaiting_opinion(request.user).annotate(
         opinion_stance=Subquery(opinion_this_round().order_by("-created_at").values("stance")[:1])
     )
-    return _render(request, "proposals/opinion_queue.html", _page(request, queryset))
+    return _render(request, "proposals/opinion_queue.html", _page(request, queryset), "opinions")
 
 
 # --- navigation badges: the rows each counts (kl14.navigation counts a page's badges together) ---

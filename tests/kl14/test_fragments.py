@@ -88,6 +88,24 @@ def test_language_and_time_zone_are_part_of_the_key():
     assert "15:05" in en[0] and "08:05" in utc[0]
 
 
+def test_the_script_prefix_is_part_of_the_key():
+    """A fragment writes addresses (`pk_url`): the same item under another script prefix (the
+    app served below a path) is rendered again, with that prefix."""
+    from django.urls import set_script_prefix
+
+    source = "{% load kl14 %}{% pk_url 'notifications:open' item.pk %}"
+    try:
+        with engine(source):
+            set_script_prefix("/")
+            root = render_each(ITEM, [{"pk": 7}], key=lambda item: item["pk"])
+            set_script_prefix("/kl14/")
+            below = render_each(ITEM, [{"pk": 7}], key=lambda item: item["pk"])
+    finally:
+        set_script_prefix("/")
+    assert root == ["/notifications/7/"]
+    assert below == ["/kl14/notifications/7/"]
+
+
 def test_an_edited_template_is_not_answered_by_its_former_fragments():
     with translation.override("vi"):
         with engine(SOURCE):
