@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -7,8 +9,26 @@ from units.roles import with_grants
 
 def load_user(user_id):
     """The signed-in user of a session, with their memberships in the same query
-    (units.roles.with_grants): the one read of them a request makes. None if the row is gone."""
-    return with_grants(get_user_model()._default_manager.filter(pk=user_id)).first()
+    (units.roles.with_grants): the one read of them a request makes. None if the row is gone.
+    From SQL compiled once per database: building and compiling the subquery anew took longer
+    (~0.8 ms) than the separate read of the memberships it replaces."""
+    users = get_user_model()._default_manager
+    sql = _user_sql(users.db)
+    if sql is None:
+        return with_grants(users.filter(pk=user_id)).first()
+    return next(iter(users.raw(sql, [user_id])), None)
+
+
+_PK_SENTINEL = 987654321
+
+
+@lru_cache(maxsize=8)
+def _user_sql(alias: str) -> str | None:
+    """with_grants' SQL for one user on `alias`, whose only parameter is the pk (None if it has
+    others: load_user then builds the query each time)."""
+    users = get_user_model()._default_manager.using(alias)
+    sql, params = with_grants(users.filter(pk=_PK_SENTINEL)).query.sql_with_params()
+    return sql if tuple(params) == (_PK_SENTINEL,) else None
 
 
 class PasswordBackend(ModelBackend):

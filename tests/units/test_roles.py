@@ -113,3 +113,28 @@ def test_a_membership_granted_or_ended_shows_on_the_next_request(client, tree):
         user=granted, role=Role.HEAD
     ).delete()  # as an attacker with SQL would
     assert inbox.encode() not in client.get("/").content
+
+
+def test_the_users_query_is_compiled_once_per_database(tree):
+    """Building and compiling with_grants' subquery costs more than the query: load_user does it
+    once per database, then sends the same SQL with each user's id."""
+    from unittest import mock
+
+    from accounts import backends
+
+    first = grant(tree["office"], Role.CADRE)
+    second = grant(tree["commune"], Role.HEAD)
+    expected = {user.pk: read_apart(user) for user in (first, second)}
+    backends._user_sql.cache_clear()
+    with mock.patch.object(backends, "with_grants", wraps=backends.with_grants) as built:
+        loaded = [load_user(first.pk), load_user(second.pk), load_user(first.pk)]
+        assert load_user(second.pk + 10_000) is None
+    assert built.call_count == 1
+    assert [user.pk for user in loaded] == [first.pk, second.pk, first.pk]
+    with CaptureQueriesContext(connection) as queries:
+        assert [user_roles(user).grants for user in loaded] == [
+            expected[first.pk],
+            expected[second.pk],
+            expected[first.pk],
+        ]
+    assert len(queries) == 0
