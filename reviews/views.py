@@ -424,10 +424,6 @@ def lessons_view(request):
     )
 
 
-def _text(value):
-    return shown(value) if value is not None else None
-
-
 def lesson_card_key(proposal) -> tuple:
     """Everything reviews/_lesson_card.html reads from a lesson's proposal: equal keys, equal
     HTML (kl14.fragments; twenty cards with their truncated texts cost the search ~4 ms to
@@ -442,10 +438,10 @@ def lesson_card_key(proposal) -> tuple:
         shown(proposal.get_field_display()),
         published.isoformat() if published else None,
         shown(proposal.lesson.lessons),
-        _text(evaluation and evaluation.outcome),
-        _text(evaluation and evaluation.get_outcome_display()),
-        _text(evaluation and evaluation.causes_objective),
-        _text(evaluation and evaluation.causes_subjective),
+        shown(evaluation and evaluation.outcome),
+        shown(evaluation and evaluation.get_outcome_display()),
+        shown(evaluation and evaluation.causes_objective),
+        shown(evaluation and evaluation.causes_subjective),
     )
 
 

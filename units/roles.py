@@ -30,9 +30,8 @@ class UserRoles:
         loaded = getattr(self.user, GRANTS_COLUMN, _NOT_LOADED)
         if loaded is not _NOT_LOADED:
             # Read with the user's row (with_grants): no query. Membership's own order.
-            rows = sorted(
-                (tuple(row) for row in _json(loaded) or ()), key=lambda row: (row[1], row[2])
-            )
+            # JSON text (NULL without memberships).
+            rows = sorted(map(tuple, json.loads(loaded or "[]")), key=lambda row: (row[1], row[2]))
         else:
             rows = Membership.objects.filter(user=self.user).values_list(
                 "unit_id", "unit__path", "role"
@@ -70,12 +69,7 @@ class UserRoles:
 _NOT_LOADED = object()
 
 
-def _json(value):
-    """The annotation as the database hands it over: JSON text, or already a list."""
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-# JSON text read with _json (not Django's JSONField and JSONArray, which on SQLite first probe
+# JSON text, read with json.loads (not Django's JSONField and JSONArray, which on SQLite first probe
 # the database for JSON support: queries of their own on a connection's first request).
 class _JSONRow(Func):
     """The expressions as one JSON array."""
