@@ -5,6 +5,7 @@ dashboard and period report, and the dossier verification.
 Domain errors propagate to kl14.errors.DomainErrorMiddleware (403, 404, 409 pages); an Invalid
 from a service re-renders the form with the messages beside the fields (400)."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -523,17 +524,37 @@ def dashboard_view(request):
     ]
     # A child's row links to its own dashboard for the same period.
     same_period = urlencode([(name, value) for name, value in report_params if name != "unit"])
+    item = DashboardFigures(figures, same_period)
     return render(
         request,
         "reviews/dashboard.html",
         {
             "form": form,
             "figures": figures,
-            "chart_data": figures.chart_data(),
+            # Rendered once per content: the same figures of the same unit and period, in the
+            # same language, are the same bytes (hundreds of cells at a province or the root).
+            "figures_html": render_each(DASHBOARD_FIGURES, [item], key=dashboard_key)[0],
             "report_params": report_params,
-            "period_query": same_period,
         },
     )
+
+
+DASHBOARD_FIGURES = "reviews/_dashboard_figures.html"
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """What reviews/_dashboard_figures.html shows: the figures, and the period's query string
+    that each child's link keeps."""
+
+    figures: object
+    period_query: str
+
+
+def dashboard_key(item: DashboardFigures):
+    """Everything the figures' fragment shows: every field of the figures (each row, count,
+    label, unit with its columns) and the period's query string (kl14.fragments.shown)."""
+    return shown(item)
 
 
 @login_required

@@ -1,6 +1,7 @@
 """kl14/fragments.py: a fragment kept by its content renders as the template does, once per
 content; the language, the time zone and the template's source are part of the key."""
 
+import dataclasses
 from datetime import UTC, datetime
 from unittest import mock
 
@@ -124,3 +125,35 @@ def test_shown_keeps_text_and_escaping_apart():
         assert shown(lazy) == ("Yes", False)
     assert shown(mark_safe("x")) != shown("x")
     assert shown([("a", None), True, 3]) == ((("a", False), None), True, 3)
+
+
+@dataclasses.dataclass
+class Row:
+    unit: object
+    counts: dict
+    label: object
+    share: float | None = None
+
+
+def test_shown_keys_containers_by_everything_they_hold(tree):
+    """A dataclass by each field, a model instance by each column read, a dict by its items:
+    changing any one of them is another key (the dashboard's figures, reviews.views)."""
+    from django.utils.translation import gettext_lazy
+
+    agency = tree["agency"]
+    base = Row(agency, {"approved": 2}, gettext_lazy("Yes"), 66.7)
+    key = shown(base)
+    assert shown(Row(agency, {"approved": 2}, gettext_lazy("Yes"), 66.7)) == key
+    assert shown(dataclasses.replace(base, counts={"approved": 3})) != key
+    assert shown(dataclasses.replace(base, counts={"rejected": 2})) != key
+    assert shown(dataclasses.replace(base, share=66.8)) != key
+    assert shown(dataclasses.replace(base, label="Yes")) != key  # not a lazy text's object
+    renamed = type(agency).objects.get(pk=agency.pk)
+    renamed.name = "Sở mới"
+    assert shown(dataclasses.replace(base, unit=renamed)) != key
+    moved = type(agency).objects.get(pk=agency.pk)
+    moved.code = "P-X"  # a column the unit's str() does not show is keyed too
+    assert str(moved) == str(agency)
+    assert shown(dataclasses.replace(base, unit=moved)) != key
+    with translation.override("en"):
+        assert shown(base) != key  # the lazy label in the other language
