@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kl14 import formats, links
+from kl14.fragments import render_each, shown
 from ops.submissions import FIELD as ONCE_FIELD
 from ops.submissions import new_key as new_once_key
 
@@ -91,3 +92,21 @@ def page_messages(messages):
     """The messages shown at the top of the page: not those that belong to a section (extra
     tags "at-<section>", shown where the person acted, see includes/_messages_at.html)."""
     return [m for m in messages or () if "at-" not in (m.extra_tags or "")]
+
+
+NAVBAR = "includes/_navbar.html"
+
+
+@register.simple_tag(takes_context=True)
+def navbar(context):
+    """The navigation bar of base.html for the signed-in person, rendered once per content
+    (kl14.fragments): its links with their badges, the page's path (which link is current), the
+    person's name and the guide's address for this page are the key."""
+    request = context.get("request")
+    bar = {
+        "menu": context.get("nav_menu") or [],
+        "path": request.path if request is not None else "",
+        "name": context["user"].get_full_name(),
+        "help_url": context.get("help_url") or "",
+    }
+    return render_each(NAVBAR, [bar], key=shown)[0]
