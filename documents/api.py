@@ -40,7 +40,9 @@ class DocumentListView(generics.GenericAPIView):
     )
     def get(self, request, pk):
         proposal = access_documents(request.user, pk)
-        queryset = documents_of(proposal).select_related("decision_entry", "issue_entry")
+        queryset = documents_of(proposal).select_related(
+            "unit", "signer", "decision_entry", "issue_entry"
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
