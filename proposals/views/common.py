@@ -29,9 +29,7 @@ S = State
 
 
 def proposal_queryset():
-    return Proposal.objects.select_related(
-        "home_unit", "deciding_unit", "created_by"
-    ).prefetch_related(
+    return Proposal.objects.select_related("home_unit", "deciding_unit").prefetch_related(
         Prefetch(
             "authorships",
             queryset=ProposalAuthor.objects.select_related("user").order_by(
