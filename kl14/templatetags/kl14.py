@@ -100,12 +100,16 @@ NAVBAR = "includes/_navbar.html"
 @register.simple_tag(takes_context=True)
 def navbar(context):
     """The navigation bar of base.html for the signed-in person, rendered once per content
-    (kl14.fragments): its links with their badges, the page's path (which link is current), the
-    person's name and the guide's address for this page are the key."""
+    (kl14.fragments): its links with their badges, which of them is this page's, the person's
+    name and the guide's address for this page are the key."""
     request = context.get("request")
+    path = request.path if request is not None else None
+    links = context.get("nav_items") or []
     bar = {
         "menu": context.get("nav_menu") or [],
-        "path": request.path if request is not None else "",
+        # The link of this page, if the bar has one: every other page (each proposal's, say)
+        # shares the bar of its person.
+        "current": next((link["url"] for link in links if link["url"] == path), None),
         "name": context["user"].get_full_name(),
         "help_url": context.get("help_url") or "",
     }

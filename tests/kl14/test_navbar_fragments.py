@@ -15,6 +15,7 @@ from django.test import Client
 from kl14.fragments import ALIAS
 from kl14.templatetags.kl14 import NAVBAR
 from tests.factories.notifications import NotificationFactory
+from tests.factories.proposals import ProposalFactory
 from tests.factories.units import grant
 from tests.ledger.tamper import sql
 from units.models import Role
@@ -70,6 +71,17 @@ def test_each_page_marks_its_own_link(cadre):
     assert current(bar(client, "/proposals/")) == ["/proposals/"]
     assert current(bar(client, "/notifications/")) == ["/notifications/"]
     assert current(bar(client, "/proposals/")) == ["/proposals/"]
+
+
+def test_pages_without_a_link_of_their_own_share_the_bar(cadre, tree):
+    """Every proposal's page shows the same bar to one person (no link of the bar is current):
+    it is rendered once, not once per proposal."""
+    first, second = (ProposalFactory(home_unit=tree["agency"], created_by=cadre) for _ in range(2))
+    client = signed_in(cadre)
+    assert NAVBAR in rendered_templates(client, first.get_absolute_url())
+    assert NAVBAR not in rendered_templates(client, second.get_absolute_url())
+    assert bar(client, first.get_absolute_url()) == bar(client, second.get_absolute_url())
+    assert current(bar(client, first.get_absolute_url())) == []
 
 
 def test_a_new_notification_shows_in_its_badge(cadre):
