@@ -105,8 +105,8 @@ def test_my_proposals_lists_code_title_state_deciding_unit_and_due_date(client, 
 
 
 def test_my_proposals_pages_the_latest_updated_first_each_row_once(client, org):
-    """The page is cut on the ids alone (proposals.selectors.authored_ids), then its rows are
-    read: 27 proposals, two of them with one updated time, make 25 then 2, in order, none lost
+    """The page is cut on the ids alone (proposals.selectors.authored_ids) and its rows are read
+    with them: 27 proposals, two of them with one updated time, make 25 then 2, in order, none lost
     or repeated."""
     from datetime import timedelta
 
@@ -124,7 +124,11 @@ def test_my_proposals_pages_the_latest_updated_first_each_row_once(client, org):
     # Counted from the authorships alone (proposals.selectors.authored_count): the same number.
     assert response.context["page"].paginator.count == 27
     assert "Trang 1/2" in html(response)
-    second = client.get(MINE, {"page": 2}).context["proposals"]
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(MINE, {"page": 2}).context["proposals"]
+    # The page's keys and its rows in one query: the keys a subquery cut to the page.
+    reads = [q["sql"] for q in queries if 'FROM "proposals_proposal"' in q["sql"]]
+    assert len(reads) == 1 and "OFFSET 25)" in reads[0], reads
     codes = [p.code for p in [*first, *second]]
     assert len(first) == 25 and len(second) == 2
     # Latest updated first; the tie broken by the newer id.
