@@ -169,6 +169,46 @@ def save_plan(org, proposal, *, cosign=True):
         pilots.plan_cosign(proposal=fresh(proposal), actor=c.deciding_head)
 
 
+def pilot_activity(proposal, *, author, inspector, head, do=lambda event, call: call()):
+    """A running pilot's life before it completes, each step through its service: a progress
+    report, an inspection, an adjustment requested and approved, a suspension and the
+    resumption. `do(event, call)` runs each step (and returns what it returns)."""
+    do(
+        "progress_report",
+        lambda: pilots.report_file(
+            proposal=fresh(proposal), actor=author, narrative="Tháng 1.", kpi_values=FINALS
+        ),
+    )
+    do(
+        "inspection",
+        lambda: pilots.inspection_record(
+            proposal=fresh(proposal),
+            actor=inspector,
+            date=timezone.localdate(),
+            findings="Đúng kế hoạch.",
+            assessment="good",
+        ),
+    )
+    adjustment = do(
+        "adjustment_request",
+        lambda: pilots.adjustment_request(
+            proposal=fresh(proposal),
+            actor=author,
+            reasons="Thêm máy.",
+            changes={"equipment": "2 máy chủ."},
+        ),
+    )
+    do(
+        "adjustment_approve",
+        lambda: pilots.adjustment_approve(adjustment=adjustment, actor=head, reasons="Đồng ý."),
+    )
+    do(
+        "suspend",
+        lambda: pilots.pilot_suspend(proposal=fresh(proposal), actor=head, reason="Rà soát."),
+    )
+    do("resume", lambda: pilots.pilot_resume(proposal=fresh(proposal), actor=head))
+
+
 def explain_all(proposal):
     """Every author explains in the open abuse case (the hearing is then over)."""
     for authorship in ProposalAuthor.objects.filter(proposal=proposal).select_related("user"):

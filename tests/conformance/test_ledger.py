@@ -30,6 +30,7 @@ from .life import (
     drive,
     entries,
     minutes_file,
+    pilot_activity,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,9 @@ def full_life(org):
     events = []
 
     def do(event, call):
-        call()
+        result = call()
         events.append(event)
+        return result
 
     do("submit", lambda: proposals.proposal_submit(proposal=fresh(p), actor=org.cadre))
     do("open_review", lambda: proposals.proposal_open_review(proposal=fresh(p), actor=org.head))
@@ -95,35 +97,7 @@ def full_life(org):
     )
     do("plan_cosign", lambda: pilots.plan_cosign(proposal=fresh(p), actor=org.p_head))
     do("start", lambda: pilots.pilot_start(proposal=fresh(p), actor=org.head))
-    do(
-        "progress_report",
-        lambda: pilots.report_file(
-            proposal=fresh(p), actor=org.cadre, narrative="Tháng 1.", kpi_values=FINALS
-        ),
-    )
-    do(
-        "inspection",
-        lambda: pilots.inspection_record(
-            proposal=fresh(p),
-            actor=org.p_inspector,
-            date=timezone.localdate(),
-            findings="Đúng kế hoạch.",
-            assessment="good",
-        ),
-    )
-    adjustment = pilots.adjustment_request(
-        proposal=fresh(p), actor=org.cadre, reasons="Thêm máy.", changes={"equipment": "2 máy chủ."}
-    )
-    events.append("adjustment_request")
-    do(
-        "adjustment_approve",
-        lambda: pilots.adjustment_approve(adjustment=adjustment, actor=org.head, reasons="Ok."),
-    )
-    do(
-        "suspend",
-        lambda: pilots.pilot_suspend(proposal=fresh(p), actor=org.head, reason="Rà soát."),
-    )
-    do("resume", lambda: pilots.pilot_resume(proposal=fresh(p), actor=org.head))
+    pilot_activity(p, author=org.cadre, inspector=org.p_inspector, head=org.head, do=do)
     do("complete", lambda: pilots.pilot_complete(proposal=fresh(p), actor=org.cadre))
     do(
         "submit_final_report",

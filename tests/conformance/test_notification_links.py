@@ -5,14 +5,11 @@ list of recognitions (403), and escalations to heads who may not see the item (4
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from notifications.models import Notification
-from pilots import services as pilots
-from tests.factories.proposals import fresh
-from tests.factories.reviews import FINALS, recognised
+from tests.factories.reviews import recognised
 
-from .life import S, cadre_draft, drive
+from .life import S, cadre_draft, drive, pilot_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -62,23 +59,5 @@ def test_the_recognised_open_their_recognition(org):
 
 def test_every_notification_of_a_pilot_opens(org):
     proposal = drive(org, cadre_draft(org), S.IN_PROGRESS)
-    pilots.report_file(
-        proposal=fresh(proposal), actor=org.cadre, narrative="Tháng 1.", kpi_values=FINALS
-    )
-    pilots.inspection_record(
-        proposal=fresh(proposal),
-        actor=org.p_inspector,
-        date=timezone.localdate(),
-        findings="Đúng kế hoạch.",
-        assessment="good",
-    )
-    adjustment = pilots.adjustment_request(
-        proposal=fresh(proposal),
-        actor=org.cadre,
-        reasons="Thêm máy.",
-        changes={"equipment": "2 máy chủ."},
-    )
-    pilots.adjustment_approve(adjustment=adjustment, actor=org.head, reasons="Đồng ý.")
-    pilots.pilot_suspend(proposal=fresh(proposal), actor=org.head, reason="Rà soát.")
-    pilots.pilot_resume(proposal=fresh(proposal), actor=org.head)
+    pilot_activity(proposal, author=org.cadre, inspector=org.p_inspector, head=org.head)
     assert_every_link_opens()
