@@ -210,10 +210,15 @@ class KeysetPaginator:
         size = self.page_size()
         params = self.request.query_params
         if "page" in params:
-            rows, next_url, previous_url = self._numbered(params["page"], size)
+            rows, next_url, previous_url, whole = self._numbered(params["page"], size)
         else:
-            rows, next_url, previous_url = self._keyset(params.get("cursor"), size)
-        count, capped = capped_count(self.queryset, self.branches)
+            rows, next_url, previous_url, whole = self._keyset(params.get("cursor"), size)
+        if whole:
+            # The first page, and nothing after it: its rows are the whole list, counted as they
+            # are (most lists a client reads fit one page), not counted again by the database.
+            count, capped = min(len(rows), COUNT_CAP), len(rows) > COUNT_CAP
+        else:
+            count, capped = capped_count(self.queryset, self.branches)
         by_pk = {obj.pk: obj for obj in self.fetch([row[-1] for row in rows])}
         return {
             "count": count,
@@ -224,6 +229,8 @@ class KeysetPaginator:
         }
 
     def _keyset(self, token, size):
+        """The page after (or, backwards, before) the cursor's position: its rows, the links to
+        the next and previous pages, and whether its rows are the whole list."""
         position, backwards = (None, False)
         if token:
             position, backwards = decode_cursor(token, self.queryset.model, self.keys)
@@ -245,7 +252,7 @@ class KeysetPaginator:
             previous_url = replace_query_param(
                 base, "cursor", encode_cursor(list(rows[0]), backwards=True)
             )
-        return rows, next_url, previous_url
+        return rows, next_url, previous_url, token is None and not more
 
     def _numbered(self, raw, size):
         try:
@@ -268,4 +275,4 @@ class KeysetPaginator:
                 if number > 2
                 else remove_query_param(self.url, "page")
             )
-        return page, next_url, previous_url
+        return page, next_url, previous_url, number == 1 and not more

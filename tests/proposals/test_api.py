@@ -497,8 +497,9 @@ def test_list_query_count_with_token_authentication(org):
             body = client.get(LIST, {"page_size": 100}).json()
         assert body["results"]
         counts.append(len(queries))
-    # token + user, memberships, the page's keys (one UNION), capped count, its rows, authorships
-    assert counts == [6, 6]
+    # token + user, memberships, the page's keys (one UNION), its rows, authorships: a list that
+    # fits its first page is counted from that page, not by the database
+    assert counts == [5, 5]
 
 
 # --- keyset pagination and the capped count (kl14.keyset) ---
@@ -571,6 +572,43 @@ def test_the_count_is_capped(org, monkeypatch):
     assert len(body["results"]) == 2 and body["next"]
     body = client_for(org.cadre).get(LIST, {"state": "draft", "mine": "true"}).json()
     assert body["count_capped"] is True and len(body["results"]) == 5
+
+
+def _counted(client, url, params=None):
+    """The list's answer, and whether the database counted it (the capped COUNT query)."""
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url, params).json()
+    return body, any("COUNT(" in q["sql"].upper() for q in queries)
+
+
+def test_a_list_that_fits_its_first_page_is_counted_from_it(org):
+    """The count of a list whose first page holds every row is that page's length; any other page
+    (a cursor, a numbered page past the first, a list longer than a page) is counted by the
+    database, whatever that page holds."""
+    client = client_for(org.cadre)
+    assert _counted(client, LIST) == ({"count": 0, "count_capped": False, "next": None,
+                                       "previous": None, "results": []}, False)  # fmt: skip
+    for _ in range(3):
+        ProposalFactory(home_unit=org.agency, created_by=org.cadre)
+    body, counted = _counted(client, LIST)
+    assert (body["count"], len(body["results"]), counted) == (3, 3, False)
+    body, counted = _counted(client, LIST, {"page": 1})
+    assert (body["count"], len(body["results"]), counted) == (3, 3, False)
+    # Longer than a page: its first page, then the last (one row, nothing after), then back.
+    body, counted = _counted(client, LIST, {"page_size": 2})
+    assert (body["count"], len(body["results"]), counted) == (3, 2, True)
+    last, counted = _counted(client, body["next"])
+    assert (last["count"], len(last["results"]), last["next"], counted) == (3, 1, None, True)
+    back, counted = _counted(client, last["previous"])
+    assert (back["count"], len(back["results"]), counted) == (3, 2, True)
+    body, counted = _counted(client, LIST, {"page_size": 2, "page": 2})
+    assert (body["count"], len(body["results"]), counted) == (3, 1, True)
+    # A cursor past the last row (that row left the filter since): no rows, yet the list is not
+    # empty.
+    first, _ = _counted(client, LIST, {"page_size": 2, "state": "draft"})
+    Proposal.objects.filter(code=last["results"][0]["code"]).update(state=State.WITHDRAWN)
+    past, counted = _counted(client, first["next"])
+    assert (past["count"], past["results"], past["next"], counted) == (2, [], None, True)
 
 
 def test_every_visibility_branch_lists_and_none_leaks(org):
