@@ -97,16 +97,13 @@ def authored_count(user) -> int:
 MINE_ROW = ("code", "title", "state", "regulation_status", "decision_due", "deciding_unit__name")
 
 
-def proposals_in_order(ids) -> list[Proposal]:
-    """The proposals of `ids` with what the cadre's list shows, in that order. `ids` may be an
-    ordered queryset of keys cut to a page (a page of `authored_ids`): then the page's keys and
+def proposals_in_order(keys: QuerySet) -> list[Proposal]:
+    """The proposals of `keys`, an ordered queryset of keys cut to a page (a page of
+    `authored_ids`), with what the cadre's list shows, in the keys' order: the page's keys and
     its rows are read in one query, the keys as a subquery, so only that page's rows join their
-    deciding unit, and the rows come in the keys' order."""
-    rows = Proposal.objects.filter(pk__in=ids).only(*MINE_ROW).select_related("deciding_unit")
-    if isinstance(ids, QuerySet):
-        return list(rows.order_by(*ids.query.order_by))
-    by_pk = {row.pk: row for row in rows}
-    return [by_pk[pk] for pk in ids if pk in by_pk]
+    deciding unit."""
+    rows = Proposal.objects.filter(pk__in=keys).only(*MINE_ROW).select_related("deciding_unit")
+    return list(rows.order_by(*keys.query.order_by))
 
 
 def proposals_awaiting_decision(user) -> QuerySet[Proposal]:
