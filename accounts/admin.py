@@ -33,10 +33,17 @@ class UserAdmin(BaseUserAdmin):
     def get_queryset(self, request):
         return users_administered_by(request.user).order_by("username")
 
+    # The groups as a plain list with its label: Django's two-box widget (filter_horizontal) marks
+    # its search icons up with an ARIA label on a bare <span> (axe's aria-prohibited-attr).
+    filter_horizontal = ()
+
     def get_readonly_fields(self, request, obj=None):
+        # When the person last signed in and joined are the system's records, never typed in (their
+        # split date and time boxes had no labels either: axe's label).
+        recorded = ("last_login", "date_joined")
         if request.user.is_superuser:
-            return ()
-        return ("is_staff", "is_superuser", "groups", "last_login", "date_joined")
+            return recorded
+        return ("is_staff", "is_superuser", "groups", *recorded)
 
     def has_module_permission(self, request):
         return request.user.is_superuser or units_user_administers(request.user).exists()
