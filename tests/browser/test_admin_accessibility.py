@@ -65,6 +65,9 @@ def test_the_admin_s_pages_have_no_axe_violation(login, tree, people, who):
     for path in pages(tree, people):
         response = page.goto(path)
         assert response.status == 200, path
+        # The site named in the title and the header (templates/admin/base_site.html).
+        expect(page).to_have_title(re.compile(r"\| Quản trị KL14$"))
+        expect(page.locator("#site-name")).to_have_text("Quản trị KL14")
         if path == "/admin/units/membership/add/":  # select2 is drawn after the page loads
             expect(page.locator(".select2-selection").first).to_be_visible()
         found[path] = violations(page)
