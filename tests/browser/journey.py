@@ -139,6 +139,19 @@ class Journey:
         )
 
 
+def axe_violations(page: Page, rules: list[str] | None = None) -> list[str]:
+    """axe-core's violations on the page, at any impact, as "impact rule: where, why" lines:
+    of `rules` only, or of every rule."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE_URL)
+    return page.evaluate(
+        """rules => axe.run(document, rules ? {runOnly: rules} : {}).then(r => r.violations.map(
+            v => v.impact + ' ' + v.id + ': ' + v.nodes.map(
+                n => n.target.join(' ') + ' ' + n.failureSummary).join('; ')))""",
+        rules,
+    )
+
+
 def _slug(text: str) -> str:
     """ "queue-Hồ sơ chờ xử lý" -> "queue-ho-so-cho-xu-ly"."""
     text = unicodedata.normalize("NFKD", text.lower().replace("đ", "d"))

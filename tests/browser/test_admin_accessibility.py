@@ -17,21 +17,11 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.browser.conftest import PASSWORD
-from tests.browser.journey import AXE_URL
+from tests.browser.journey import axe_violations
 from tests.factories.units import grant
 from units.models import Membership, Role
 
 pytestmark = pytest.mark.browser
-
-
-def violations(page) -> list[str]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url=AXE_URL)
-    return page.evaluate(
-        """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(
-            v => v.impact + ' ' + v.id + ': '
-                + v.nodes.map(n => n.target.join(' ')).join(' | ')))"""
-    )
 
 
 @pytest.fixture
@@ -70,7 +60,7 @@ def test_the_admin_s_pages_have_no_axe_violation(login, tree, people, who):
         expect(page.locator("#site-name")).to_have_text("Quản trị KL14")
         if path == "/admin/units/membership/add/":  # select2 is drawn after the page loads
             expect(page.locator(".select2-selection").first).to_be_visible()
-        found[path] = violations(page)
+        found[path] = axe_violations(page)  # every rule
     assert found == {path: [] for path in found}
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from notifications.services import notifications_create
 from proposals.models import State
-from tests.browser.journey import AXE_URL
+from tests.browser.journey import axe_violations
 from tests.factories.proposals import ProposalFactory, submitted
 from tests.factories.reviews import decided
 from tests.factories.units import grant
@@ -21,15 +21,7 @@ RULES = ["color-contrast", "heading-order", "aria-allowed-role"]
 
 
 def violations(page, rules=RULES) -> list[str]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url=AXE_URL)
-    found = page.evaluate(
-        """rules => axe.run(document, {runOnly: rules}).then(r => r.violations.map(
-            v => v.id + ': ' + v.nodes.map(n => n.target.join(' ') + ' ' + n.failureSummary)
-                .join('; ')))""",
-        rules,
-    )
-    return found
+    return axe_violations(page, rules)
 
 
 @pytest.fixture
