@@ -193,6 +193,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.MaximumLengthValidator"},
 ]
 # Single sign-on (OpenID Connect, mozilla-django-oidc; accounts/sso.py). Off unless an issuer is
 # given: the endpoints and keys come from the issuer's discovery document.
@@ -253,8 +254,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LANGUAGE_COOKIE_NAME = "kl14_language"
 LOCALE_PATHS = [
     BASE_DIR / "kl14" / "locale",  # the project-wide templates/ land here
-    # Django REST framework's messages in Vietnamese (its own catalogue has a few); hand-written,
-    # never touched by makemessages, which writes only to the first path.
+    # The messages of Django REST framework and of Django itself that their vi catalogues lack;
+    # hand-written, never touched by makemessages, which writes only to the first path.
     BASE_DIR / "kl14" / "locale_vendor",
 ]
 TIME_ZONE = "Asia/Ho_Chi_Minh"

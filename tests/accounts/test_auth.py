@@ -116,6 +116,34 @@ def test_password_change_with_wrong_old_password_changes_nothing(client):
     assert user.check_password(PASSWORD)
 
 
+@pytest.mark.parametrize("length", [129, 100_000])
+def test_a_password_longer_than_128_characters_is_refused_in_vietnamese(client, length):
+    user = UserFactory()
+    client.force_login(user)
+    password = ("Ab1-" * length)[:length]
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    assert response.status_code == 200
+    assert "Mật khẩu quá dài: tối đa 128 ký tự." in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_a_password_of_128_characters_is_accepted(client):
+    user = UserFactory()
+    client.force_login(user)
+    password = ("Ab1-" * 32)[:128]
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(password)
+
+
 def test_password_reset_sends_an_email_with_a_working_link(client):
     user = UserFactory(email="an@example.vn")
     client.post(reverse("password_reset"), {"email": "an@example.vn"})

@@ -112,3 +112,73 @@ def test_the_vendor_catalogue_is_compiled():
     mo = {e.msgid: e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
     assert po.untranslated_entries() == []
     assert all(mo.get(e.msgid) == e.msgstr for e in po)
+
+
+# Where Django keeps what a person can be told: form and model field errors, validators, formsets,
+# the paginator, the password rules and the auth forms (the admin's user pages).
+DJANGO_SOURCES = {
+    "conf/locale/en/LC_MESSAGES/django.po": (
+        "core/validators.py",
+        "core/paginator.py",
+        "forms/",
+        "db/models/fields/",
+        "db/models/base.py",
+    ),
+    "contrib/auth/locale/en/LC_MESSAGES/django.po": (
+        "contrib/auth/forms.py",
+        "contrib/auth/password_validation.py",
+        "contrib/auth/validators.py",
+        "contrib/auth/models.py",
+        "contrib/auth/base_user.py",
+    ),
+}
+SAME_IN_VIETNAMESE = {"…", ":", ":?.!", "IPv4", "IPv6"}
+
+
+def test_djangos_own_messages_read_in_vietnamese():
+    """Django's vi catalogues leave some messages untranslated, or translate them under a msgid
+    Django has since changed ("…at least %(min_length)d characters" became "%d"): a NUL byte in a
+    text field was answered "Null characters are not allowed.", a short password "This password is
+    too short…", a garbled formset "ManagementForm data is missing…". Each message Django can show
+    a person, taken from its English catalogues, reads in Vietnamese (kl14/locale_vendor has
+    what Django's catalogues lack): a Django upgrade that adds one fails here."""
+    import django
+    from django.utils import translation
+
+    root = Path(django.__file__).parent
+    untranslated = []
+    with translation.override("vi"):
+        for catalog, sources in DJANGO_SOURCES.items():
+            for entry in polib.pofile(str(root / catalog)):
+                if entry.msgid in SAME_IN_VIETNAMESE or not any(
+                    path.startswith(sources) for path, _line in entry.occurrences
+                ):
+                    continue
+                if entry.msgid_plural:
+                    shown = translation.ngettext(entry.msgid, entry.msgid_plural, 5)
+                    english = entry.msgid_plural
+                elif entry.msgctxt:
+                    shown, english = translation.pgettext(entry.msgctxt, entry.msgid), entry.msgid
+                else:
+                    shown, english = translation.gettext(entry.msgid), entry.msgid
+                if shown == english:
+                    untranslated.append(entry.msgid)
+    assert untranslated == []
+
+
+def test_a_nul_byte_and_a_short_password_are_refused_in_vietnamese():
+    from django import forms
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    class Comment(forms.Form):
+        text = forms.CharField()
+
+    with translation.override("vi"):
+        form = Comment({"text": "a\x00b"})
+        assert not form.is_valid()
+        assert form.errors["text"] == ["Văn bản không được chứa ký tự rỗng (NUL)."]
+        with pytest.raises(ValidationError) as refused:
+            validate_password("kl14")
+        assert "Mật khẩu quá ngắn. Mật khẩu phải có ít nhất 8 ký tự." in refused.value.messages
