@@ -146,3 +146,21 @@ def test_wrong_codes_slow_down_the_next_attempts(client, tree):
     assert client.post(reverse("two_factor_verify"), {"code": "000000"}).status_code == 400
     # Even the right code waits for the delay after a failure.
     assert client.post(reverse("two_factor_verify"), {"code": code_of(device)}).status_code == 400
+
+
+def test_the_admin_offers_no_page_that_shows_a_persons_secret_key(client, tree):
+    """django-otp's device admins (a user's key as a QR code, untranslated) are not offered: a
+    second factor is reset on the policy page."""
+    user = grant(tree["agency"], Role.HEAD)
+    device = enrolled(user)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "otp_totp" not in index.content.decode() and "otp_static" not in index.content.decode()
+    for path in (
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{device.pk}/config/",
+        f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/",
+        "/admin/otp_static/staticdevice/",
+    ):
+        assert client.get(path).status_code == 404, path
