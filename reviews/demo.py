@@ -11,10 +11,12 @@ the ledger agree. Idempotent: a scenario whose title exists is left alone. Runs 
 demo (INSTALLED_APPS order)."""
 
 import datetime
+import io
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from accounts.models import User
 from pilots import services as pilots
@@ -348,13 +350,14 @@ def _approve(s: Scenario, day) -> Proposal:
     )
 
 
-# The minutes of an evaluation meeting as the demo uploads them: a one-page PDF.
-MINUTES_PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
-    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
+def _minutes_pdf() -> bytes:
+    """The minutes of an evaluation meeting as the demo uploads them: a one-page PDF (uploads are
+    opened as what they claim to be, proposals/uploads.py)."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
@@ -380,7 +383,7 @@ def _evaluate(proposal, *, slug, day, outcome, objective=OBJECTIVE):
             causes_objective=objective,
             causes_subjective=SUBJECTIVE,
             meeting_date=day,
-            minutes=ContentFile(MINUTES_PDF, name="bien-ban-hop-danh-gia-ket-qua.pdf"),
+            minutes=ContentFile(_minutes_pdf(), name="bien-ban-hop-danh-gia-ket-qua.pdf"),
         )
 
 

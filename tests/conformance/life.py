@@ -33,6 +33,7 @@ from reviews.models import (
     ResponsibilityComplaint,
     ResponsibilityDecision,
 )
+from tests.factories.files import PDF as MINUTES_PDF
 from tests.factories.pilots import plan_data
 from tests.factories.proposals import CONDITIONS_MET, ProposalFactory, committee_reference, fresh
 
@@ -215,11 +216,6 @@ def explain_all(proposal):
         reviews.abuse_explain(
             proposal=fresh(proposal), actor=authorship.user, text="Giải trình của tác giả."
         )
-
-
-MINUTES_PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
 
 
 def minutes_file():

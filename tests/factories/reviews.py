@@ -12,6 +12,7 @@ from proposals.services import opinion_record
 from reviews import services
 from reviews.evaluation import evaluation_ballot_cast
 from reviews.models import Decision, Outcome
+from tests.factories.files import PDF as MINUTES_PDF
 from tests.factories.proposals import committee_reference
 
 from .proposals import fresh, in_state
@@ -20,11 +21,6 @@ CAUSES = {
     "causes_objective": "Hạ tầng mạng ở xã vùng sâu chưa ổn định.",
     "causes_subjective": "Cán bộ một cửa chưa được tập huấn đầy đủ về quy trình mới.",
 }
-
-
-MINUTES_PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
 
 
 def minutes(name="bien-ban-hop-danh-gia.pdf"):

@@ -25,6 +25,7 @@ from reviews import board_requests as requests
 from reviews import responsibility as persons
 from reviews import services as reviews
 from reviews.models import AbuseCase, Decision
+from tests.factories.files import PNG
 from tests.factories.pilots import approved, started
 from tests.factories.proposals import fresh, in_state
 from tests.factories.reviews import FINALS, PROTECTED, decided, in_review, succeeded
@@ -215,13 +216,6 @@ def test_detected_by_the_command_the_api_and_the_page(org, protected, tamper, ca
 # Each stage is reached through the real services; each tampering edits, adds or deletes one
 # row that a ledger entry recorded, and verification must name the row's kind. The same stage
 # untouched verifies.
-
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
-    b"\x00\x00IEND\xaeB`\x82"
-)
 
 
 def pilot_stage(org, proposal):

@@ -29,16 +29,11 @@ from pilots.models import (
 from pilots.permissions import approving_head_id, is_monitor
 from proposals.models import State
 from proposals.selectors import proposal_verify
+from tests.factories.files import PNG
 from tests.factories.pilots import approved, plan_data, planned, started
 from tests.factories.proposals import ProposalFactory, fresh, in_state
 
 pytestmark = pytest.mark.django_db
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
-    b"\x00\x00IEND\xaeB`\x82"
-)
 
 
 def ledger(proposal):

@@ -8,19 +8,10 @@ from rest_framework.test import APIClient
 from proposals import services
 from proposals.models import Attachment
 from proposals.uploads import MAX_UPLOAD_BYTES
+from tests.factories.files import PDF, PNG
 from tests.factories.proposals import fresh, submitted
 
 pytestmark = pytest.mark.django_db
-
-PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f9d0000000049454e44ae426082"
-)
 
 
 def client_for(user) -> APIClient:

@@ -6,12 +6,10 @@ from django.urls import reverse
 
 from proposals.models import Attachment
 from proposals.uploads import MAX_UPLOAD_BYTES
+from tests.factories.files import PDF, PNG
 from tests.factories.proposals import ProposalFactory, fresh, submitted
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
 
 
 def upload(client, proposal, name, content, next_url=""):

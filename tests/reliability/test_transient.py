@@ -20,6 +20,7 @@ from ledger.models import LedgerEntry
 from proposals import services
 from proposals.models import Attachment, State
 from reviews import rollups
+from tests.factories.files import pdf_bytes
 from tests.factories.proposals import ProposalFactory, fresh, in_state
 
 from .http import request, token_for
@@ -147,8 +148,8 @@ def _upload(base, proposal, token, content):
 
 
 def _pdf_of(size):
-    head, tail = b"%PDF-1.4\n%", b"\n%%EOF\n"
-    return head + b"x" * (size - len(head) - len(tail)) + tail
+    """A real PDF (uploads are opened as what they claim to be) of at least `size` bytes."""
+    return pdf_bytes(padding=size)
 
 
 @pytest.mark.parametrize("size", ["in memory", "on disk"])

@@ -29,6 +29,7 @@ from notifications.models import Notification, PeriodicReview
 from pilots import services as pilots
 from proposals import services as proposals
 from reviews import services as reviews
+from tests.factories.files import PDF, PNG
 from tests.factories.notifications import NotificationFactory
 from tests.factories.pilots import approved, started
 from tests.factories.proposals import ProposalFactory, committee_reference, fresh, under_review
@@ -36,15 +37,6 @@ from tests.factories.reviews import evaluated, recognised, succeeded, through_pi
 from tests.factories.units import UnitFactory, grant
 from units.models import Role, Unit
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f9d0000000049454e44ae426082"
-)
 PASSWORD = "secret-pass-123"
 
 

@@ -12,16 +12,54 @@ from pilots.models import ProgressReport, ReportAttachment
 from proposals.models import Attachment
 from proposals.uploads import MAX_UPLOAD_BYTES
 from tests.exports.flows import built, export_file_url
-
-from .conftest import PDF, PNG
+from tests.factories.files import DOCX, PDF, PNG, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 GIF_JS = b"GIF89a/*\x00\x00*/=alert(1)//"  # a GIF header that is also JavaScript
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HTML = b"<!doctype html><script>alert(1)</script>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 EXE = b"MZ\x90\x00" + b"\x00" * 200
 ZIP = b"PK\x03\x04" + b"\x00" * 200
+FORGED_PDF = b"%PDF-1.4\n" + b"MZ\x90\x00this is an exe" * 20  # the right first bytes only
+
+
+def _gif() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("P", (2, 2)).save(out, format="GIF")
+    return out.getvalue()
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _encrypted_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    writer.encrypt(user_password="mat-khau", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# A .docx of 200 kB that unpacks to 200 MB of zeros (a zip bomb).
+DOCX_BOMB = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"\0" * 200_000_000})
 
 
 def _proposal_html(client, w, name, content):
@@ -77,8 +115,26 @@ def uploader(request, world, as_user):
         ("bang.xlsx", ZIP),
         ("cai-dat.pdf", EXE),
         ("trong.pdf", b""),
+        ("gia-mao.pdf", FORGED_PDF),
+        ("khong-trang.pdf", pdf_bytes(pages=0)),
+        ("cat-cut.pdf", PDF[: len(PDF) // 2]),
+        ("anh.gif", GIF_JS),
+        ("cat-cut.png", png_bytes((40, 40))[:60]),
+        ("van-ban.docx", _zip({"word/document.xml": b"<w:document/>", "word/x": b"1"})),
     ],
-    ids=["html-as-pdf", "svg-as-png", "bare-zip-as-xlsx", "exe-as-pdf", "empty"],
+    ids=[
+        "html-as-pdf",
+        "svg-as-png",
+        "bare-zip-as-xlsx",
+        "exe-as-pdf",
+        "empty",
+        "pdf-header-then-anything",
+        "pdf-without-a-page",
+        "truncated-pdf",
+        "gif-that-is-javascript",
+        "truncated-png",
+        "docx-without-its-content-types",
+    ],
 )
 def test_the_type_is_read_from_the_content(uploader, name, content):
     upload, model = uploader
@@ -92,8 +148,9 @@ def test_the_type_is_read_from_the_content(uploader, name, content):
     ("name", "content", "stored", "content_type"),
     [
         ("ke-hoach.html", PDF, "ke-hoach.pdf", "application/pdf"),
-        ("anh.js", GIF_JS, "anh.gif", "image/gif"),
+        ("anh.js", _gif(), "anh.gif", "image/gif"),
         ("anh.svg", PNG, "anh.png", "image/png"),
+        ("van-ban.bin", DOCX, "van-ban.docx", DOCX_TYPE),
     ],
 )
 def test_the_extension_and_type_follow_the_content(uploader, name, content, stored, content_type):
@@ -107,9 +164,37 @@ def test_the_extension_and_type_follow_the_content(uploader, name, content, stor
 def test_a_file_over_20_mb_is_refused(uploader):
     upload, model = uploader
     before = model.objects.count()
-    response = upload("lon.pdf", PDF + b"0" * (MAX_UPLOAD_BYTES + 1 - len(PDF)))
+    response = upload("lon.pdf", pdf_bytes(padding=MAX_UPLOAD_BYTES))
     assert response.status_code == 400
     assert model.objects.count() == before
+
+
+def test_a_file_whose_first_bytes_only_look_right_is_refused_in_vietnamese(world, as_user):
+    client = as_user(world.cadre)
+    before = Attachment.objects.count()
+    response = _proposal_html(client, world, "gia-mao.pdf", FORGED_PDF)
+    assert response.status_code == 400
+    assert "Tệp bị hỏng hoặc không thực sự là tệp PDF." in response.content.decode()
+    assert Attachment.objects.count() == before
+
+
+def test_a_zip_bomb_is_refused_without_being_unpacked(world, as_user):
+    client = as_user(world.cadre)
+    before = Attachment.objects.count()
+    response = _proposal_api(client, world, "bao-cao.docx", DOCX_BOMB)
+    assert len(DOCX_BOMB) < 1_000_000
+    assert response.status_code == 400
+    assert "giải nén ra quá lớn so với một văn bản (190 MB)" in response.json()["errors"]["file"][0]
+    assert Attachment.objects.count() == before
+
+
+def test_a_password_protected_pdf_is_refused_with_the_reason(world, as_user):
+    client = as_user(world.cadre)
+    before = Attachment.objects.count()
+    response = _proposal_api(client, world, "mat.pdf", _encrypted_pdf())
+    assert response.status_code == 400
+    assert "được bảo vệ bằng mật khẩu" in response.json()["errors"]["file"][0]
+    assert Attachment.objects.count() == before
 
 
 SAFE_NAME = re.compile(r"^[\w.-]{1,150}$")
