@@ -7,13 +7,14 @@ DEFAULT_PAGINATION_CLASS first (tests/kl14/test_startup.py)."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.response import Response
 
 from .errors import DomainError
+from .text import plain_data, plain_querydict
 
 
 class JSONFallbackNegotiation(DefaultContentNegotiation):
@@ -70,7 +71,24 @@ class JSONParser(DRFJSONParser):
                 _('The JSON body must be an object, such as {"text": "…"}.'),
                 code="not_an_object",
             )
-        return data
+        return plain_data(data)
+
+
+class FormParser(parsers.FormParser):
+    """DRF's, its text made plain (kl14/text.py) as the site's forms are."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return plain_querydict(super().parse(stream, media_type, parser_context))
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's, its text made plain (kl14/text.py). A multipart POST reaches the API already parsed
+    by Django, and made plain by kl14.middleware.PlainTextMiddleware; this one parses the others
+    (PUT, PATCH)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        return parsers.DataAndFiles(plain_querydict(parsed.data), parsed.files)
 
 
 class Pagination(PageNumberPagination):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from .text import plain_querydict
+
 
 class LanguageMiddleware(LocaleMiddleware):
     """Vietnamese unless the user chose English with the switch: the browser's
@@ -15,6 +17,25 @@ class LanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PlainTextMiddleware:
+    """A form body's text made plain before anything reads it (kl14/text.py): invisible
+    characters out, letters composed. After StrictEncodingMiddleware, which has refused bodies
+    that are not UTF-8."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            # A body Django refuses (too many fields, too large) raises here as it would in the
+            # CSRF check: a 400.
+            request.POST = plain_querydict(request.POST)
+        return self.get_response(request)
 
 
 class StrictEncodingMiddleware:

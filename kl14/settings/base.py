@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kl14.middleware.LanguageMiddleware",
     "kl14.middleware.StrictEncodingMiddleware",
+    # Invisible characters out of every form's text, letters composed (kl14/text.py).
+    "kl14.middleware.PlainTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -504,8 +506,8 @@ REST_FRAMEWORK = {
     # (kl14.middleware.StrictEncodingMiddleware, for the whole site).
     "DEFAULT_PARSER_CLASSES": [
         "kl14.drf.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "kl14.drf.FormParser",
+        "kl14.drf.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "kl14.drf.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
