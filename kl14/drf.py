@@ -59,6 +59,11 @@ class JSONParser(DRFJSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
             too_deep = json_depth(data) > MAX_JSON_DEPTH
+        except exceptions.ParseError:
+            # DRF's says "JSON parse error - " and Python's reason, in English.
+            raise exceptions.ParseError(
+                _("The body is not valid JSON."), code="parse_error"
+            ) from None
         except RecursionError:
             too_deep = True
         if too_deep:
@@ -87,7 +92,13 @@ class MultiPartParser(parsers.MultiPartParser):
     (PUT, PATCH)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        parsed = super().parse(stream, media_type, parser_context)
+        try:
+            parsed = super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError:
+            # DRF's says "Multipart form parse error - " and Django's reason, in English.
+            raise exceptions.ParseError(
+                _("The body is not a valid multipart form."), code="parse_error"
+            ) from None
         return parsers.DataAndFiles(plain_querydict(parsed.data), parsed.files)
 
 
@@ -125,6 +136,14 @@ def exception_handler(exc, context):
 
     if isinstance(exc, DomainError):
         return Response(error_body(exc.message, exc.code, exc.errors), status=exc.status)
+    if isinstance(exc, OverflowError):
+        # A number no column holds (1e400 as an id, 10**30 in a path or a list of ids) reached a
+        # conversion or the driver: the request is wrong, and nothing was written (each write is
+        # one transaction, which the exception rolled back).
+        return Response(
+            error_body(_("A number in the request is out of range."), "out_of_range"),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

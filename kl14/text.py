@@ -17,6 +17,12 @@ by kl14.drf's parsers."""
 import re
 import unicodedata
 
+from django.core.validators import ProhibitNullCharactersValidator
+
+# What Django's forms and DRF's serializers say of a NUL (in Vietnamese: kl14/locale_vendor), for
+# the services that read text without them (text_refusal).
+NUL_REFUSED = ProhibitNullCharactersValidator.message
+
 _INVISIBLE = re.compile(
     "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # controls, but NUL, tab, line feed, carriage return
     "\u00ad"  # soft hyphen
@@ -35,6 +41,12 @@ _INVISIBLE = re.compile(
 def plain_text(value: str) -> str:
     """`value` without invisible characters, its letters composed (NFC)."""
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", value))
+
+
+def text_refusal(value: str):
+    """Why a service refuses this text whatever its field (a NUL, which PostgreSQL cannot store),
+    or None."""
+    return NUL_REFUSED if "\x00" in value else None
 
 
 def is_secret(name) -> bool:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from kl14.dates import in_range, out_of_range_message
+from kl14.text import text_refusal
 from ledger.hashing import canonical_json, sha256
 from units.models import Membership, Role
 from workdays.calendar import deadline_from
@@ -108,7 +109,9 @@ def _id(value):
 
 def _text(value, field, errors, *, limit):
     value = "" if value is None else str(value).strip()
-    if len(value) > limit:
+    if refusal := text_refusal(value):
+        _add(errors, field, refusal)
+    elif len(value) > limit:
         _add(errors, field, _("At most %(n)d characters.") % {"n": limit})
     return value
 

@@ -10,6 +10,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from kl14.errors import Conflict, Invalid
 from kl14.files import stored_copy
+from kl14.text import text_refusal
 from proposals.models import State
 from proposals.permissions import is_author, is_supervising_head
 from proposals.services import (
@@ -87,6 +88,8 @@ def _text(value, field, errors, *, required=True, max_length=20000) -> str:
     value = "" if value is None else str(value).strip()
     if required and not value:
         errors.setdefault(field, []).append(_("This field is required."))
+    elif refusal := text_refusal(value):
+        errors.setdefault(field, []).append(refusal)
     elif len(value) > max_length:
         errors.setdefault(field, []).append(_("At most %(n)d characters.") % {"n": max_length})
     return value

@@ -20,9 +20,11 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return field.desc(nulls_last=True) if value.startswith("-") else field.asc(nulls_last=True)
 
     def filter(self, qs, value):
-        if value in django_filters.constants.EMPTY_VALUES:
+        # "title," and ",title" name one field: the empty names are left out (they were a 500).
+        params = [param for param in value or () if param]
+        if not params:
             return qs
-        return qs.order_by(*(self.get_ordering_value(param) for param in value), "-pk")
+        return qs.order_by(*(self.get_ordering_value(param) for param in params), "-pk")
 
 
 class ProposalFilter(django_filters.FilterSet):

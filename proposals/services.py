@@ -16,6 +16,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from kl14.errors import Conflict, Forbidden, Invalid
 from kl14.files import stored_copy
+from kl14.text import text_refusal
 from ledger.services import ledger_append
 from units.models import Role, Unit
 from units.roles import user_roles
@@ -112,6 +113,8 @@ def clean_text(value, field, errors, *, required=True, max_length=5000):
     value = value.strip()
     if required and not value:
         errors.setdefault(field, []).append(_("This field is required."))
+    elif refusal := text_refusal(value):
+        errors.setdefault(field, []).append(refusal)
     elif len(value) > max_length:
         errors.setdefault(field, []).append(_("At most %(n)d characters.") % {"n": max_length})
     return value

@@ -131,3 +131,79 @@ def test_a_valid_form_still_saves(cadre_client, org):
     response = cadre_client.post(reverse("proposals:create"), form_data(org.agency, action="save"))
     assert response.status_code == 302
     assert Proposal.objects.get().title == "Tiếp nhận hồ sơ đất đai trực tuyến"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"title": "a", "home_unit": 1e400, "field": "finance"}',  # a float no id can be
+        b'{"title": "a", "home_unit": -1e400, "field": "finance"}',
+        b'{"title": "a", "home_unit": 1, "co_authors": [1e400]}',
+    ],
+)
+def test_a_number_out_of_range_is_400_and_nothing_is_written(cadre_client, org, body):
+    before = Proposal.objects.count()
+    response = post_raw(cadre_client, API, body, "application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] in ("out_of_range", "invalid")
+    assert Proposal.objects.count() == before
+
+
+def test_an_overflow_anywhere_in_a_view_is_a_400_in_vietnamese():
+    """The API's one answer to a number no column holds, wherever it overflows (a conversion, the
+    SQLite driver: a complaint's author id of 10**23 in the path was a 500)."""
+    from rest_framework.views import APIView
+
+    from kl14.drf import exception_handler
+
+    response = exception_handler(
+        OverflowError("Python int too large to convert to SQLite INTEGER"), {"view": APIView()}
+    )
+    assert response.status_code == 400
+    assert response.data["code"] == "out_of_range"
+    assert response.data["detail"] == "Một con số trong yêu cầu vượt quá giới hạn cho phép."
+
+
+@pytest.mark.parametrize("ordering", ["title,", ",title", "title,,", ","])
+def test_an_ordering_with_empty_names_leaves_them_out(cadre_client, org, ordering):
+    from tests.factories.proposals import ProposalFactory
+
+    for title in ("Bình", "An"):
+        ProposalFactory(created_by=org.cadre, home_unit=org.agency, title=title)
+    response = cadre_client.get(API, {"ordering": ordering, "mine": "true"})
+    assert response.status_code == 200, response.content
+    titles = [row["title"] for row in response.json()["results"]]
+    assert titles == (["An", "Bình"] if "title" in ordering else titles)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "detail"),
+    [
+        (b'{"title":', "application/json", "Nội dung gửi lên không phải JSON hợp lệ."),
+        (b"\xef\xbb\xbf{}", "application/json", "Nội dung gửi lên không phải JSON hợp lệ."),
+        (b"--x\r\n", "multipart/form-data", "Nội dung gửi lên không phải biểu mẫu nhiều phần"),
+    ],
+)
+def test_a_body_that_cannot_be_parsed_is_told_so_in_vietnamese(
+    cadre_client, body, content_type, detail
+):
+    response = post_raw(cadre_client, API, body, content_type)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(detail)
+    assert "parse error" not in response.content.decode()
+
+
+def test_a_nul_in_text_that_a_service_reads_is_refused_in_vietnamese():
+    from pilots.planning import clean_plan
+    from pilots.services import _text
+    from proposals.services import clean_text
+
+    for check in (
+        lambda errors: clean_text("a\x00b", "text", errors),
+        lambda errors: _text("a\x00b", "text", errors),
+    ):
+        errors = {}
+        check(errors)
+        assert errors == {"text": ["Văn bản không được chứa ký tự rỗng (NUL)."]}
+    _clean, errors = clean_plan({"people": "a\x00b"}, home_unit=None, only=("people",))
+    assert errors["people"] == ["Văn bản không được chứa ký tự rỗng (NUL)."]
