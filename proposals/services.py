@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from kl14.dates import in_range, out_of_range_message
 from kl14.errors import Conflict, Forbidden, Invalid
 from kl14.files import stored_copy
 from kl14.text import text_refusal
@@ -729,6 +730,9 @@ def _clean_opinion_reference(errors, *, document_number, document_date, signer_n
         document_date = None
     if document_date is not None and document_date > timezone.localdate():
         errors.setdefault("document_date", []).append(_("The date cannot be in the future."))
+    elif document_date is not None and not in_range(document_date):
+        # 01/01/0001 was recorded as the date of a Party committee's document.
+        errors.setdefault("document_date", []).append(out_of_range_message())
     missing = {
         "document_number": (
             document_number,

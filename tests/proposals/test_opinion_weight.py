@@ -112,6 +112,8 @@ class TestOpinionReference:
             ({"document_date": ""}, "document_date"),
             ({"document_date": "2026-13-45"}, "document_date"),
             ({"document_date": datetime.date(2099, 1, 1)}, "document_date"),
+            ({"document_date": "0001-01-01"}, "document_date"),  # was recorded
+            ({"document_date": datetime.date(1999, 12, 31)}, "document_date"),
             ({"signer_name": ""}, "signer_name"),
             ({"signer_title": " "}, "signer_title"),
             ({"document_number": "x" * 101}, "document_number"),
