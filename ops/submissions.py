@@ -207,6 +207,8 @@ def _replay(request, first, *, api):
         response = HttpResponse(
             bytes(first.body), status=first.status, content_type=first.content_type or None
         )
+        if not first.content_type:
+            del response["Content-Type"]  # as the first answer had none (a 204), not text/html
         if first.location:
             response["Location"] = first.location
         response["Idempotent-Replayed"] = "true"

@@ -326,6 +326,18 @@ def api(user) -> APIClient:
     return client
 
 
+def test_a_delete_sent_again_answers_the_same_204_without_a_content_type(org):
+    client = api(org.cadre)
+    created = client.post(LIST, dossier(home_unit=org.agency.pk), format="json")
+    url = f"{LIST}{created.json()['id']}/"
+    first = client.delete(url, headers={"Idempotency-Key": KEY})
+    again = client.delete(url, headers={"Idempotency-Key": KEY})
+    assert first.status_code == again.status_code == 204
+    assert again["Idempotent-Replayed"] == "true"
+    assert not first.has_header("Content-Type") and not again.has_header("Content-Type")
+    assert not Proposal.objects.exists()
+
+
 def test_a_create_sent_again_with_its_key_answers_the_same_and_makes_one(org):
     client = api(org.cadre)
     body = dossier(home_unit=org.agency.pk)
