@@ -54,6 +54,15 @@ class ChoiceLabelField(serializers.CharField):
         return str(labels_of(self.model_field).get(value, value))
 
 
+ID_MAX = 2**63 - 1  # the largest primary key a 64-bit column holds
+
+
+def written_id():
+    """How a related row's id is read from a request: a whole number a column can hold (10.5 was
+    taken as unit 10, and 1e400 overflowed)."""
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX)
+
+
 class UnitRelatedField(serializers.PrimaryKeyRelatedField):
     """A unit: its id when written, `{id, code, name}` when read."""
 
@@ -107,7 +116,9 @@ _POST = ProposalAuthor._meta.get_field("post")
 
 class AuthorPostSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), help_text="The id of an author."
+        queryset=User.objects.filter(is_active=True),
+        pk_field=written_id(),
+        help_text="The id of an author.",
     )
     post = serializers.ChoiceField(choices=AuthorPost.choices)
 
@@ -287,10 +298,12 @@ class ProposalSerializer(_ProposalFields):
 
     home_unit = UnitRelatedField(
         queryset=Unit.objects.all(),
+        pk_field=written_id(),
         help_text="On create: the id of a unit where you are a member. Read: the unit.",
     )
     co_authors = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
+        pk_field=written_id(),
         many=True,
         write_only=True,
         required=False,

@@ -139,10 +139,13 @@ def test_a_valid_form_still_saves(cadre_client, org):
         b'{"title": "a", "home_unit": 1e400, "field": "finance"}',  # a float no id can be
         b'{"title": "a", "home_unit": -1e400, "field": "finance"}',
         b'{"title": "a", "home_unit": 1, "co_authors": [1e400]}',
+        b'{"title": "a", "home_unit": UNIT.5, "field": "finance"}',  # was taken as UNIT
+        b'{"title": "a", "home_unit": UNIT, "author_posts": [{"user": 1e400, "post": "staff"}]}',
     ],
 )
 def test_a_number_out_of_range_is_400_and_nothing_is_written(cadre_client, org, body):
     before = Proposal.objects.count()
+    body = body.replace(b"UNIT", str(org.agency.pk).encode())
     response = post_raw(cadre_client, API, body, "application/json")
     assert response.status_code == 400, response.content
     assert response.json()["code"] in ("out_of_range", "invalid")
