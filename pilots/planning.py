@@ -162,7 +162,15 @@ def clean_plan(data: dict, *, home_unit, only=None, plan=None) -> tuple[dict, di
                     raise ValueError(amount)
                 clean["budget_amount"] = int(number)
             except ValueError:
-                _add(errors, "budget_amount", _("Enter a whole, non-negative number of đồng."))
+                # A number too large for a budget is told the bound, not that it is negative.
+                _add(
+                    errors,
+                    "budget_amount",
+                    _(
+                        "Enter a whole, non-negative number of đồng, less than "
+                        "10,000,000,000,000,000."
+                    ),
+                )
     for name, limit in TEXT_LIMITS.items():
         if name in data:
             clean[name] = _text(data[name], name, errors, limit=limit)

@@ -210,3 +210,27 @@ def test_a_nul_in_text_that_a_service_reads_is_refused_in_vietnamese():
         assert errors == {"text": ["Văn bản không được chứa ký tự rỗng (NUL)."]}
     _clean, errors = clean_plan({"people": "a\x00b"}, home_unit=None, only=("people",))
     assert errors["people"] == ["Văn bản không được chứa ký tự rỗng (NUL)."]
+
+
+@pytest.mark.parametrize("amount", [2**63 - 1, "1e16", -1, "12.5", "nhiều"])
+def test_a_budget_that_is_not_a_whole_number_of_dong_below_the_bound_says_which(amount):
+    from django.utils import translation
+
+    from pilots.planning import clean_plan
+
+    with translation.override("vi"):
+        _clean, errors = clean_plan(
+            {"budget_amount": amount}, home_unit=None, only=("budget_amount",)
+        )
+    assert errors["budget_amount"] == [
+        "Hãy nhập số đồng là số nguyên không âm, nhỏ hơn 10.000.000.000.000.000."
+    ]
+
+
+def test_a_budget_just_below_the_bound_is_taken():
+    from pilots.planning import clean_plan
+
+    clean, errors = clean_plan(
+        {"budget_amount": 10**16 - 1}, home_unit=None, only=("budget_amount",)
+    )
+    assert errors == {} and clean["budget_amount"] == 10**16 - 1
