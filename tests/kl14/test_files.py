@@ -9,13 +9,12 @@ from django.db import transaction
 from kl14.files import orphan_uploads_delete
 from kl14.tasks import delete_orphan_uploads
 from proposals import services
+from tests.factories.files import PDF
 from tests.factories.proposals import ProposalFactory
 from tests.factories.units import UnitFactory, grant
 from units.models import Role
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def test_files_no_row_refers_to_are_deleted_once_old_enough():
