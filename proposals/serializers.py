@@ -20,6 +20,7 @@ from ledger.models import LedgerEntry
 from units.api import UnitBriefSerializer
 from units.models import Unit
 
+from .filters import ID_MAX
 from .models import (
     DOSSIER_FIELDS,
     Attachment,
@@ -52,9 +53,6 @@ class ChoiceLabelField(serializers.CharField):
 
     def to_representation(self, value):
         return str(labels_of(self.model_field).get(value, value))
-
-
-ID_MAX = 2**63 - 1  # the largest primary key a 64-bit column holds
 
 
 def written_id():
