@@ -121,15 +121,35 @@ def _check_zipped(uploaded, required: str) -> None:
         )
 
 
+def _too_many_pixels() -> Invalid:
+    return Invalid(
+        errors={
+            "file": [
+                _(
+                    "This image has more than %(millions)d million pixels: attach a smaller "
+                    "one (a scan at a lower resolution, for example)."
+                )
+                % {"millions": MAX_PIXELS // 1_000_000}
+            ]
+        }
+    )
+
+
 def _check_image(uploaded) -> None:
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns past its own bound (~89 M pixels) and refuses past twice that; the
+            # size is checked here against MAX_PIXELS, from the header alone, before any decoding.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(uploaded) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    raise _Damaged
+                    raise _too_many_pixels()
                 image.verify()
+    except Invalid:
+        raise
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
     except Exception as error:  # Pillow raises many kinds for a damaged file
         raise _Damaged from error
 

@@ -3,7 +3,9 @@ as the type it claims (a PDF with a page, an image Pillow reads whole, an Office
 parts)."""
 
 import io
+import struct
 import zipfile
+import zlib
 
 from PIL import Image
 from pypdf import PdfWriter
@@ -25,6 +27,16 @@ def png_bytes(size: tuple[int, int] = (1, 1)) -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", size, (255, 255, 255, 0)).save(out, format="PNG")
     return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header claims width × height pixels (the header's CRC is correct), as a
+    decompression bomb would: Pillow reads the size without decoding anything."""
+    data = bytearray(png_bytes())
+    header = b"IHDR" + struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(header))
+    return bytes(data)
 
 
 def docx_bytes() -> bytes:

@@ -12,7 +12,7 @@ from pilots.models import ProgressReport, ReportAttachment
 from proposals.models import Attachment
 from proposals.uploads import MAX_UPLOAD_BYTES
 from tests.exports.flows import built, export_file_url
-from tests.factories.files import DOCX, PDF, PNG, pdf_bytes, png_bytes
+from tests.factories.files import DOCX, PDF, PNG, pdf_bytes, png_bytes, png_claiming
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +186,30 @@ def test_a_zip_bomb_is_refused_without_being_unpacked(world, as_user):
     assert response.status_code == 400
     assert "giải nén ra quá lớn so với một văn bản (190 MB)" in response.json()["errors"]["file"][0]
     assert Attachment.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(11_000, 10_000), (20_000, 20_000)],
+    ids=["past-the-bound", "past-twice-pillows-own"],
+)
+def test_an_image_of_too_many_pixels_is_refused_with_the_reason(world, as_user, width, height):
+    client = as_user(world.cadre)
+    before = Attachment.objects.count()
+    response = _proposal_api(client, world, "ban-quet.png", png_claiming(width, height))
+    assert response.status_code == 400
+    assert response.json()["errors"]["file"] == [
+        "Ảnh này có hơn 100 triệu điểm ảnh: hãy đính kèm ảnh nhỏ hơn (chẳng hạn bản quét "
+        "ở độ phân giải thấp hơn)."
+    ]
+    assert Attachment.objects.count() == before
+
+
+def test_an_image_within_the_bound_is_read_whole(world, as_user):
+    client = as_user(world.cadre)
+    response = _proposal_api(client, world, "anh-lon.png", png_bytes((3_000, 2_000)))
+    assert response.status_code == 201
+    assert Attachment.objects.latest("pk").original_name == "anh-lon.png"
 
 
 def test_a_password_protected_pdf_is_refused_with_the_reason(world, as_user):
