@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kl14.text import NUL_REFUSED, text_refusal
 from units.models import Membership, PastMembership, Role, Unit
 from units.permissions import can_manage_unit
 from units.selectors import users_administered_by
@@ -223,7 +224,18 @@ def plan_import(actor, unit_rows, person_rows) -> Plan:
     rows = []
     for kind, source in ((ImportRow.Kind.UNIT, unit_rows), (ImportRow.Kind.PERSON, person_rows)):
         for sheet, line, data in source:
-            rows.append(RowPlan(len(rows) + 1, sheet, line, kind, dict(data)))
+            # A NUL refuses its row, as a form refuses it; the row is kept without it, since
+            # PostgreSQL stores no NUL in text or JSON.
+            row = RowPlan(
+                len(rows) + 1,
+                sheet,
+                line,
+                kind,
+                {k: v.replace("\x00", "") for k, v in data.items()},
+            )
+            if any(text_refusal(v) for v in data.values()):
+                row.refuse(str(NUL_REFUSED))
+            rows.append(row)
     plan = Plan(rows=rows)
     plan.nodes = _plan_units(plan, actor)
     _plan_people(plan, actor, plan.nodes)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from kl14.text import plain_text
+
 UNITS = "units"
 PEOPLE = "people"
 
@@ -112,7 +114,8 @@ class Workbook:
 
 def cell_text(value) -> str:
     """A cell as text: dates as ISO dates, whole numbers without ".0" (staff codes typed as
-    numbers), everything else stripped."""
+    numbers), everything else made plain as a form's text is (kl14.text: no invisible characters,
+    letters composed) and stripped."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -121,7 +124,7 @@ def cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return plain_text(str(value)).strip()
 
 
 def _header_kind(cells) -> tuple[str, dict[int, str]] | None:

@@ -349,6 +349,31 @@ def test_csv_with_a_byte_order_mark_and_semicolons(tree, agency_admin):
     assert Unit.objects.get(code="P-A-Q").name == "Phòng Quản trị"
 
 
+def test_cells_are_made_plain_as_a_form_s_text_is(tree, agency_admin):
+    # A zero-width space and a right-to-left override pasted with the name; "ị" typed as "i" and a
+    # combining acute accent (decomposed).
+    text = "Mã đơn vị,Tên đơn vị,Mã đơn vị cấp trên\nP-A-\u200bR,\u202ePhòng Hành chi\u0301nh,P-A\n"
+    batch = plan(agency_admin, text.encode(), name="don-vi.csv")
+    row = batch.rows.get()
+    assert row.data["code"] == "P-A-R"
+    assert row.data["name"] == "Phòng Hành chính"
+    import_apply(actor=agency_admin, batch=batch)
+    assert Unit.objects.get(code="P-A-R").name == "Phòng Hành chính"
+
+
+def test_a_nul_in_a_cell_refuses_its_row_and_the_file(tree, agency_admin):
+    text = "Mã đơn vị,Tên đơn vị,Mã đơn vị cấp trên\nP-A-N,Phòng\x00 Tài vụ,P-A\n"
+    batch = plan(agency_admin, text.encode(), name="don-vi.csv")
+    row = batch.rows.get()
+    assert row.action == Action.REFUSED
+    assert row.messages == ["Văn bản không được chứa ký tự rỗng (NUL)."]
+    assert row.data["name"] == "Phòng Tài vụ"  # kept without it: PostgreSQL stores no NUL
+    assert batch.status == ImportBatch.Status.INVALID
+    with pytest.raises(Conflict):
+        import_apply(actor=agency_admin, batch=batch)
+    assert not Unit.objects.filter(code="P-A-N").exists()
+
+
 @pytest.mark.parametrize(
     ("data", "name"),
     [
