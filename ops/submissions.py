@@ -42,6 +42,7 @@ first not past Django 4.2); neither knows forms nor a redirect to answer with.
 """
 
 import hashlib
+import json
 import logging
 import time
 import uuid
@@ -293,7 +294,7 @@ def _sent_key(request):
             if request.method == "POST" and request.content_type == "multipart/form-data":
                 body = _form_digest(request)  # parsed already (StrictEncodingMiddleware)
             else:
-                body = request.body
+                body = _json_digest(request.body) if _is_json(request) else request.body
         except Exception:  # too large, or malformed: the view answers it as usual
             return None
         digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
@@ -332,6 +333,22 @@ def _api_scope(request):
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     return f"user:{user.pk}"
+
+
+def _is_json(request) -> bool:
+    kind = request.content_type or ""
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def _json_digest(body: bytes) -> bytes:
+    """A JSON body as what it says, not how it is written: the same object with its keys in
+    another order or other spacing is the same write (as Stripe compares a retry's parameters).
+    A body that is not JSON is taken as it is: the view refuses it."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _form_digest(request) -> bytes:

@@ -1,6 +1,7 @@
 """A write is done once however many times it is sent (ops.submissions): a form's one-time key
 (`kl14_once`) and the API's `Idempotency-Key` header."""
 
+import json
 import re
 import threading
 import time
@@ -347,6 +348,25 @@ def test_a_create_sent_again_with_its_key_answers_the_same_and_makes_one(org):
     assert again.status_code == 201
     assert again.content == first.content and again["Location"] == first["Location"]
     assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert Proposal.objects.count() == 1
+
+
+def test_the_same_json_written_otherwise_is_the_same_write(org):
+    """Keys in another order, other spacing, a letter escaped: the same object, so the same write
+    (a client's JSON library may order keys differently on its retry)."""
+    client = api(org.cadre)
+    body = dossier(home_unit=org.agency.pk, title="Số hóa hồ sơ")
+    first = client.post(
+        LIST, json.dumps(body), content_type="application/json", headers={"Idempotency-Key": KEY}
+    )
+    assert first.status_code == 201, first.content
+    retry = json.dumps(dict(reversed(list(body.items()))), indent=2, ensure_ascii=True)
+    again = client.post(
+        LIST, retry, content_type="application/json", headers={"Idempotency-Key": KEY}
+    )
+    assert again.status_code == 201, again.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
     assert Proposal.objects.count() == 1
 
 
