@@ -25,6 +25,9 @@ import os
 import pytest
 
 from tests.conftest import skip_or_fail
+from tests.factories.proposals import ProposalFactory, submitted
+from tests.factories.units import grant
+from units.models import Role
 
 # Playwright's sync API runs an event loop in the main thread; without this Django refuses ORM
 # calls from tests ("You cannot call this from an async context").
@@ -134,3 +137,16 @@ def login(desktop_page, live_server):
         return page
 
     return sign_in
+
+
+@pytest.fixture
+def return_form(login, tree):
+    """A submitted proposal's head on its "Trả lại để chỉnh sửa" form: (page, proposal)."""
+    agency = tree["agency"]
+    cadre = grant(agency, Role.CADRE, full_name="Trần Thị Bình")
+    head = grant(agency, Role.HEAD, full_name="Nguyễn Văn An")
+    proposal = submitted(ProposalFactory(home_unit=agency, created_by=cadre), cadre)
+    page = login(head.username)
+    page.goto(proposal.get_absolute_url())
+    page.get_by_role("link", name="Trả lại để chỉnh sửa").click()
+    return page, proposal

@@ -13,24 +13,16 @@ from kl14.transient import RETRIES
 from ledger.models import LedgerEntry
 from proposals import services
 from proposals.models import State
-from tests.factories.proposals import ProposalFactory, fresh, submitted
-from tests.factories.units import grant
+from tests.factories.proposals import fresh
 from tests.reliability.refusals import Refuse
-from units.models import Role
 
 pytestmark = pytest.mark.browser
 
 COMMENT = 'Bổ sung số liệu "quý III" <b>và</b> đánh giá tác động & chi phí'
 
 
-def test_a_form_the_database_refused_is_kept_and_sent_again(login, tree):
-    agency = tree["agency"]
-    cadre = grant(agency, Role.CADRE, full_name="Trần Thị Bình")
-    head = grant(agency, Role.HEAD, full_name="Nguyễn Văn An")
-    proposal = submitted(ProposalFactory(home_unit=agency, created_by=cadre), cadre)
-    page = login(head.username)
-    page.goto(proposal.get_absolute_url())
-    page.get_by_role("link", name="Trả lại để chỉnh sửa").click()
+def test_a_form_the_database_refused_is_kept_and_sent_again(return_form):
+    page, proposal = return_form
     page.get_by_label("Nội dung cần chỉnh sửa").fill(COMMENT)
 
     refuse = Refuse(times=RETRIES + 1)

@@ -11,9 +11,7 @@ from playwright.sync_api import expect
 
 from ledger.models import LedgerEntry
 from proposals.models import State
-from tests.factories.proposals import ProposalFactory, fresh, submitted
-from tests.factories.units import grant
-from units.models import Role
+from tests.factories.proposals import fresh
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +19,8 @@ INVISIBLE = "\u200b\u200b\ufeff\u2060"
 REASON = "Bổ sung số liệu quý III"
 
 
-def test_invisible_characters_are_not_a_reason_and_never_reach_the_ledger(login, tree):
-    agency = tree["agency"]
-    cadre = grant(agency, Role.CADRE, full_name="Trần Thị Bình")
-    head = grant(agency, Role.HEAD, full_name="Nguyễn Văn An")
-    proposal = submitted(ProposalFactory(home_unit=agency, created_by=cadre), cadre)
-    page = login(head.username)
-    page.goto(proposal.get_absolute_url())
-    page.get_by_role("link", name="Trả lại để chỉnh sửa").click()
+def test_invisible_characters_are_not_a_reason_and_never_reach_the_ledger(return_form):
+    page, proposal = return_form
     reason = page.get_by_label("Nội dung cần chỉnh sửa")
     send = page.get_by_role("button", name=re.compile("Trả lại để chỉnh sửa"))
 
