@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from .events import event_title
 from .models import Checkpoint, LedgerEntry
 
 
@@ -7,7 +9,8 @@ from .models import Checkpoint, LedgerEntry
 class LedgerEntryAdmin(admin.ModelAdmin):
     """Read-only: the ledger is append-only, so the admin offers no way to add, edit or delete."""
 
-    list_display = ("proposal", "seq", "event", "from_state", "to_state", "actor", "at")
+    # The step as the proposal's page names it, beside the code the entry stores and hashes.
+    list_display = ("proposal", "seq", "step", "event", "from_state", "to_state", "actor", "at")
     list_filter = ("event",)
     search_fields = ("proposal__code", "hash")
     list_select_related = ("proposal", "actor")
@@ -28,6 +31,10 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Step"))
+    def step(self, entry):
+        return event_title(entry.event, entry.payload)
 
 
 @admin.register(Checkpoint)

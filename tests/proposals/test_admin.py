@@ -18,7 +18,10 @@ def superuser(client):
 def test_the_admin_offers_no_way_to_change_the_ledger(client, org, superuser):
     proposal = submitted(ProposalFactory(home_unit=org.agency, created_by=org.cadre), org.cadre)
     entry = LedgerEntry.objects.get(proposal=proposal)
-    assert client.get(reverse("admin:ledger_ledgerentry_changelist")).status_code == 200
+    changelist = client.get(reverse("admin:ledger_ledgerentry_changelist"))
+    assert changelist.status_code == 200
+    step = '<td class="field-step">Trình người đứng đầu đơn vị</td>'  # the step, not its code
+    assert step in changelist.content.decode()
     change = reverse("admin:ledger_ledgerentry_change", args=[entry.pk])
     assert client.get(change).status_code == 200  # view only
     assert client.post(change, {"event": "forged"}).status_code == 403
