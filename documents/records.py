@@ -9,7 +9,7 @@ from ledger.records import keyed_mismatch, register, rows_of, stored_sha256
 from signing.models import IssuedDocument
 
 from .models import OfficialDocument
-from .services import ISSUE_EVENT
+from .selectors import ISSUE_EVENT
 
 # What the check compares, read through ledger.records.rows_of (one proposal, or a chunk at once).
 ISSUED = (

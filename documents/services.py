@@ -26,11 +26,11 @@ from signing.services import OFFICIAL_DOCUMENT, document_register
 
 from . import kinds, render
 from .models import OfficialDocument, Register
+from .selectors import ISSUE_EVENT
 from .wording import is_party_unit
 
 log = logging.getLogger(__name__)
 
-ISSUE_EVENT = "document_issue"
 
 
 def _retry_base() -> int:

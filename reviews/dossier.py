@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from documents.selectors import events_after_decision
 from ledger import events as ledger_events
 from ledger.hashing import GENESIS
 from ledger.models import LedgerEntry
@@ -375,6 +376,12 @@ def dossier_file_check(data: bytes) -> Check:
     status, verification, first_bad = ledger_against(
         document.proposal, document.chain_seq or 0, document.chain_head
     )
+    if (
+        status == EXTENDED
+        and document.kind == signing.OFFICIAL_DOCUMENT
+        and not events_after_decision(document.proposal, document.chain_seq)
+    ):
+        status = VALID  # only the issue of the decision's own documents follows it
     return Check(
         status,
         document.reference,

@@ -14,6 +14,9 @@ from documents.wording import date_line
 from ledger.models import LedgerEntry
 from proposals.selectors import proposal_verify
 from signing.pdf import VALID, check_pdf
+from tests.factories.pilots import planned
+from tests.factories.units import grant
+from units.models import Role
 
 from .flows import approve, pdf_text, reject
 
@@ -318,7 +321,7 @@ def test_ascii_file_names(org):
 
 
 def test_the_verify_page_recognises_an_issued_pdf(org):
-    from reviews.dossier import EXTENDED, dossier_file_check
+    from reviews.dossier import EXTENDED, VALID, dossier_file_check
     from signing.services import ISSUED, OFFICIAL_DOCUMENT, document_check
 
     proposal = approve(org)
@@ -328,6 +331,11 @@ def test_the_verify_page_recognises_an_issued_pdf(org):
     assert check.status == ISSUED
     assert (check.document.kind, check.document.reference) == (OFFICIAL_DOCUMENT, "01/QĐ-A")
     assert check.document.chain_head == document.decision_entry.hash
-    # The ledger has grown past the decision (the issue itself is recorded): genuine, extended.
-    assert dossier_file_check(pdf).status == EXTENDED
+    # Only its own issue is recorded after the decision: valid, not "new events since".
+    assert LedgerEntry.objects.filter(proposal=proposal).latest("seq").event == "document_issue"
+    assert dossier_file_check(pdf).status == VALID
     assert document_check(pdf[:-10] + b"0000000000").status != ISSUED
+    # Anything else recorded since the decision is told: here, the pilot's plan.
+    inspector = grant(org.province, Role.INSPECTOR, username="inspector")
+    planned(proposal, head=org.head, monitors=[inspector])
+    assert dossier_file_check(pdf).status == EXTENDED
