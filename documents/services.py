@@ -32,7 +32,6 @@ from .wording import is_party_unit
 log = logging.getLogger(__name__)
 
 
-
 def _retry_base() -> int:
     return getattr(settings, "KL14_DOCUMENT_RETRY_BASE", 60)
 
