@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kl14.choices import ChoiceLabels
 
@@ -19,7 +20,7 @@ from kl14.choices import ChoiceLabels
 class DocType(models.TextChoices):
     DECISION = "QĐ", _("Decision")
     NOTICE = "TB", _("Notice")
-    CONCLUSION = "KL", _("Conclusion")
+    CONCLUSION = "KL", pgettext_lazy("type of document", "Conclusion")
 
 
 class Register(models.Model):
@@ -47,7 +48,7 @@ class Register(models.Model):
 class OfficialDocument(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Being issued")
-        ISSUED = "issued", _("Issued")
+        ISSUED = "issued", pgettext_lazy("state of a document", "Issued")
 
     proposal = models.ForeignKey(
         "proposals.Proposal",

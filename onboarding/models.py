@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Action(models.TextChoices):
@@ -9,7 +10,7 @@ class Action(models.TextChoices):
     UPDATE = "update", _("Change")
     END = "end", _("End")
     UNCHANGED = "unchanged", _("Unchanged")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("outcome of an import row", "Refused")
 
 
 class ImportBatch(models.Model):

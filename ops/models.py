@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TaskFailure(models.Model):
@@ -8,7 +9,7 @@ class TaskFailure(models.Model):
 
     task = models.CharField(_("task"), max_length=200)
     exception = models.CharField(_("exception"), max_length=200)
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(pgettext_lazy("what went wrong", "message"), blank=True)
     failed_at = models.DateTimeField(_("failed at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -31,7 +32,9 @@ class Submission(models.Model):
     key = models.CharField(_("key"), max_length=100)
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
     path = models.CharField(_("address"), max_length=500)
-    status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    status = models.PositiveSmallIntegerField(
+        pgettext_lazy("HTTP status of the kept answer", "status"), null=True, blank=True
+    )
     location = models.CharField(_("location"), max_length=2000, blank=True)
     content_type = models.CharField(_("content type"), max_length=200, blank=True)
     body = models.BinaryField(_("body"), blank=True, default=b"")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kl14.triggers import append_only
 
@@ -12,7 +13,9 @@ class IssuedDocument(models.Model):
 
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=32)
-    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    reference = models.CharField(
+        pgettext_lazy("number of an issued document", "reference"), max_length=64, blank=True
+    )
     title = models.CharField(_("title"), max_length=300, blank=True)
     proposal = models.ForeignKey(
         "proposals.Proposal",

@@ -41,7 +41,7 @@ def test_admin_imports_units_and_staff_after_a_dry_run(login, tree, tmp_path):
     page.get_by_role("button", name="Chạy thử").click()
     expect(page.get_by_text("1 dòng bị từ chối: sẽ không ghi gì.")).to_be_visible()
     refused = page.get_by_role("row").filter(has_text="CB003")
-    expect(refused).to_contain_text("Không chấp thuận")
+    expect(refused).to_contain_text("Bị từ chối")
     expect(refused).to_contain_text("Đơn vị P-C nằm ngoài phạm vi đơn vị bạn quản trị.")
     expect(page.get_by_role("button", name="Xác nhận và nhập")).to_have_count(0)
     assert not Unit.objects.filter(code="P-A-X").exists()

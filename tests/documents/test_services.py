@@ -339,3 +339,17 @@ def test_the_verify_page_recognises_an_issued_pdf(org):
     inspector = grant(org.province, Role.INSPECTOR, username="inspector")
     planned(proposal, head=org.head, monitors=[inspector])
     assert dossier_file_check(pdf).status == EXTENDED
+
+
+def test_the_person_a_document_concerns_is_not_a_pilots_concerns():
+    """Both read "Concerns" in English; a document's is the person it is for (Đối với), a pilot's
+    inspection finding is that something needs attention."""
+    from django.utils import translation
+
+    from ledger.events import details
+    from pilots.models import Assessment
+
+    with translation.override("vi"):
+        lines = dict(details("document_issue", {"reference": "17/QĐ-SNV", "concerns": "tam"}))
+        assert lines["Đối với"] == "tam"
+        assert str(Assessment.CONCERNS.label) == "Có vấn đề cần lưu ý"

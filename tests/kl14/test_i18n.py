@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 CATALOGS = sorted(Path(settings.BASE_DIR).glob("*/locale/vi/LC_MESSAGES/django.po"))
+VENDOR = Path(settings.BASE_DIR) / "kl14/locale_vendor/vi/LC_MESSAGES"
 
 
 def test_there_are_catalogs():
@@ -30,6 +31,18 @@ def test_compiled_catalog_matches(po_path):
     for entry in po.translated_entries():
         key = (entry.msgctxt, entry.msgid)
         assert compiled.get(key) == (entry.msgstr, tuple(sorted(entry.msgstr_plural.items()))), key
+
+
+def test_a_string_reads_one_way_whichever_app_holds_it():
+    """Django merges every app's catalogue into one per language, so a msgid two apps translate
+    differently reads as the first app's everywhere: a document's "Concerns" (Đối với) read as a
+    pilot's "Có vấn đề cần lưu ý", an import row "Refused" as a board's "Không chấp thuận". Where
+    the meanings differ, the code gives the string a context (pgettext); otherwise one wording."""
+    readings: dict = {}
+    for po_path in [*CATALOGS, VENDOR / "django.po"]:
+        for entry in polib.pofile(str(po_path)).translated_entries():
+            readings.setdefault((entry.msgctxt, entry.msgid), {})[entry.msgstr] = po_path.parts[-5]
+    assert {key: found for key, found in readings.items() if len(found) > 1} == {}
 
 
 def test_catalogs_hold_every_string_of_the_code(tmp_path, monkeypatch, settings):
