@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from kl14.search import padded_fold, search
 from ledger.records import batch, rows_of
-from ledger.selectors import LOAD, Verification, ledger_verify
+from ledger.selectors import LOAD, Verification, ledger_verify, one_snapshot
 from units.models import Role
 from units.roles import user_roles
 from units.selectors import members_with_role
@@ -383,13 +383,27 @@ _state_matches.kind = "state"  # its label: proposals/records.py
 RECORD_CHECKS.append(_state_matches)
 
 
-def proposal_verify(proposal, *, anchor=LOAD) -> Verification:
+def proposal_verify(proposal, *, anchor=LOAD, read_in_snapshot=False) -> Verification:
     """The ledger chain, every frozen version still hashing to what the ledger recorded, the
     rows that mirror the ledger (the state, the decisions) still saying what it recorded, the
     chain as the latest signed checkpoint saw it (`anchor`, loaded unless given), and at least
     the entry that any state but a never-submitted draft implies. The rows the checks share (the
     frozen versions…) are read once (ledger.records.batch; the operators' command opens a batch
-    of a whole chunk of proposals)."""
+    of a whole chunk of proposals).
+
+    The chain and the rows are read in one snapshot (ledger.selectors.one_snapshot, joined when
+    the caller opened it), the proposal's row again inside it: a step committed meanwhile is seen
+    whole or not at all, never as tampering. `read_in_snapshot`: the caller read `proposal` inside
+    the snapshot it opened (the operators' command, a chunk at a time)."""
+    with one_snapshot():
+        if not read_in_snapshot:
+            proposal = Proposal.objects.select_related("deciding_unit", "origin").get(
+                pk=proposal.pk
+            )
+        return _verify(proposal, anchor)
+
+
+def _verify(proposal, anchor) -> Verification:
     with batch([proposal]):
         valid = {
             version.content_hash

@@ -29,7 +29,7 @@ from documents.selectors import events_after_decision
 from ledger import events as ledger_events
 from ledger.hashing import GENESIS
 from ledger.models import LedgerEntry
-from ledger.selectors import Verification, ledger_entries
+from ledger.selectors import Verification, ledger_entries, one_snapshot
 from proposals import transitions as registry
 from proposals.hashing import version_hash
 from proposals.models import PLAN_FIELDS, Opinion, Proposal, ProposalAuthor, State, Vote
@@ -312,16 +312,18 @@ class Check:
 
 def ledger_against(proposal, seq: int, head: str) -> tuple[str, Verification, int | None]:
     """(valid | extended | broken, verification, first bad seq) of the proposal's ledger today
-    against the chain head (`seq`, `head`) a document or code was issued at."""
-    verification = proposal_verify(proposal)
-    if seq:
-        anchor = (
-            LedgerEntry.objects.filter(proposal=proposal, seq=seq)
-            .values_list("hash", flat=True)
-            .first()
-        )
-    else:
-        anchor = GENESIS
+    against the chain head (`seq`, `head`) a document or code was issued at, read as of one
+    moment (ledger.selectors.one_snapshot)."""
+    with one_snapshot():
+        verification = proposal_verify(proposal)
+        if seq:
+            anchor = (
+                LedgerEntry.objects.filter(proposal=proposal, seq=seq)
+                .values_list("hash", flat=True)
+                .first()
+            )
+        else:
+            anchor = GENESIS
     if not verification.valid or anchor != head or verification.entries < seq:
         first_bad = verification.first_bad_seq
         if first_bad is None:

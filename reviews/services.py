@@ -623,12 +623,13 @@ lesson_unpublish.alters_data = True
 # --- protection dossier -----------------------------------------------------------------------
 
 
-@transaction.atomic
 def dossier_issue(*, proposal, actor):
     """Issues the protection dossier of a proposal the actor can see: records the ledger's head and
     length under the verification code (once per head: issuing again at the same head gives the
     same code). Returns (issue, verification). Not itself a ledger event, so the dossier ends at
-    the head it prints."""
+    the head it prints. Not one transaction: the verification reads in a snapshot of its own
+    (proposal_verify), which a transaction already open would replace by its own reads; the one
+    write, get_or_create, is atomic by itself."""
     proposal = access_proposal(actor, proposal.pk)
     if not proposal.version:
         raise Conflict(_("A draft has no protection dossier."), code="wrong_state")

@@ -19,6 +19,7 @@ from django.db import connection
 from kl14.processes import forked_pool
 from ledger.checkpoints import latest_anchor
 from ledger.records import batch, kind_label_en
+from ledger.selectors import one_snapshot
 from proposals.models import Proposal
 from proposals.selectors import proposal_verify
 
@@ -71,16 +72,18 @@ def verify_range(bounds: tuple[int, int]) -> tuple[list[str], int, int]:
     them are broken, how many were checked."""
     first, last = bounds
     lines, broken = [], 0
-    chunk = list(
-        Proposal.objects.filter(pk__gte=first, pk__lte=last)
-        .select_related("deciding_unit", "origin")  # what the checks compare with the entries
-        .order_by("pk")
-    )
-    with batch(chunk):
-        for item in chunk:
-            result = proposal_verify(item, anchor=_anchor)
-            broken += not result.valid
-            lines.append(line_of(item, result))
+    # The chunk's rows and chains as of one moment: a step committed meanwhile is not tampering.
+    with one_snapshot():
+        chunk = list(
+            Proposal.objects.filter(pk__gte=first, pk__lte=last)
+            .select_related("deciding_unit", "origin")  # what the checks compare with the entries
+            .order_by("pk")
+        )
+        with batch(chunk):
+            for item in chunk:
+                result = proposal_verify(item, anchor=_anchor, read_in_snapshot=True)
+                broken += not result.valid
+                lines.append(line_of(item, result))
     return lines, broken, len(chunk)
 
 
