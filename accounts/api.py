@@ -5,7 +5,6 @@ when it stops working); `Authorization: Token <token>` authenticates. Failed att
 toward the lock-out of django-axes, as on the sign-in page (accounts.lockout)."""
 
 from django.contrib.auth import authenticate
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -13,11 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kl14.api import error_responses
-from kl14.errors import Invalid
 
 from .auth import TokenAuthentication
 from .models import ApiToken
-from .services import DEFAULT_CLIENT, token_issue, token_revoke
+from .services import DEFAULT_CLIENT, sign_in_refused, token_issue, token_revoke
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -77,10 +75,7 @@ class TokenView(APIView):
         # its middleware turns into 429.
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
-            raise Invalid(
-                _("Unable to sign in with the username and password provided."),
-                errors={"non_field_errors": [_("The username or password is not correct.")]},
-            )
+            raise sign_in_refused()
         from .two_factor import token_second_factor_check
 
         # A token is a session of its own: it is issued only after the second factor.

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.services import person_lock
 from kl14.errors import Conflict, DomainError, NotFound
 from notifications.models import NotificationKind
 from notifications.services import notifications_create
@@ -92,6 +93,9 @@ export_file_or_request.alters_data = True
 def _request(actor, spec, request, language):
     key = _key(spec.name, request.params, language)
     with transaction.atomic():
+        # One request of the person at a time: twelve sent at once had all counted the jobs
+        # under way before any was added (8 queued against a limit of 5, and the same file twice).
+        person_lock(actor)
         mine = ExportJob.objects.filter(requested_by=actor)
         same = mine.filter(key=key, status__in=ExportJob.IN_FLIGHT).order_by("-pk").first()
         if same is not None:

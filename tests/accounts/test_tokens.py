@@ -3,6 +3,7 @@ password change, listed and revocable on the profile; `POST /api/v1/auth/token/`
 `{"token"}` (plus its expiry) and `Authorization: Token <token>` still works (api.md)."""
 
 import datetime
+from unittest import mock
 
 import pytest
 import time_machine
@@ -26,6 +27,21 @@ def sign_in(http, user, client=None):
     if client:
         body["client"] = client
     return http.post(TOKEN, body, content_type="application/json")
+
+
+def change_password(user):
+    """The user changes their password on the page."""
+    page = Client()
+    page.force_login(user)
+    response = page.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "b-New-pass-7890",
+            "new_password2": "b-New-pass-7890",
+        },
+    )
+    assert response.status_code == 302
 
 
 def me(client, token):
@@ -79,18 +95,29 @@ def test_sign_out_revokes_only_that_token(client):
 def test_a_password_change_revokes_every_token(client):
     user = UserFactory()
     tokens = [sign_in(client, user, client=c).json()["token"] for c in ("api", "mobile")]
-    page = Client()
-    page.force_login(user)
-    response = page.post(
-        reverse("password_change"),
-        {
-            "old_password": PASSWORD,
-            "new_password1": "b-New-pass-7890",
-            "new_password2": "b-New-pass-7890",
-        },
-    )
-    assert response.status_code == 302
+    change_password(user)
     assert [me(Client(), t) for t in tokens] == [401, 401]
+
+
+def test_a_sign_in_whose_password_changed_meanwhile_gets_no_token(client):
+    """The race probe's case: the old password was checked a moment before the change committed,
+    the token was issued after the change had revoked every token, and it kept working."""
+    from accounts import two_factor
+
+    user = UserFactory()
+    checked = two_factor.token_second_factor_check
+
+    def then_the_password_changes(*args, **kwargs):
+        change_password(user)
+        return checked(*args, **kwargs)
+
+    with mock.patch.object(two_factor, "token_second_factor_check", then_the_password_changes):
+        response = sign_in(client, user)
+    assert response.status_code == 400
+    assert response.json()["errors"]["non_field_errors"] == [
+        "Tên đăng nhập hoặc mật khẩu không đúng."
+    ]
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 def test_a_token_that_is_not_text_is_401():
