@@ -538,6 +538,21 @@ def next_unfiled(schedule, filed: set[int]) -> dict | None:
 # --- KPI values -----------------------------------------------------------------------------
 
 
+def kpi_value_problem(kpi, value):
+    """Why a reported value cannot be a value of this KPI, or None. A KPI whose baseline and target
+    are both zero or more (a time, a count, a rate) has no negative value; a percentage whose
+    baseline and target lie between 0 and 100 (a share, "tỷ lệ") has none above 100. A KPI the plan
+    set otherwise (a change that may be negative, a growth past 100 %) takes any number."""
+    if value < 0 <= kpi.baseline and kpi.target >= 0:
+        return _("“%(kpi)s” cannot be negative (its baseline and target are not).") % {
+            "kpi": kpi.name
+        }
+    share = kpi.unit.strip() == "%" and 0 <= kpi.baseline <= 100 and 0 <= kpi.target <= 100
+    if share and value > 100:
+        return _("“%(kpi)s” is a percentage: at most 100.") % {"kpi": kpi.name}
+    return None
+
+
 def clean_kpi_values(kpis, kpi_values, errors, *, require_all: bool) -> dict:
     """{Kpi: Decimal} from [{"kpi": id or name, "value": x}, …] or {id or name: x}. A value for a
     KPI that is not in the plan is refused with a message naming the plan's KPIs."""
@@ -577,13 +592,19 @@ def clean_kpi_values(kpis, kpi_values, errors, *, require_all: bool) -> dict:
             _add(errors, "kpi_values", _("“%(kpi)s” is given twice.") % {"kpi": kpi.name})
             continue
         try:
-            values[kpi] = to_decimal(raw)
+            value = to_decimal(raw)
         except ValueError:
             _add(
                 errors,
                 "kpi_values",
                 _("The value for “%(kpi)s” must be a number.") % {"kpi": kpi.name},
             )
+            continue
+        problem = kpi_value_problem(kpi, value)
+        if problem:
+            _add(errors, "kpi_values", problem)
+            continue
+        values[kpi] = value
     if require_all and not errors.get("kpi_values"):
         missing = [k.name for k in kpis if k not in values]
         if missing:

@@ -624,6 +624,30 @@ class TestProgressReport:
         )
         assert written(running) == before
 
+    def test_a_value_no_kpi_of_its_kind_can_have_is_refused(self, org, running):
+        """The phone probe's report: a time of -40 and a share of 250 % were filed and shown."""
+        days, share = plan_of(running).kpis.order_by("position")
+        before = written(running)
+        with pytest.raises(Invalid) as error:
+            services.report_file(
+                proposal=running,
+                actor=org.cadre,
+                narrative="Kỳ 1",
+                kpi_values=[{"kpi": days.pk, "value": "-40"}, {"kpi": share.pk, "value": "250"}],
+            )
+        assert error.value.errors["kpi_values"] == [
+            "“Thời gian giải quyết hồ sơ” không thể là số âm (giá trị ban đầu và mục tiêu "
+            "của chỉ tiêu này đều không âm).",
+            "“Tỷ lệ hồ sơ trực tuyến” là tỷ lệ phần trăm: tối đa 100.",
+        ]
+        assert written(running) == before
+        services.report_file(
+            proposal=running,
+            actor=org.cadre,
+            narrative="Kỳ 1",
+            kpi_values=[{"kpi": days.pk, "value": "0"}, {"kpi": share.pk, "value": "100"}],
+        )
+
     def test_a_kpi_of_another_plan_is_refused(self, org, running):
         other = started(
             approved(
